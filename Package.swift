@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+// SharedSpatialMemory: a Swift re-implementation of "Shared Spatial Memory Through Predictive Coding".
+import PackageDescription
+
+let package = Package(
+    name: "SharedSpatialMemory",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .executable(name: "ssm", targets: ["ssm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; imported with `internal import` only.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints, PNG.
+        .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE", "CPNG"]),
+
+        // The command-line tool.
+        .executableTarget(
+            name: "ssm",
+            dependencies: ["Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    ]
+)

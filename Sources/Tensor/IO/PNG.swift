@@ -1,0 +1,103 @@
+import Foundation
+internal import CPNG
+
+/// 8-bit images read and written through libpng's simplified API.
+public struct Image: Equatable, Sendable {
+    /// Channels per pixel.
+    public enum Format: Int, Sendable { case gray = 1, rgb = 3, rgba = 4 }
+    public let width, height: Int
+    public let format: Format
+    /// Row-major pixels, `height·width·channels` bytes, top row first.
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, format: Format, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * format.rawValue,
+                     "Image: \(pixels.count) bytes do not fill \(width)×\(height)×\(format.rawValue)")
+        self.width = width; self.height = height; self.format = format; self.pixels = pixels
+    }
+
+    /// A blank image.
+    public init(width: Int, height: Int, format: Format, fill: UInt8 = 0) {
+        self.init(width: width, height: height, format: format,
+                  pixels: [UInt8](repeating: fill, count: width * height * format.rawValue))
+    }
+
+    private static func pngFormat(_ f: Format) -> UInt32 {
+        switch f {
+        case .gray: 0
+        case .rgb: UInt32(PNG_FORMAT_FLAG_COLOR)
+        case .rgba: UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+        }
+    }
+
+    private static func message(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Writes a PNG atomically.
+    public func write(to url: URL) throws {
+        var img = png_image()
+        img.version = UInt32(PNG_IMAGE_VERSION)
+        img.width = UInt32(width); img.height = UInt32(height)
+        img.format = Image.pngFormat(format)
+        var size = 0
+        let stride = Int32(width * format.rawValue)
+        guard pixels.withUnsafeBytes({ png_image_write_to_memory(&img, nil, &size, 0, $0.baseAddress, stride, nil) }) != 0 else {
+            throw FileFormatError(file: url.path, "PNG encoding failed: \(Image.message(img))")
+        }
+        var data = Data(count: size)
+        let ok = data.withUnsafeMutableBytes { out in
+            pixels.withUnsafeBytes { png_image_write_to_memory(&img, out.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
+        }
+        guard ok != 0 else { throw FileFormatError(file: url.path, "PNG encoding failed: \(Image.message(img))") }
+        try writeAtomically(data.prefix(size), to: url)
+    }
+
+    /// Reads a PNG, converting it to `format` (its own channel count when nil).
+    public static func read(_ url: URL, as format: Format? = nil) throws -> Image {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FileFormatError(file: url.path, "cannot be read (\(error.localizedDescription))")
+        }
+        var img = png_image()
+        img.version = UInt32(PNG_IMAGE_VERSION)
+        let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&img, $0.baseAddress, data.count) }
+        guard begun != 0 else { throw FileFormatError(file: url.path, "not a readable PNG: \(message(img))") }
+        let native: Format = img.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? .rgba
+            : (img.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? .rgb : .gray)
+        let want = format ?? native
+        img.format = pngFormat(want)
+        let w = Int(img.width), h = Int(img.height)
+        var pixels = [UInt8](repeating: 0, count: w * h * want.rawValue)
+        let finished = data.withUnsafeBytes { _ in
+            pixels.withUnsafeMutableBytes { png_image_finish_read(&img, nil, $0.baseAddress, Int32(w * want.rawValue), nil) }
+        }
+        guard finished != 0 else {
+            png_image_free(&img)
+            throw FileFormatError(file: url.path, "corrupt PNG data: \(message(img))")
+        }
+        return Image(width: w, height: h, format: want, pixels: pixels)
+    }
+
+    /// The image as a `[channels, height, width]` tensor scaled to [0, 1].
+    public func tensor() -> Tensor {
+        let c = format.rawValue, t = TensorStorage(uninitializedCount: pixels.count)
+        for y in 0..<height { for x in 0..<width { for k in 0..<c {
+            t.pointer[(k * height + y) * width + x] = Float(pixels[(y * width + x) * c + k]) / 255
+        } } }
+        return Tensor(shape: [c, height, width], storage: t)
+    }
+
+    /// An image from a `[channels, height, width]` tensor in [0, 1] (clamped), 1, 3 or 4 channels.
+    public init(tensor: Tensor) {
+        precondition(tensor.rank == 3 && [1, 3, 4].contains(tensor.shape[0]),
+                     "Image(tensor:): want [1|3|4, H, W], got \(tensor.shape)")
+        let c = tensor.shape[0], h = tensor.shape[1], w = tensor.shape[2]
+        var px = [UInt8](repeating: 0, count: c * h * w)
+        for y in 0..<h { for x in 0..<w { for k in 0..<c {
+            let v = tensor.storage.pointer[(k * h + y) * w + x]
+            px[(y * w + x) * c + k] = UInt8((min(max(v, 0), 1) * 255).rounded())
+        } } }
+        self.init(width: w, height: h, format: Format(rawValue: c)!, pixels: px)
+    }
+}

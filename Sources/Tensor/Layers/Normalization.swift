@@ -1,0 +1,126 @@
+import Foundation
+
+/// Batch normalisation over `[B, C, H, W]` per channel (PyTorch's `nn.BatchNorm2d`).
+///
+/// Training mode normalises with the batch statistics (biased variance) in one fused op with a hand-written
+/// backward, and updates `running_mean`/`running_var` (unbiased variance) with `momentum`; evaluation mode
+/// uses the running statistics.
+public final class BatchNorm2d: Module, UnaryLayer {
+    public let weight, bias: Tensor
+    public let runningMean, runningVar, numBatchesTracked: Tensor
+    public let eps, momentum: Float
+
+    public init(_ channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
+        weight = Tensor.ones([channels], requiresGrad: true)
+        bias = Tensor.zeros([channels], requiresGrad: true)
+        runningMean = Tensor.zeros([channels]); runningVar = Tensor.ones([channels])
+        numBatchesTracked = Tensor.zeros([])
+        self.eps = eps; self.momentum = momentum
+    }
+
+    public override func ownParameters() -> [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
+    public override func ownBuffers() -> [(String, Tensor)] {
+        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard x.rank == 4, x.shape[1] == weight.count else {
+            shapeFailure("batch_norm2d", "input \(x.shape) does not have \(weight.count) channels as [B, C, H, W]")
+        }
+        let c = x.shape[1]
+        if !isTraining {
+            let scale = weight / (runningVar.detached() + eps).sqrt()
+            let shift = bias - runningMean.detached() * scale
+            return x * scale.reshaped([1, c, 1, 1]) + shift.reshaped([1, c, 1, 1])
+        }
+        return batchNormTrain(x)
+    }
+
+    private func batchNormTrain(_ x: Tensor) -> Tensor {
+        let b = x.shape[0], c = x.shape[1], l = x.shape[2] * x.shape[3], n = b * l
+        precondition(n > 1, "batch_norm2d: training needs more than one value per channel, got input \(x.shape)")
+        let out = TensorStorage(uninitializedCount: x.count)
+        let xhat = TensorStorage(uninitializedCount: x.count)
+        var invStd = [Float](repeating: 0, count: c)
+        let px = x.storage.pointer
+        for ch in 0..<c {
+            var sum: Double = 0
+            for i in 0..<b { sum += Double(simdSum(px + (i * c + ch) * l, l)) }
+            let mean = Float(sum / Double(n))
+            var sq: Double = 0
+            for i in 0..<b {
+                let p = px + (i * c + ch) * l
+                var acc: Float = 0
+                for j in 0..<l { let d = p[j] - mean; acc += d * d }
+                sq += Double(acc)
+            }
+            let variance = Float(sq / Double(n))
+            let istd = 1 / (variance + eps).squareRoot()
+            invStd[ch] = istd
+            let w = weight.storage.pointer[ch], bb = bias.storage.pointer[ch]
+            for i in 0..<b {
+                let o = (i * c + ch) * l
+                for j in 0..<l {
+                    let h = (px[o + j] - mean) * istd
+                    xhat.pointer[o + j] = h
+                    out.pointer[o + j] = h * w + bb
+                }
+            }
+            noGrad {
+                runningMean.storage.pointer[ch] = (1 - momentum) * runningMean.storage.pointer[ch] + momentum * mean
+                runningVar.storage.pointer[ch] = (1 - momentum) * runningVar.storage.pointer[ch]
+                    + momentum * variance * Float(n) / Float(n - 1)
+            }
+        }
+        numBatchesTracked.storage.pointer[0] += 1
+        let ws = weight.storage
+        return Tensor.result("batch_norm2d", shape: x.shape, storage: out, inputs: [x, weight, bias]) { g in
+            let dx = TensorStorage(uninitializedCount: g.count)
+            let dw = TensorStorage(uninitializedCount: c), db = TensorStorage(uninitializedCount: c)
+            let pg = g.storage.pointer, ph = xhat.pointer
+            for ch in 0..<c {
+                var sg: Float = 0, sgh: Float = 0
+                for i in 0..<b {
+                    let o = (i * c + ch) * l
+                    for j in 0..<l { sg += pg[o + j]; sgh += pg[o + j] * ph[o + j] }
+                }
+                dw.pointer[ch] = sgh; db.pointer[ch] = sg
+                let w = ws.pointer[ch], k = w * invStd[ch] / Float(n)
+                for i in 0..<b {
+                    let o = (i * c + ch) * l
+                    for j in 0..<l { dx.pointer[o + j] = k * (Float(n) * pg[o + j] - sg - ph[o + j] * sgh) }
+                }
+            }
+            return [Tensor(shape: g.shape, storage: dx), Tensor(shape: [c], storage: dw), Tensor(shape: [c], storage: db)]
+        }
+    }
+}
+
+/// Layer normalisation over the trailing `normalizedShape` axes (PyTorch's `nn.LayerNorm`).
+public final class LayerNorm: Module, UnaryLayer {
+    public let weight, bias: Tensor
+    public let eps: Float
+    let axes: Int
+
+    public init(_ normalizedShape: [Int], eps: Float = 1e-5) {
+        weight = Tensor.ones(normalizedShape, requiresGrad: true)
+        bias = Tensor.zeros(normalizedShape, requiresGrad: true)
+        self.eps = eps
+        axes = normalizedShape.count
+    }
+
+    /// Normalises over the last axis of extent `dimension`.
+    public convenience init(_ dimension: Int, eps: Float = 1e-5) { self.init([dimension], eps: eps) }
+
+    public override func ownParameters() -> [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard Array(x.shape.suffix(axes)) == weight.shape else {
+            shapeFailure("layer_norm", "input \(x.shape) does not end in \(weight.shape)")
+        }
+        let ax = Array((x.rank - axes)..<x.rank)
+        let centred = x - x.mean(axes: ax, keepDims: true)
+        let variance = centred.square().mean(axes: ax, keepDims: true)
+        return centred / (variance + eps).sqrt() * weight + bias
+    }
+}

@@ -1,0 +1,106 @@
+extension Tensor {
+    /// A whole LSTM layer over a batch-first sequence, as one differentiable op.
+    ///
+    /// PyTorch's equations and gate order (i, f, g, o) with two bias vectors:
+    /// `gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh`, `c' = σ(f)⊙c + σ(i)⊙tanh(g)`, `h' = σ(o)⊙tanh(c')`.
+    ///
+    /// The input projection of all steps is one GEMM; each step adds `h·W_hhᵀ` with one GEMM that writes
+    /// straight into the strided step rows, then applies the gate nonlinearities in one fused SIMD pass.
+    /// The backward pass runs through time with one GEMM per step and computes every weight gradient with
+    /// a single GEMM over all steps.
+    ///
+    /// - Parameters: `x [B, T, I]`, `h0, c0 [B, H]`, `weightIH [4H, I]`, `weightHH [4H, H]`, biases `[4H]`.
+    /// - Returns: the hidden states `[B, T, H]` and the final `h`, `c` (`[B, H]` each).
+    public static func lstm(_ x: Tensor, h0: Tensor, c0: Tensor, weightIH: Tensor, weightHH: Tensor,
+                            biasIH: Tensor, biasHH: Tensor) -> (output: Tensor, h: Tensor, c: Tensor) {
+        guard x.rank == 3 else { shapeFailure("lstm", "input must be [B, T, I], got \(x.shape)") }
+        let b = x.shape[0], t = x.shape[1], inF = x.shape[2], h = weightHH.shape[1], g4 = 4 * h
+        guard weightIH.shape == [g4, inF], weightHH.shape == [g4, h], biasIH.shape == [g4], biasHH.shape == [g4],
+              h0.shape == [b, h], c0.shape == [b, h] else {
+            shapeFailure("lstm", "shapes do not fit: x \(x.shape), h0 \(h0.shape), c0 \(c0.shape), W_ih \(weightIH.shape), W_hh \(weightHH.shape), b_ih \(biasIH.shape), b_hh \(biasHH.shape)")
+        }
+        let rows = b * t
+        let acts = TensorStorage(uninitializedCount: rows * g4) // pre-activations, then activated gates
+        let cells = TensorStorage(uninitializedCount: rows * h)
+        let tanhCells = TensorStorage(uninitializedCount: rows * h)
+        let out = TensorStorage(uninitializedCount: rows * h)
+        let pa = acts.pointer, pc = cells.pointer, ptc = tanhCells.pointer, po = out.pointer
+        // Both biases, then the input projection of every step in one GEMM.
+        for i in 0..<g4 { pa[i] = biasIH.storage.pointer[i] + biasHH.storage.pointer[i] }
+        for r in 1..<Swift.max(rows, 1) { (pa + r * g4).update(from: pa, count: g4) }
+        gemm(transB: true, m: rows, n: g4, k: inF, a: x.storage.pointer, lda: inF, b: weightIH.storage.pointer,
+             ldb: inF, beta: 1, c: pa, ldc: g4)
+        for step in 0..<t {
+            let hPrev = step == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(po + (step - 1) * h)
+            gemm(transB: true, m: b, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: weightHH.storage.pointer,
+                 ldb: h, beta: 1, c: pa + step * g4, ldc: t * g4)
+            for n in 0..<b {
+                let r = n * t + step
+                let gate = pa + r * g4
+                vSigmoid(gate, gate, 2 * h)                // i, f
+                vTanh(gate + 2 * h, gate + 2 * h, h)       // g
+                vSigmoid(gate + 3 * h, gate + 3 * h, h)    // o
+                let cPrev = step == 0 ? UnsafePointer(c0.storage.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
+                let c = pc + r * h
+                for j in 0..<h { c[j] = gate[h + j] * cPrev[j] + gate[j] * gate[2 * h + j] }
+                vTanh(c, ptc + r * h, h)
+                let hOut = po + r * h, tc = ptc + r * h
+                for j in 0..<h { hOut[j] = gate[3 * h + j] * tc[j] }
+            }
+        }
+        let hN = TensorStorage(uninitializedCount: b * h), cN = TensorStorage(uninitializedCount: b * h)
+        for n in 0..<b {
+            (hN.pointer + n * h).update(from: po + (n * t + t - 1) * h, count: h)
+            (cN.pointer + n * h).update(from: pc + (n * t + t - 1) * h, count: h)
+        }
+        let output = Tensor(shape: [b, t, h], storage: out)
+        let hLast = Tensor(shape: [b, h], storage: hN), cLast = Tensor(shape: [b, h], storage: cN)
+        let xs = x.storage, h0s = h0.storage, c0s = c0.storage, wih = weightIH.storage, whh = weightHH.storage
+        record("lstm", outputs: [output, hLast, cLast], inputs: [x, h0, c0, weightIH, weightHH, biasIH, biasHH]) { grads in
+            // Capture the forward storages themselves, not just their pointers, so they outlive the forward pass.
+            let pa = acts.pointer, pc = cells.pointer, ptc = tanhCells.pointer, po = out.pointer
+            let dPre = TensorStorage(uninitializedCount: rows * g4)
+            let dh = TensorStorage(repeating: 0, count: b * h), dc = TensorStorage(repeating: 0, count: b * h)
+            if let g = grads[1] { dh.pointer.update(from: g.storage.pointer, count: b * h) }
+            if let g = grads[2] { dc.pointer.update(from: g.storage.pointer, count: b * h) }
+            let gOut = grads[0]?.storage.pointer
+            let pd = dPre.pointer, pdh = dh.pointer, pdc = dc.pointer
+            for step in stride(from: t - 1, through: 0, by: -1) {
+                for n in 0..<b {
+                    let r = n * t + step
+                    let gate = pa + r * g4, d = pd + r * g4, tc = ptc + r * h
+                    let cPrev = step == 0 ? UnsafePointer(c0s.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
+                    let dhn = pdh + n * h, dcn = pdc + n * h
+                    for j in 0..<h {
+                        let dhj = dhn[j] + (gOut?[r * h + j] ?? 0)
+                        let i = gate[j], f = gate[h + j], gg = gate[2 * h + j], o = gate[3 * h + j], tcj = tc[j]
+                        let dcj = dcn[j] + dhj * o * (1 - tcj * tcj)
+                        d[j] = dcj * gg * i * (1 - i)
+                        d[h + j] = dcj * cPrev[j] * f * (1 - f)
+                        d[2 * h + j] = dcj * i * (1 - gg * gg)
+                        d[3 * h + j] = dhj * tcj * o * (1 - o)
+                        dcn[j] = dcj * f
+                    }
+                }
+                // dh_{t−1} = dGates_t · W_hh
+                gemm(m: b, n: h, k: g4, a: pd + step * g4, lda: t * g4, b: whh.pointer, ldb: h, c: pdh, ldc: h)
+            }
+            // Previous hidden state of every step: h0 for step 0, the output of the step before otherwise.
+            let hPrev = TensorStorage(uninitializedCount: rows * h)
+            for n in 0..<b {
+                (hPrev.pointer + n * t * h).update(from: h0s.pointer + n * h, count: h)
+                if t > 1 { (hPrev.pointer + (n * t + 1) * h).update(from: po + n * t * h, count: (t - 1) * h) }
+            }
+            let dx = TensorStorage(uninitializedCount: rows * inF)
+            gemm(m: rows, n: inF, k: g4, a: pd, lda: g4, b: wih.pointer, ldb: inF, c: dx.pointer, ldc: inF)
+            let dWih = TensorStorage(uninitializedCount: g4 * inF), dWhh = TensorStorage(uninitializedCount: g4 * h)
+            gemm(transA: true, m: g4, n: inF, k: rows, a: pd, lda: g4, b: xs.pointer, ldb: inF, c: dWih.pointer, ldc: inF)
+            gemm(transA: true, m: g4, n: h, k: rows, a: pd, lda: g4, b: hPrev.pointer, ldb: h, c: dWhh.pointer, ldc: h)
+            let dBias = Tensor(shape: [rows, g4], storage: dPre).sum(axis: 0)
+            return [Tensor(shape: [b, t, inF], storage: dx), Tensor(shape: [b, h], storage: dh),
+                    Tensor(shape: [b, h], storage: dc), Tensor(shape: [g4, inF], storage: dWih),
+                    Tensor(shape: [g4, h], storage: dWhh), dBias, dBias]
+        }
+        return (output, hLast, cLast)
+    }
+}

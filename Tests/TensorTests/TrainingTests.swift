@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import Tensor
+
+@Suite("Training utilities")
+struct TrainingTests {
+    @Test func adamFitsXOR() {
+        var rng = RandomGenerator(seed: 1)
+        let model = Sequential([Linear(2, 8, rng: &rng), Activation { $0.tanh() }, Linear(8, 1, rng: &rng)])
+        let x = Tensor([0, 0, 0, 1, 1, 0, 1, 1], shape: [4, 2]), y = Tensor([0, 1, 1, 0], shape: [4, 1])
+        let opt = Adam(parameters: model.parameters(), learningRate: 0.05)
+        var loss: Float = 1
+        for _ in 0..<300 {
+            opt.zeroGrad()
+            let l = Loss.binaryCrossEntropyWithLogits(model(x), y)
+            l.backward()
+            opt.step()
+            loss = l.item
+        }
+        #expect(loss < 0.05)
+    }
+
+    @Test func clipGradNormScalesToMaximum() {
+        let a = Tensor([3, 0], requiresGrad: true), b = Tensor([4], requiresGrad: true)
+        a.grad = Tensor([3, 0]); b.grad = Tensor([4])
+        let norm = Optimizer.clipGradNorm([a, b], maxNorm: 1)
+        #expect(abs(norm - 5) < 1e-5)
+        expectClose(a.grad!, Tensor([0.6, 0]), atol: 1e-5)
+        expectClose(b.grad!, Tensor([0.8]), atol: 1e-5)
+    }
+
+    @Test func schedulers() {
+        #expect(abs(StepLR(baseLearningRate: 1, stepSize: 2, gamma: 0.5).learningRate(epoch: 5) - 0.25) < 1e-6)
+        #expect(abs(CosineAnnealingLR(baseLearningRate: 1, tMax: 10).learningRate(epoch: 5) - 0.5) < 1e-6)
+        let opt = SGD(parameters: [Tensor([1], requiresGrad: true)], learningRate: 1)
+        var plateau = ReduceLROnPlateau(factor: 0.5, patience: 2)
+        for metric: Float in [1, 0.9, 0.9, 0.9] { plateau.step(metric: metric, optimizer: opt) }
+        #expect(opt.learningRate == 1)
+        plateau.step(metric: 0.9, optimizer: opt)
+        #expect(opt.learningRate == 0.5)
+    }
+
+    /// Saving mid-run and resuming gives exactly the parameters of an uninterrupted run.
+    @Test func checkpointResumeIsExact() throws {
+        func makeModel() -> (Linear, RMSprop) {
+            var rng = RandomGenerator(seed: 4)
+            let m = Linear(3, 2, rng: &rng)
+            return (m, RMSprop(parameters: m.parameters(), learningRate: 1e-2, weightDecay: 1e-4, momentum: 0.9))
+        }
+        let x = randn([5, 3], seed: 1), y = randn([5, 2], seed: 2)
+        func train(_ m: Linear, _ o: RMSprop, steps: Int) {
+            for _ in 0..<steps { o.zeroGrad(); Loss.mse(m(x), y).backward(); o.step() }
+        }
+        let (straight, o1) = makeModel()
+        train(straight, o1, steps: 6)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("step3.safetensors")
+        let (first, o2) = makeModel()
+        train(first, o2, steps: 3)
+        try Checkpoint.save(first, optimizer: o2, to: url, metadata: ["step": "3"])
+        let (resumed, o3) = makeModel()
+        let meta = try Checkpoint.load(into: resumed, optimizer: o3, from: url)
+        #expect(meta["step"] == "3")
+        train(resumed, o3, steps: 3)
+        #expect(resumed.weight.scalars == straight.weight.scalars)
+        #expect(resumed.bias!.scalars == straight.bias!.scalars)
+    }
+}
