@@ -3,8 +3,11 @@
 
 @inline(__always)
 func simdExp(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    let x = v.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    var x = v.replacing(with: -87.3, where: v .< -87.3)
+    x.replace(with: 88.3, where: x .> 88.3)
+    // n = round(x / ln 2) by the 1.5·2²³ trick: its low mantissa bits then hold n as an integer.
+    let shifted = x * 1.44269504088896341 + 12_582_912
+    let n = shifted - 12_582_912
     let r = x - n * 0.693359375 + n * 2.12194440e-4
     var y = SIMD8<Float>(repeating: 1.9875691500e-4)
     y = y * r + 1.3981999507e-3
@@ -13,7 +16,8 @@ func simdExp(_ v: SIMD8<Float>) -> SIMD8<Float> {
     y = y * r + 1.6666665459e-1
     y = y * r + 5.0000001201e-1
     y = y * r * r + r + 1
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    // 2^n: move n (the low bits of `shifted`) into the exponent field.
+    let bits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
     return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
 }
 
