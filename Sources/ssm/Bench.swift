@@ -97,6 +97,14 @@ struct TensorSuite: ParsableCommand {
             emit(["case": "gridcell_train_step", "ms": ms, "reference": "pytorch", "reference_ms": ref as Any? ?? NSNull(),
                   "ratio": ref.map { ms / $0 } as Any? ?? NSNull(), "peak_rss_mib": peakResidentMiB() ?? NSNull()])
         }
+        if selected?.contains("lstm_step") ?? true {
+            // No reference: a component of gridcell_train_step, kept to measure the recurrent kernel alone.
+            var rng = RandomGenerator(seed: 9)
+            let lstm = LSTM(inputSize: 3, hiddenSize: 128, rng: &rng)
+            let x = Tensor.randn([32, 100, 3], rng: &rng)
+            let ms = medianMilliseconds(repetitions: repetitions) { lstm.zeroGrad(); lstm(x).0.sum().backward() }
+            emit(["case": "lstm_step", "ms": ms, "reference": NSNull(), "reference_ms": NSNull(), "ratio": NSNull()])
+        }
         if selected?.contains("bev_encoder_step") ?? true {
             let ms = BEVEncoderBenchmark().run(repetitions: max(3, repetitions / 3))
             let ref = reference ? runReference("bev_encoder_step.py", threads: nThreads, python: python) : nil

@@ -27,8 +27,7 @@ final class GridCellStepBenchmark: Module {
 
     /// Σ_t w_t KL_t / Σ w over a [B, T, N] target and logits (batchmean per step).
     static func stepKL(_ target: Tensor, _ logits: Tensor, weights: Tensor) -> (weighted: Tensor, perStep: Tensor) {
-        let logQ = target.detached().clamp(min: 1e-30).log()
-        let perStep = (target * (logQ - logits.logSoftmax())).sum(axes: [0, 2]) * (1 / Float(target.shape[0]))
+        let perStep = Loss.klDivergence(logits: logits, target: target).sum(axis: 0) * (1 / Float(target.shape[0]))
         return ((perStep * weights).sum() / weights.sum(), perStep)
     }
 

@@ -95,6 +95,9 @@ let opCases: [OpCase] = [
     op("kl batchmean", { [randn([3, 4], seed: 1), positive([3, 4], seed: 2)] }) {
         Loss.klDivergence(logInput: $0[0].logSoftmax(), target: $0[1].softmax())
     },
+    op("kl with logits rows", { [randn([2, 3, 4], seed: 1), positive([2, 3, 4], seed: 2).softmax()] }) {
+        Loss.klDivergence(logits: $0[0], target: $0[1])
+    },
     op("bce", { [positive([5], seed: 1) * 0.4, positive([5], seed: 2) * 0.5] }) { Loss.binaryCrossEntropy($0[0], $0[1]) },
     op("bce logits", { [randn([5], seed: 1), positive([5], seed: 2) * 0.5] }) {
         Loss.binaryCrossEntropyWithLogits($0[0], $0[1])

@@ -1,3 +1,8 @@
+internal import CHeap
+
+/// Configured once, before the first tensor allocation (see `ssm_keep_freed_memory`).
+private let heapConfigured: Bool = { ssm_keep_freed_memory(); return true }()
+
 /// Contiguous Float32 memory owned by one object.
 ///
 /// Ops never write into an existing storage: each op allocates a fresh one for its result. The only
@@ -12,6 +17,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates uninitialised memory for `count` floats; callers must write every element.
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative element count \(count)")
+        precondition(heapConfigured)
         self.count = count
         // 64-byte alignment keeps SIMD loads and BLAS on their fast paths.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)

@@ -47,6 +47,49 @@ public enum Loss {
         return (target * (logT - logInput)).sum() * (1 / Float(max(logInput.shape.first ?? 1, 1)))
     }
 
+    /// Per-row `KL(target ‖ softmax(logits))` over the last axis, fused into one pass.
+    ///
+    /// Returns the shape of `logits` without its last axis. `Σ rows / B` is PyTorch's
+    /// `F.kl_div(F.log_softmax(logits, -1), target, reduction='batchmean')` for 2-d inputs; keeping the rows lets a
+    /// caller weight time steps before reducing. The gradient with respect to the logits is
+    /// `g · (softmax(logits)·Σtarget − target)`; the target gets no gradient.
+    public static func klDivergence(logits: Tensor, target: Tensor) -> Tensor {
+        guard logits.shape == target.shape, let n = logits.shape.last else {
+            shapeFailure("kl_div_logits", "logits \(logits.shape) and target \(target.shape) must have the same shape")
+        }
+        let rows = logits.count / Swift.max(n, 1)
+        let out = TensorStorage(uninitializedCount: rows)
+        let lse = TensorStorage(uninitializedCount: rows), mass = TensorStorage(uninitializedCount: rows)
+        let px = logits.storage.pointer, pt = target.storage.pointer
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
+        defer { scratch.deallocate() }
+        for r in 0..<rows {
+            let x = px + r * n, t = pt + r * n
+            var m = -Float.infinity
+            for j in 0..<n { m = Swift.max(m, x[j]) }
+            for j in 0..<n { scratch[j] = x[j] - m }
+            vExp(scratch, scratch, n)
+            let logZ = Foundation.log(simdSum(scratch, n)) + m
+            var kl: Float = 0, total: Float = 0
+            for j in 0..<n where t[j] > 0 { kl += t[j] * (Foundation.log(t[j]) - x[j]); total += t[j] }
+            out.pointer[r] = kl + total * logZ
+            lse.pointer[r] = logZ; mass.pointer[r] = total
+        }
+        let ts = target.storage, xs = logits.storage
+        return Tensor.result("kl_div_logits", shape: Array(logits.shape.dropLast()), storage: out, inputs: [logits]) { g in
+            let d = TensorStorage(uninitializedCount: rows * n)
+            let pg = g.storage.pointer, pt = ts.pointer, px = xs.pointer
+            for r in 0..<rows {
+                let x = px + r * n, t = pt + r * n, dr = d.pointer + r * n
+                for j in 0..<n { dr[j] = x[j] - lse.pointer[r] }
+                vExp(dr, dr, n)
+                let gr = pg[r], w = mass.pointer[r]
+                for j in 0..<n { dr[j] = gr * (dr[j] * w - t[j]) }
+            }
+            return [Tensor(shape: g.shape + [n], storage: d)]
+        }
+    }
+
     /// Smooth L1 (Huber with `beta`): `0.5·d²/β` for |d| < β, `|d| − 0.5·β` otherwise.
     public static func smoothL1(_ prediction: Tensor, _ target: Tensor, beta: Float = 1, reduction: Reduction = .mean) -> Tensor {
         let d = (prediction - target).abs()

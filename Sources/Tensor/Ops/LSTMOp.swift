@@ -37,15 +37,8 @@ extension Tensor {
             for n in 0..<b {
                 let r = n * t + step
                 let gate = pa + r * g4
-                vSigmoid(gate, gate, 2 * h)                // i, f
-                vTanh(gate + 2 * h, gate + 2 * h, h)       // g
-                vSigmoid(gate + 3 * h, gate + 3 * h, h)    // o
                 let cPrev = step == 0 ? UnsafePointer(c0.storage.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
-                let c = pc + r * h
-                for j in 0..<h { c[j] = gate[h + j] * cPrev[j] + gate[j] * gate[2 * h + j] }
-                vTanh(c, ptc + r * h, h)
-                let hOut = po + r * h, tc = ptc + r * h
-                for j in 0..<h { hOut[j] = gate[3 * h + j] * tc[j] }
+                lstmCellForward(gate: gate, cPrev: cPrev, c: pc + r * h, tanhC: ptc + r * h, h: po + r * h, size: h)
             }
         }
         let hN = TensorStorage(uninitializedCount: b * h), cN = TensorStorage(uninitializedCount: b * h)
@@ -70,17 +63,8 @@ extension Tensor {
                     let r = n * t + step
                     let gate = pa + r * g4, d = pd + r * g4, tc = ptc + r * h
                     let cPrev = step == 0 ? UnsafePointer(c0s.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
-                    let dhn = pdh + n * h, dcn = pdc + n * h
-                    for j in 0..<h {
-                        let dhj = dhn[j] + (gOut?[r * h + j] ?? 0)
-                        let i = gate[j], f = gate[h + j], gg = gate[2 * h + j], o = gate[3 * h + j], tcj = tc[j]
-                        let dcj = dcn[j] + dhj * o * (1 - tcj * tcj)
-                        d[j] = dcj * gg * i * (1 - i)
-                        d[h + j] = dcj * cPrev[j] * f * (1 - f)
-                        d[2 * h + j] = dcj * i * (1 - gg * gg)
-                        d[3 * h + j] = dhj * tcj * o * (1 - o)
-                        dcn[j] = dcj * f
-                    }
+                    lstmCellBackward(gate: gate, cPrev: cPrev, tanhC: tc, dh: pdh + n * h, dOut: gOut.map { $0 + r * h },
+                                     dc: pdc + n * h, dGates: d, size: h)
                 }
                 // dh_{t−1} = dGates_t · W_hh
                 gemm(m: b, n: h, k: g4, a: pd + step * g4, lda: t * g4, b: whh.pointer, ldb: h, c: pdh, ldc: h)
@@ -102,5 +86,56 @@ extension Tensor {
                     Tensor(shape: [g4, h], storage: dWhh), dBias, dBias]
         }
         return (output, hLast, cLast)
+    }
+}
+
+// MARK: - Fused SIMD cell kernels
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>, _ j: Int, _ n: Int) -> SIMD8<Float> {
+    if j + 8 <= n { return UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self) }
+    var v = SIMD8<Float>()
+    for k in 0..<(n - j) { v[k] = p[j + k] }
+    return v
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ n: Int) {
+    if j + 8 <= n { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self); return }
+    for k in 0..<(n - j) { p[j + k] = v[k] }
+}
+
+/// One row of the cell: activates the pre-activation gates in place and writes c', tanh c' and h'.
+@inline(__always)
+private func lstmCellForward(gate: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                             tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, size n: Int) {
+    var j = 0
+    while j < n {
+        let i = simdSigmoid(load8(gate, j, n)), f = simdSigmoid(load8(gate + n, j, n))
+        let g = simdTanh(load8(gate + 2 * n, j, n)), o = simdSigmoid(load8(gate + 3 * n, j, n))
+        let cNew = f * load8(cPrev, j, n) + i * g
+        let tc = simdTanh(cNew)
+        store8(i, gate, j, n); store8(f, gate + n, j, n); store8(g, gate + 2 * n, j, n); store8(o, gate + 3 * n, j, n)
+        store8(cNew, c, j, n); store8(tc, tanhC, j, n); store8(o * tc, h, j, n)
+        j += 8
+    }
+}
+
+/// One row of backpropagation through the cell: gate gradients, and dc carried to the previous step.
+@inline(__always)
+private func lstmCellBackward(gate: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
+                              dh: UnsafePointer<Float>, dOut: UnsafePointer<Float>?, dc: UnsafeMutablePointer<Float>,
+                              dGates d: UnsafeMutablePointer<Float>, size n: Int) {
+    var j = 0
+    while j < n {
+        let i = load8(gate, j, n), f = load8(gate + n, j, n), g = load8(gate + 2 * n, j, n), o = load8(gate + 3 * n, j, n)
+        let tc = load8(tanhC, j, n)
+        var dhj = load8(dh, j, n)
+        if let dOut { dhj += load8(dOut, j, n) }
+        let dcj = load8(dc, j, n) + dhj * o * (1 - tc * tc)
+        store8(dcj * g * i * (1 - i), d, j, n)
+        store8(dcj * load8(cPrev, j, n) * f * (1 - f), d + n, j, n)
+        store8(dcj * i * (1 - g * g), d + 2 * n, j, n)
+        store8(dhj * tc * o * (1 - o), d + 3 * n, j, n)
+        store8(dcj * f, dc, j, n)
+        j += 8
     }
 }

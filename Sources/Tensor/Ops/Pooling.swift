@@ -125,9 +125,28 @@ extension Tensor {
     public func dropout(_ p: Float, training: Bool, rng: inout RandomGenerator) -> Tensor {
         guard training && p > 0 else { return self }
         precondition(p < 1, "dropout: p must be < 1, got \(p)")
-        let mask = TensorStorage(uninitializedCount: count)
+        let n = count
+        let mask = TensorStorage(uninitializedCount: n), out = TensorStorage(uninitializedCount: n)
         let scale = 1 / (1 - p)
-        for i in 0..<count { mask.pointer[i] = rng.nextUniform() < p ? 0 : scale }
-        return self * Tensor(shape: shape, storage: mask)
+        // Two 32-bit draws per 64-bit word, compared as integers against p·2³².
+        let threshold = UInt64(Double(p) * 4_294_967_296)
+        var local = rng
+        let pm = mask.pointer, po = out.pointer, px = storage.pointer
+        var i = 0
+        while i < n {
+            let word = local.next()
+            let m0: Float = word & 0xFFFF_FFFF < threshold ? 0 : scale
+            pm[i] = m0; po[i] = px[i] * m0
+            if i + 1 < n {
+                let m1: Float = word >> 32 < threshold ? 0 : scale
+                pm[i + 1] = m1; po[i + 1] = px[i + 1] * m1
+            }
+            i += 2
+        }
+        rng = local
+        return Tensor.result("dropout", shape: shape, storage: out, inputs: [self]) { g in
+            let (s, _) = zipKernel(g, Tensor(shape: g.shape, storage: mask), op: "dropout", *)
+            return [Tensor(shape: g.shape, storage: s)]
+        }
     }
 }
