@@ -52,7 +52,7 @@ public enum Loss {
     /// Returns the shape of `logits` without its last axis. `Σ rows / B` is PyTorch's
     /// `F.kl_div(F.log_softmax(logits, -1), target, reduction='batchmean')` for 2-d inputs; keeping the rows lets a
     /// caller weight time steps before reducing. The gradient with respect to the logits is
-    /// `g · (softmax(logits)·Σtarget − target)`; the target gets no gradient.
+    /// `g · (softmax(logits)·Σtarget − target)`; with respect to the target it is `g · (log t + 1 − x + logZ)`.
     public static func klDivergence(logits: Tensor, target: Tensor) -> Tensor {
         guard logits.shape == target.shape, let n = logits.shape.last else {
             shapeFailure("kl_div_logits", "logits \(logits.shape) and target \(target.shape) must have the same shape")
@@ -75,8 +75,9 @@ public enum Loss {
             out.pointer[r] = kl + total * logZ
             lse.pointer[r] = logZ; mass.pointer[r] = total
         }
-        let ts = target.storage, xs = logits.storage
-        return Tensor.result("kl_div_logits", shape: Array(logits.shape.dropLast()), storage: out, inputs: [logits]) { g in
+        let ts = target.storage, xs = logits.storage, needTarget = target.requiresGrad
+        return Tensor.result("kl_div_logits", shape: Array(logits.shape.dropLast()), storage: out,
+                             inputs: [logits, target]) { g in
             let d = TensorStorage(uninitializedCount: rows * n)
             let pg = g.storage.pointer, pt = ts.pointer, px = xs.pointer
             for r in 0..<rows {
@@ -86,7 +87,16 @@ public enum Loss {
                 let gr = pg[r], w = mass.pointer[r]
                 for j in 0..<n { dr[j] = gr * (dr[j] * w - t[j]) }
             }
-            return [Tensor(shape: g.shape + [n], storage: d)]
+            var dTarget: Tensor?
+            if needTarget {
+                let dt = TensorStorage(uninitializedCount: rows * n)
+                for r in 0..<rows {
+                    let x = px + r * n, t = pt + r * n, o = dt.pointer + r * n, gr = pg[r], logZ = lse.pointer[r]
+                    for j in 0..<n { o[j] = t[j] > 0 ? gr * (Foundation.log(t[j]) + 1 - x[j] + logZ) : 0 }
+                }
+                dTarget = Tensor(shape: g.shape + [n], storage: dt)
+            }
+            return [Tensor(shape: g.shape + [n], storage: d), dTarget]
         }
     }
 
