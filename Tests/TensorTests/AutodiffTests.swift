@@ -104,3 +104,26 @@ struct AutodiffTests {
         #expect(throws: TensorError.self) { try Linalg.cholesky(Tensor([1, 2, 2, 1], shape: [2, 2])) }
     }
 }
+
+@Suite("Parallel LSTM recurrence")
+struct ParallelLSTMTests {
+    /// With two BLAS threads the LSTM runs batch halves on two cores; results must match one thread.
+    @Test func chunkedRecurrenceMatchesSingleThread() {
+        func run(threads: Int) -> [Float] {
+            let saved = BLAS.threadCount
+            BLAS.setThreadCount(threads)
+            defer { BLAS.setThreadCount(saved) }
+            let x = randn([16, 6, 5], seed: 1), h0 = randn([16, 64], seed: 2), c0 = randn([16, 64], seed: 3)
+            let wih = randn([256, 5], seed: 4) * 0.2, whh = randn([256, 64], seed: 5) * 0.1
+            let bih = randn([256], seed: 6), bhh = randn([256], seed: 7)
+            for t in [x, h0, c0, wih, whh, bih, bhh] { t.requiresGrad = true }
+            let r = Tensor.lstm(x, h0: h0, c0: c0, weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh)
+            (r.output.square().sum() + r.h.sum() + r.c.sum()).backward()
+            return r.output.scalars + x.grad!.scalars + h0.grad!.scalars + c0.grad!.scalars + whh.grad!.scalars
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        #expect(one.count == two.count)
+        let worst = zip(one, two).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+        #expect(worst < 1e-4, "largest relative difference \(worst)")
+    }
+}

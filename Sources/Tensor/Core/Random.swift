@@ -10,7 +10,7 @@ import Foundation
 /// let w = Tensor.randn([4, 4], rng: &rng)
 /// ```
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    @usableFromInline var s0, s1, s2, s3: UInt64
 
     /// A generator whose whole stream is determined by `seed`.
     public init(seed: UInt64) {
@@ -26,12 +26,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The next 64 random bits.
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
+        let m = s1 &* 5
+        let result = (m &<< 7 | m &>> 57) &* 9
+        let t = s1 &<< 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
         s2 ^= t
-        s3 = (s3 << 45) | (s3 >> 19)
+        s3 = (s3 &<< 45) | (s3 &>> 19)
         return result
     }
 

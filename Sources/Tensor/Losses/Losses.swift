@@ -65,8 +65,7 @@ public enum Loss {
         defer { scratch.deallocate() }
         for r in 0..<rows {
             let x = px + r * n, t = pt + r * n
-            var m = -Float.infinity
-            for j in 0..<n { m = Swift.max(m, x[j]) }
+            let m = n > 0 ? simdMax(x, n) : 0
             for j in 0..<n { scratch[j] = x[j] - m }
             vExp(scratch, scratch, n)
             let logZ = Foundation.log(simdSum(scratch, n)) + m

@@ -85,6 +85,31 @@ func simdSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     return s
 }
 
+/// Maximum of `n > 0` floats with SIMD accumulators (a scalar running max is one long dependency chain).
+@inline(__always)
+func simdMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var i = 0
+    var m: Float = -.infinity
+    if n >= 16 {
+        let raw = UnsafeRawPointer(p)
+        var a0 = raw.loadUnaligned(as: SIMD8<Float>.self), a1 = raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        i = 16
+        // `replacing(with:where:)` compiles to compare-and-blend; the standard `pointwiseMax` is an
+        // out-of-line generic here and was 10× slower.
+        while i + 16 <= n {
+            let v0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let v1 = raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+            a0.replace(with: v0, where: v0 .> a0)
+            a1.replace(with: v1, where: v1 .> a1)
+            i += 16
+        }
+        a0.replace(with: a1, where: a1 .> a0)
+        for k in 0..<8 { m = Swift.max(m, a0[k]) }
+    }
+    while i < n { m = Swift.max(m, p[i]); i += 1 }
+    return m
+}
+
 /// Reduces one axis viewed as `[outer, n, inner]` with `combine`, starting each output from the first slice.
 @inline(__always)
 func reduceAxisKernel(_ src: UnsafePointer<Float>, outer: Int, n: Int, inner: Int,

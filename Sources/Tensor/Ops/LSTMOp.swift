@@ -1,3 +1,5 @@
+import Dispatch
+
 extension Tensor {
     /// A whole LSTM layer over a batch-first sequence, as one differentiable op.
     ///
@@ -30,15 +32,18 @@ extension Tensor {
         for r in 1..<Swift.max(rows, 1) { (pa + r * g4).update(from: pa, count: g4) }
         gemm(transB: true, m: rows, n: g4, k: inF, a: x.storage.pointer, lda: inF, b: weightIH.storage.pointer,
              ldb: inF, beta: 1, c: pa, ldc: g4)
-        for step in 0..<t {
-            let hPrev = step == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(po + (step - 1) * h)
-            gemm(transB: true, m: b, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: weightHH.storage.pointer,
-                 ldb: h, beta: 1, c: pa + step * g4, ldc: t * g4)
-            for n in 0..<b {
-                let r = n * t + step
-                let gate = pa + r * g4
-                let cPrev = step == 0 ? UnsafePointer(c0.storage.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
-                lstmCellForward(gate: gate, cPrev: cPrev, c: pc + r * h, tanhC: ptc + r * h, h: po + r * h, size: h)
+        let whhF = UnsafePointer(weightHH.storage.pointer), h0p = UnsafePointer(h0.storage.pointer)
+        let c0p = UnsafePointer(c0.storage.pointer)
+        inBatchChunks(b, work: b * g4 * h) { n0, n1 in
+            for step in 0..<t {
+                let hPrev = step == 0 ? h0p + n0 * h : UnsafePointer(po + (n0 * t + step - 1) * h)
+                gemm(transB: true, m: n1 - n0, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: whhF,
+                     ldb: h, beta: 1, c: pa + (n0 * t + step) * g4, ldc: t * g4)
+                for n in n0..<n1 {
+                    let r = n * t + step
+                    let cPrev = step == 0 ? c0p + n * h : UnsafePointer(pc + (r - 1) * h)
+                    lstmCellForward(gate: pa + r * g4, cPrev: cPrev, c: pc + r * h, tanhC: ptc + r * h, h: po + r * h, size: h)
+                }
             }
         }
         let hN = TensorStorage(uninitializedCount: b * h), cN = TensorStorage(uninitializedCount: b * h)
@@ -58,16 +63,19 @@ extension Tensor {
             if let g = grads[2] { dc.pointer.update(from: g.storage.pointer, count: b * h) }
             let gOut = grads[0]?.storage.pointer
             let pd = dPre.pointer, pdh = dh.pointer, pdc = dc.pointer
-            for step in stride(from: t - 1, through: 0, by: -1) {
-                for n in 0..<b {
-                    let r = n * t + step
-                    let gate = pa + r * g4, d = pd + r * g4, tc = ptc + r * h
-                    let cPrev = step == 0 ? UnsafePointer(c0s.pointer + n * h) : UnsafePointer(pc + (r - 1) * h)
-                    lstmCellBackward(gate: gate, cPrev: cPrev, tanhC: tc, dh: pdh + n * h, dOut: gOut.map { $0 + r * h },
-                                     dc: pdc + n * h, dGates: d, size: h)
+            let c0p = UnsafePointer(c0s.pointer), whhF = UnsafePointer(whh.pointer)
+            inBatchChunks(b, work: b * g4 * h) { n0, n1 in
+                for step in stride(from: t - 1, through: 0, by: -1) {
+                    for n in n0..<n1 {
+                        let r = n * t + step
+                        let cPrev = step == 0 ? c0p + n * h : UnsafePointer(pc + (r - 1) * h)
+                        lstmCellBackward(gate: pa + r * g4, cPrev: cPrev, tanhC: ptc + r * h, dh: pdh + n * h,
+                                         dOut: gOut.map { $0 + r * h }, dc: pdc + n * h, dGates: pd + r * g4, size: h)
+                    }
+                    // dh_{t−1} = dGates_t · W_hh for this chunk's rows.
+                    gemm(m: n1 - n0, n: h, k: g4, a: pd + (n0 * t + step) * g4, lda: t * g4, b: whhF, ldb: h,
+                         c: pdh + n0 * h, ldc: h)
                 }
-                // dh_{t−1} = dGates_t · W_hh
-                gemm(m: b, n: h, k: g4, a: pd + step * g4, lda: t * g4, b: whh.pointer, ldb: h, c: pdh, ldc: h)
             }
             // Previous hidden state of every step: h0 for step 0, the output of the step before otherwise.
             let hPrev = TensorStorage(uninitializedCount: rows * h)
@@ -101,6 +109,31 @@ extension Tensor {
 @inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ n: Int) {
     if j + 8 <= n { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self); return }
     for k in 0..<(n - j) { p[j + k] = v[k] }
+}
+
+/// Runs `body` over disjoint batch ranges, in parallel when BLAS has more than one thread to give.
+///
+/// The rows of an LSTM batch recur independently, so each core can run the whole time loop for its rows with
+/// single-threaded GEMMs: no per-step hand-off between threads, which for small per-step products costs more
+/// than OpenBLAS's own threading saves. BLAS runs single-threaded meanwhile and gets its thread count back after.
+private func inBatchChunks(_ batch: Int, work: Int, _ body: (Int, Int) -> Void) {
+    let threads = BLAS.threadCount
+    let chunks = min(threads, batch / 8)
+    guard chunks > 1, work >= 1 << 18 else { body(0, batch); return }
+    BLAS.setThreadCount(1)
+    defer { BLAS.setThreadCount(threads) }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            box.value(batch * i / chunks, batch * (i + 1) / chunks)
+        }
+    }
+}
+
+/// Hands a closure over raw buffers to worker threads that touch disjoint rows only.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// One row of the cell: activates the pre-activation gates in place and writes c', tanh c' and h'.

@@ -133,8 +133,7 @@ extension Tensor {
         let src = storage.pointer, dst = out.pointer
         for r in 0..<rows {
             let x = src + r * n, y = dst + r * n
-            var m = -Float.infinity
-            for j in 0..<n { m = Swift.max(m, x[j]) }
+            var m = n > 0 ? simdMax(x, n) : 0
             if !m.isFinite { m = 0 }
             for j in 0..<n { y[j] = x[j] - m }
             vExp(y, y, n)
