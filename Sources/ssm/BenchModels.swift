@@ -42,9 +42,10 @@ final class GridCellStepBenchmark: Module {
         let (lh, _) = Self.stepKL(hd, hdLogits, weights: w)
         let initial = perStepP.slice(axis: 0, start: 0, end: 1).sum() * 2
         var continuity = Tensor(scalar: 0)
+        let early = placeLogits.slice(axis: 1, start: 0, end: 6).softmax() // one slice: its backward is full-size
         for t in 1...5 {
-            let prev = placeLogits.slice(axis: 1, start: t - 1, end: t).softmax()
-            let cur = placeLogits.slice(axis: 1, start: t, end: t + 1).softmax()
+            let prev = early.slice(axis: 1, start: t - 1, end: t)
+            let cur = early.slice(axis: 1, start: t, end: t + 1)
             let kl = (prev * ((prev + 1e-10).log() - (cur + 1e-10).log())).sum() * (1 / Float(batch))
             continuity = continuity + kl * (1 - 0.15 * Float(t - 1))
         }

@@ -56,3 +56,31 @@ func vectorApply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>
 func vExp(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int) { vectorApply(s, d, n, simdExp) }
 func vSigmoid(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int) { vectorApply(s, d, n, simdSigmoid) }
 func vTanh(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int) { vectorApply(s, d, n, simdTanh) }
+
+/// Natural log of positive lanes (Cephes' single-precision polynomial, relative error about 1e-7).
+/// Zero and negative lanes give unspecified values: callers mask them.
+@inline(__always)
+func simdLog(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    let bits = unsafeBitCast(v, to: SIMD8<Int32>.self)
+    // Exponent as a float via the 1.5·2²³ trick (a generic SIMD int→float conversion is an out-of-line call).
+    let exponentBits = ((bits &>> 23) & 0xFF) &- 126 &+ 0x4B40_0000
+    var e = unsafeBitCast(exponentBits, to: SIMD8<Float>.self) - 12_582_912
+    var x = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD8<Float>.self) // mantissa in [0.5, 1)
+    let small = x .< 0.707106781186547524
+    e.replace(with: e - 1, where: small)
+    x = x.replacing(with: x + x - 1, where: small).replacing(with: x - 1, where: .!small)
+    let z = x * x
+    var y = SIMD8<Float>(repeating: 7.0376836292e-2)
+    y = y * x - 1.1514610310e-1
+    y = y * x + 1.1676998740e-1
+    y = y * x - 1.2420140846e-1
+    y = y * x + 1.4249322787e-1
+    y = y * x - 1.6668057665e-1
+    y = y * x + 2.0000714765e-1
+    y = y * x - 2.4999993993e-1
+    y = y * x + 3.3333331174e-1
+    y = y * x * z
+    y += e * -2.12194440e-4
+    y -= 0.5 * z
+    return x + y + e * 0.693359375
+}
