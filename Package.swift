@@ -32,3 +32,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ]
 )
+
+// DocC: `SSM_DOCS=1 swift package generate-documentation --target Tensor` (kept out of normal builds and CI).
+if Context.environment["SSM_DOCS"] == "1" {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"))
+}

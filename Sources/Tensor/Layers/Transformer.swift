@@ -29,7 +29,11 @@ public final class MultiHeadAttention: Module {
 
     /// Attends from `query [B, Lq, E]` to `key`/`value [B, Lk, E]`.
     ///
-    /// - Parameter mask: additive mask broadcastable to `[B, heads, Lq, Lk]` (−∞ blocks a position).
+    /// - Parameters:
+    ///   - query: the attending sequence `[B, Lq, E]`.
+    ///   - key: the attended sequence's keys `[B, Lk, E]`.
+    ///   - value: the attended sequence's values `[B, Lk, E]`.
+    ///   - mask: additive mask broadcastable to `[B, heads, Lq, Lk]` (−∞ blocks a position).
     /// - Returns: the output `[B, Lq, E]` and the attention weights averaged over heads `[B, Lq, Lk]`.
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil) -> (Tensor, Tensor) {
         let e = embedDim, h = numHeads, d = e / h
