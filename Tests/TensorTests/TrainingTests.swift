@@ -40,6 +40,29 @@ struct TrainingTests {
         #expect(opt.learningRate == 0.5)
     }
 
+    /// With dropout in the model, the resumed run must also draw the same masks.
+    @Test func resumeRestoresDropoutMasks() throws {
+        final class Net: Module {
+            let fc: Linear, drop = Dropout(0.5, seed: 11)
+            override init() { var r = RandomGenerator(seed: 2); fc = Linear(4, 3, rng: &r) }
+            override func children() -> [(String, Module)] { [("fc", fc), ("drop", drop)] }
+            func callAsFunction(_ x: Tensor) -> Tensor { drop(fc(x)) }
+        }
+        let x = randn([6, 4], seed: 1), y = randn([6, 3], seed: 2)
+        func train(_ m: Net, _ o: Adam, _ steps: Int) { for _ in 0..<steps { o.zeroGrad(); Loss.mse(m(x), y).backward(); o.step() } }
+        let straight = Net(), o1 = Adam(parameters: straight.parameters(), learningRate: 0.01)
+        train(straight, o1, 6)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-drop-\(UUID().uuidString)/c.safetensors")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let first = Net(), o2 = Adam(parameters: first.parameters(), learningRate: 0.01)
+        train(first, o2, 3)
+        try Checkpoint.save(first, optimizer: o2, to: url)
+        let resumed = Net(), o3 = Adam(parameters: resumed.parameters(), learningRate: 0.01)
+        try Checkpoint.load(into: resumed, optimizer: o3, from: url)
+        train(resumed, o3, 3)
+        #expect(resumed.fc.weight.scalars == straight.fc.weight.scalars)
+    }
+
     /// Saving mid-run and resuming gives exactly the parameters of an uninterrupted run.
     @Test func checkpointResumeIsExact() throws {
         func makeModel() -> (Linear, RMSprop) {

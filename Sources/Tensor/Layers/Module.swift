@@ -46,6 +46,16 @@ open class Module {
         return out
     }
 
+    /// Every ``Dropout`` in the tree, by dotted name: their generators are part of a run's exact state.
+    public func namedDropouts() -> [(String, Dropout)] {
+        var out: [(String, Dropout)] = []
+        for (name, child) in children() {
+            if let d = child as? Dropout { out.append((name, d)) }
+            out += child.namedDropouts().map { ("\(name).\($0.0)", $0.1) }
+        }
+        return out
+    }
+
     /// Switches this module and all children to training (`true`) or evaluation (`false`) mode.
     public func train(_ on: Bool = true) {
         isTraining = on

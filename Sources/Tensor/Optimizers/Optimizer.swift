@@ -62,12 +62,12 @@ open class Optimizer {
         }
         stepCount = Int(step.item); learningRate = lr.item
         state = Array(repeating: [:], count: parameters.count)
-        for (key, value) in stateDict where key.contains(".") {
+        for (key, value) in stateDict where key.contains(".") && !key.hasPrefix("rng.") {
             let parts = key.split(separator: ".", maxSplits: 1)
             guard let i = Int(parts[0]), i < parameters.count else {
                 throw TensorError("optimizer state '\(key)' names no parameter (have \(parameters.count))")
             }
-            guard value.count == parameters[i].count else {
+            guard value.count == parameters[i].count || value.count == 1 else { // moments, or a per-parameter counter
                 throw TensorError("optimizer state '\(key)' has \(value.count) elements, parameter \(i) has \(parameters[i].count)")
             }
             state[i][String(parts[1])] = value.copy()
