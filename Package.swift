@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "MazeEnv", targets: ["MazeEnv"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -24,12 +25,16 @@ let package = Package(
         // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints, PNG.
         .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE", "CPNG", "CHeap"]),
 
+        // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
+        .target(name: "MazeEnv", dependencies: ["Tensor"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
     ]
 )
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MazeEnv
 import Tensor
 
 /// `ssm demo`: the main job on built-in defaults. Today it trains a small LSTM path integrator on
@@ -18,7 +19,43 @@ struct Demo: ParsableCommand {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
+    @Option(help: "Steps of the maze episode (0 skips it).") var mazeSteps = 400
+
     func run() throws {
+        let maze = mazeSteps > 0 ? try runMazeEpisode() : [:]
+        var result = try runPathIntegration()
+        result.merge(maze) { a, _ in a }
+        if json { printJSON(result) }
+    }
+
+    /// A frontier-exploring agent in a 15×15 Memory-Maze layout: frames, a top-down figure, coverage.
+    func runMazeEpisode() throws -> [String: Any] {
+        let dir = URL(fileURLWithPath: output).appendingPathComponent("maze")
+        let world = try MazeWorld(size: 15, seed: seed, agents: 1)
+        var explorer = FrontierExplorer(size: world.layout.size, seed: seed)
+        let renderer = EgocentricRenderer()
+        var path: [(x: Float, y: Float)] = [(world.agents[0].x, world.agents[0].y)]
+        var reward: Float = 0
+        for step in 0..<mazeSteps {
+            let action = explorer.act(world, agent: 0)
+            reward += world.step([action]).rewards[0]
+            path.append((world.agents[0].x, world.agents[0].y))
+            if step % 20 == 0 {
+                let name = String(format: "frame_%06d.png", step)
+                try renderer.render(world, agent: 0).write(to: dir.appendingPathComponent("fps_views/\(name)"))
+                try world.localBEV(agent: 0).write(to: dir.appendingPathComponent("bev_views/\(name)"))
+            }
+        }
+        try world.topDown(trajectories: [path], visited: explorer.seen).write(to: dir.appendingPathComponent("top_down.png"))
+        let coverage = explorer.coverage(of: world.layout)
+        let line = String(format: "demo: maze 15×15 (seed %llu), %d steps of frontier exploration: %.0f%% of free cells seen, reward %.0f; frames and top_down.png in %@\n",
+                          seed, mazeSteps, coverage * 100, reward, dir.path)
+        FileHandle.standardError.write(Data(line.utf8))
+        if !json { print(line, terminator: "") }
+        return ["maze_coverage": coverage, "maze_reward": reward, "maze_steps": mazeSteps]
+    }
+
+    func runPathIntegration() throws -> [String: Any] {
         var rng = RandomGenerator(seed: seed)
         let task = PathIntegrationTask(batch: 32, steps: 50, arena: 15)
         let model = PathIntegrator(hidden: 64, rng: &rng)
@@ -54,13 +91,9 @@ struct Demo: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let summary = String(format: "demo: %d steps in %.1f s; held-out loss %.4f → %.4f; mean position error %.2f cells; run folder %@\n",
                              step, seconds, initial, final, error, dir.path)
-        if json {
-            FileHandle.standardError.write(Data(summary.utf8))
-            printJSON(["steps": step, "seconds": seconds, "initial_loss": initial, "final_loss": final,
-                       "mean_position_error_cells": error, "run_folder": dir.path])
-        } else {
-            print(summary, terminator: "")
-        }
+        if json { FileHandle.standardError.write(Data(summary.utf8)) } else { print(summary, terminator: "") }
+        return ["steps": step, "seconds": seconds, "initial_loss": initial, "final_loss": final,
+                "mean_position_error_cells": error, "run_folder": dir.path]
     }
 }
 
