@@ -19,11 +19,13 @@ public struct BEVConfig: Codable, Equatable, Sendable {
     public init() {}
 }
 
-extension MazeWorld {
-    /// Cells agent `index` can see: rays over its field of view stop at the first wall, which counts as
-    /// seen; its own cell is always seen. Row-major `[y * size + x]`.
-    public func visibleCells(agent index: Int, fieldOfViewDegrees: Float = 90, range: Float = 10, rays: Int = 180) -> [Bool] {
-        let n = layout.size, a = agents[index]
+/// Ground truth computed from a layout and a pose alone (also for datasets that store no images).
+public enum GroundTruth {
+    /// Cells visible from `pose`: rays over the field of view stop at the first wall, which counts as seen;
+    /// the agent's own cell is always seen. Row-major `[y * size + x]`.
+    public static func visibleCells(_ layout: MazeLayout, pose a: AgentState, fieldOfViewDegrees: Float = 90,
+                                    range: Float = 10, rays: Int = 180) -> [Bool] {
+        let n = layout.size
         var seen = [Bool](repeating: false, count: n * n)
         let half = fieldOfViewDegrees * .pi / 360
         for k in 0..<rays {
@@ -37,19 +39,19 @@ extension MazeWorld {
         return seen
     }
 
-    /// Indices of targets whose cell is visible to agent `index`.
-    public func visibleTargets(agent index: Int, visible: [Bool]) -> [Int] {
-        let n = layout.size
-        return targets.indices.filter { t in
+    /// Indices of `targets` whose cell is marked in `visible`.
+    public static func visibleTargets(_ targets: [Target], size n: Int, visible: [Bool]) -> [Int] {
+        targets.indices.filter { t in
             let x = Int(targets[t].x.rounded(.down)), y = Int(targets[t].y.rounded(.down))
             return x >= 0 && y >= 0 && x < n && y < n && visible[y * n + x]
         }
     }
 
-    /// The local BEV ground truth of agent `index` (RGBA; alpha = 1 exactly on visible free floor and markers).
-    public func localBEV(agent index: Int, config: BEVConfig = BEVConfig()) -> Image {
-        let visible = visibleCells(agent: index, fieldOfViewDegrees: config.fieldOfViewDegrees, range: config.visibilityRange)
-        let a = agents[index], n = layout.size, c = config.cellPixels
+    /// The local BEV image seen from `pose` (RGBA; alpha = 1 exactly on visible free floor and markers).
+    public static func localBEV(_ layout: MazeLayout, pose a: AgentState, targets: [Target], currentTarget: Int?,
+                                config: BEVConfig = BEVConfig()) -> Image {
+        let visible = visibleCells(layout, pose: a, fieldOfViewDegrees: config.fieldOfViewDegrees, range: config.visibilityRange)
+        let n = layout.size, c = config.cellPixels
         let ax = Int(a.x.rounded(.down)), ay = Int(a.y.rounded(.down))
         let origin = Float(config.imageSize / 2 + c / 2)
         let sign: Float = config.yDown ? 1 : -1
@@ -62,17 +64,34 @@ extension MazeWorld {
                                 (102, 102, 102, 255))
             }
         }
-        for t in visibleTargets(agent: index, visible: visible) {
+        for t in visibleTargets(targets, size: n, visible: visible) {
             let dx = Float(Int(targets[t].x.rounded(.down)) - ax), dy = Float(Int(targets[t].y.rounded(.down)) - ay)
             let cx = origin + dx * Float(c), cy = origin + sign * dy * Float(c)
             canvas.fillCircle(cx: cx, cy: cy, r: Float(c) / 4, rgba(targets[t].color))
-            if t == currentTarget[index] { canvas.strokeCircle(cx: cx, cy: cy, r: Float(c) / 4, width: 2, (255, 255, 255, 255)) }
+            if t == currentTarget { canvas.strokeCircle(cx: cx, cy: cy, r: Float(c) / 4, width: 2, (255, 255, 255, 255)) }
         }
         if config.drawAgent {
             canvas.fillCircle(cx: origin, cy: origin, r: 5, (255, 215, 0, 255))
             canvas.line(origin, origin, origin + 8 * cos(a.heading), origin + sign * 8 * sin(a.heading), (0, 0, 0, 255))
         }
         return canvas.image
+    }
+}
+
+extension MazeWorld {
+    /// Cells agent `index` can see (see ``GroundTruth/visibleCells(_:pose:fieldOfViewDegrees:range:rays:)``).
+    public func visibleCells(agent index: Int, fieldOfViewDegrees: Float = 90, range: Float = 10) -> [Bool] {
+        GroundTruth.visibleCells(layout, pose: agents[index], fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+    }
+
+    /// Indices of targets whose cell is visible to an agent with visibility mask `visible`.
+    public func visibleTargets(agent index: Int, visible: [Bool]) -> [Int] {
+        GroundTruth.visibleTargets(targets, size: layout.size, visible: visible)
+    }
+
+    /// The local BEV ground truth of agent `index`.
+    public func localBEV(agent index: Int, config: BEVConfig = BEVConfig()) -> Image {
+        GroundTruth.localBEV(layout, pose: agents[index], targets: targets, currentTarget: currentTarget[index], config: config)
     }
 
     /// A north-up picture of the whole maze with targets, agents and optional trajectories (for figures).
