@@ -19,11 +19,8 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
-        // One C call the Swift overlay lacks: glibc's mallopt, to keep freed tensor memory for reuse.
-        .target(name: "CHeap"),
-
         // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints, PNG.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE", "CPNG", "CHeap"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE", "CPNG"]),
 
         // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
         .target(name: "MazeEnv", dependencies: ["Tensor"]),

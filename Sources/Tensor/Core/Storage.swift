@@ -1,8 +1,4 @@
-internal import CHeap
 import Synchronization
-
-/// Configured once, before the first tensor allocation (see `ssm_keep_freed_memory`).
-private let heapConfigured: Bool = { ssm_keep_freed_memory(); return true }()
 
 /// Reuses large tensor buffers across iterations.
 ///
@@ -52,7 +48,6 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates uninitialised memory for `count` floats; callers must write every element.
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative element count \(count)")
-        precondition(heapConfigured)
         self.count = count
         // 64-byte alignment keeps SIMD loads and BLAS on their fast paths.
         let bytes = max(count, 1) * 4

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An N-dimensional Float32 tensor with contiguous row-major storage and optional autodiff history.
 ///
 /// Tensors are immutable values held by reference: every op returns a new tensor. Leaves created with
@@ -131,5 +133,3 @@ public final class Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(head)\(count > n ? ", …" : "")])"
     }
 }
-
-import Foundation

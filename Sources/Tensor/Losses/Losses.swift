@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a loss reduces its per-element values (PyTorch's `reduction`).
 public enum Reduction: Sendable {
     case mean, sum, none
@@ -128,5 +130,3 @@ extension Tensor {
     /// log(1 + x).
     public func log1p() -> Tensor { (self + 1).log() }
 }
-
-import Foundation
