@@ -21,7 +21,9 @@ public struct Canvas: Sendable {
 
     /// Fills the rectangle `[x, x+w) × [y, y+h)` (clipped).
     public mutating func fillRect(x: Int, y: Int, w: Int, h: Int, _ c: (UInt8, UInt8, UInt8, UInt8)) {
-        for yy in max(0, y)..<min(height, y + h) { for xx in max(0, x)..<min(width, x + w) { set(xx, yy, c) } }
+        let x0 = max(0, x), x1 = min(width, x + w), y0 = max(0, y), y1 = min(height, y + h)
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 { for xx in x0..<x1 { set(xx, yy, c) } }
     }
 
     /// Fills a disc of radius `r` around (cx, cy).
@@ -53,6 +55,30 @@ public struct Canvas: Sendable {
             let t = Float(s) / Float(steps)
             let x = x0 + (x1 - x0) * t, y = y0 + (y1 - y0) * t
             if thickness <= 1 { set(Int(x), Int(y), c) } else { fillCircle(cx: x, cy: y, r: thickness / 2, c) }
+        }
+    }
+
+    /// Draws `image` with its top-left corner at (x, y), each pixel as a `scale`×`scale` block (clipped),
+    /// composited over what is there by the image's alpha.
+    public mutating func draw(_ image: Image, x: Int, y: Int, scale: Int = 1) {
+        let c = image.format.rawValue
+        for row in 0..<image.height * scale {
+            for col in 0..<image.width * scale {
+                let i = ((row / scale) * image.width + col / scale) * c
+                let p = image.pixels
+                let px: (UInt8, UInt8, UInt8, UInt8) = switch image.format {
+                case .gray: (p[i], p[i], p[i], 255)
+                case .rgb: (p[i], p[i + 1], p[i + 2], 255)
+                case .rgba: (p[i], p[i + 1], p[i + 2], p[i + 3])
+                }
+                let tx = x + col, ty = y + row
+                guard tx >= 0, ty >= 0, tx < width, ty < height else { continue }
+                if px.3 == 255 { set(tx, ty, px); continue }
+                let o = 4 * (ty * width + tx), a = UInt16(px.3)
+                func mix(_ s: UInt8, _ d: UInt8) -> UInt8 { UInt8((UInt16(s) * a + UInt16(d) * (255 - a) + 127) / 255) }
+                pixels[o] = mix(px.0, pixels[o]); pixels[o + 1] = mix(px.1, pixels[o + 1]); pixels[o + 2] = mix(px.2, pixels[o + 2])
+                pixels[o + 3] = max(pixels[o + 3], px.3)
+            }
         }
     }
 

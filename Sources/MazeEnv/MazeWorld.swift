@@ -116,6 +116,23 @@ public final class MazeWorld {
         currentTarget = current
     }
 
+    /// A world rebuilt from recorded data (a dataset episode, another simulator): the layout, the targets and
+    /// the agents' poses as given. `seed` picks the wall colours and later target draws.
+    public init(layout: MazeLayout, targets: [Target], agents: [AgentState], currentTarget current: Int = 0,
+                teamMode: Bool = false, kinematics: Kinematics = Kinematics(), seed: UInt64 = 0) {
+        let config = MazeConfig(mazeSize: layout.size, maxRooms: 0, roomMinSize: 0, roomMaxSize: 0,
+                                targets: targets.count, episodeSteps: (try? MazeConfig.memoryMaze(layout.size).episodeSteps) ?? 4000)
+        maze = Maze(layout: layout, config: config, seed: seed, spawns: agents.map { ($0.x, $0.y) },
+                    targetSites: targets.map { ($0.x, $0.y) })
+        self.kinematics = kinematics
+        self.teamMode = teamMode
+        episodeSteps = config.episodeSteps
+        rng = RandomGenerator(seed: seed ^ 0x5EED_0F_A6E7)
+        self.targets = targets
+        self.agents = agents
+        currentTarget = Array(repeating: targets.isEmpty ? 0 : max(0, min(current, targets.count - 1)), count: agents.count)
+    }
+
     /// Convenience: a Memory-Maze preset maze of `size` from `seed`.
     public convenience init(size: Int = 15, seed: UInt64, agents: Int = 1, teamMode: Bool = false) throws {
         let maze = MazeGenerator.generate(try MazeConfig.memoryMaze(size), seed: seed)
@@ -129,6 +146,7 @@ public final class MazeWorld {
         var rewards = [Float](repeating: 0, count: agents.count)
         for (i, action) in actions.enumerated() {
             move(i, action)
+            guard targets.count > 1 else { continue }  // a task needs a next target to draw
             let t = targets[currentTarget[i]]
             if hypot(agents[i].x - t.x, agents[i].y - t.y) < kinematics.radius + targetRadius {
                 rewards[i] += 1

@@ -112,7 +112,7 @@ public struct EgocentricRenderer: Sendable {
                 }
             }
         }
-        if config.targetBorder {
+        if config.targetBorder && !world.targets.isEmpty {
             let c = world.targets[world.currentTarget[index]].color.map { UInt8(min(255, ($0 * 255 * 0.7).rounded())) }
             let b = Int(2 * (Float(h) / 64).squareRoot())
             for row in 0..<h {

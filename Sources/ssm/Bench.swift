@@ -6,7 +6,7 @@ import Tensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark suite; one JSON line per case, then a summary line.",
-        subcommands: [TensorSuite.self])
+        subcommands: [TensorSuite.self, MazeSuite.self])
 }
 
 /// Median wall time of `body` in milliseconds after `warmup` runs.

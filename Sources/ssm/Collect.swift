@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import MazeEnv
+
+/// `ssm collect`: exploration episodes on generated mazes, written in the GUIDE §3 dataset format.
+struct Collect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a dataset of exploration episodes (fps_views, bev_views, env_config.json, frame_info.json).",
+        discussion: "Episode e explores the maze of seed SEED+e with the frontier explorer; each episode folder holds its layout.")
+
+    @Option(help: "Dataset root to write.") var output = "runs/dataset"
+    @Option(help: "Episode folders to write.") var episodes = 4
+    @Option(help: "Agent steps (frames) per episode.") var steps = 500
+    @Option(help: "Memory-Maze preset size: 9, 11, 13 or 15.") var size = 15
+    @Option(help: "Seed of the first episode's maze.") var seed: UInt64 = 1
+    @Option(help: "Horizontal field of view of the views and the BEV visibility, degrees.") var fov: Float = 90
+    @Option(help: "Egocentric view size in pixels (square).") var viewSize = 64
+    @Option(help: "Probability of a random action instead of the explorer's.") var randomActions: Float = 0.1
+    @Flag(help: "Do not write bev_views (readers render them from the layout).") var noBev = false
+    @Flag(help: "Drop wall close-up frames as the original collector did (frame ids then have gaps).") var dropWallCloseups = false
+    @Option(help: "Worker threads (episodes in parallel).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func validate() throws {
+        guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard [9, 11, 13, 15].contains(size) else { throw ValidationError("--size must be 9, 11, 13 or 15, got \(size)") }
+        guard fov > 0 && fov < 180 else { throw ValidationError("--fov must be in (0, 180) degrees") }
+        guard viewSize >= 8 else { throw ValidationError("--view-size must be at least 8") }
+        guard (0...1).contains(randomActions) else { throw ValidationError("--random-actions must be in [0, 1]") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+    }
+
+    func run() throws {
+        var config = CollectConfig()
+        config.mazeSize = size; config.episodes = episodes; config.stepsPerEpisode = steps; config.seed = seed
+        config.render.fieldOfViewDegrees = fov; config.bev.fieldOfViewDegrees = fov
+        config.render.width = viewSize; config.render.height = viewSize
+        config.randomActionProbability = randomActions
+        config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
+        let root = URL(fileURLWithPath: output)
+        let total = episodes * steps
+        let meter = RateMeter(total: total, unit: "frames")
+        let summary = try Collector.collect(into: root, config: config, threads: threads) { meter.update($0) }
+        meter.finish()
+        let seconds = meter.elapsed
+        let result: [String: Any] = [
+            "output": root.path, "episodes": summary.episodes, "frames": summary.frames,
+            "dropped_frames": summary.droppedFrames, "mean_coverage": summary.coverage,
+            "seconds": seconds, "frames_per_second": Double(summary.frames) / max(seconds, 1e-9),
+        ]
+        if json { printJSON(result) } else {
+            print(String(format: "wrote %d episodes, %d frames (%d dropped) to %@ in %.1f s; explorer saw %.0f%% of free cells",
+                         summary.episodes, summary.frames, summary.droppedFrames, root.path, seconds, summary.coverage * 100))
+        }
+    }
+}
+
+/// A thread-safe progress line on stderr for work counted in items: done/total, rate, ETA; at most twice a second.
+final class RateMeter: @unchecked Sendable {
+    let total: Int, unit: String
+    private let start = Date()
+    private var last = Date.distantPast
+    private let lock = NSLock()
+    init(total: Int, unit: String) { self.total = total; self.unit = unit }
+    var elapsed: Double { Date().timeIntervalSince(start) }
+
+    func update(_ done: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.5 || done == total else { return }
+        last = now
+        let rate = Double(done) / max(now.timeIntervalSince(start), 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        FileHandle.standardError.write(Data(String(format: "\r%d/%d %@  %.0f %@/s  ETA %.0fs ", done, total, unit, rate, unit, eta).utf8))
+    }
+
+    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+}
