@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "MazeEnv", targets: ["MazeEnv"]),
+        .library(name: "GridCell", targets: ["GridCell"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -25,13 +26,17 @@ let package = Package(
         // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
         .target(name: "MazeEnv", dependencies: ["Tensor"]),
 
+        // Path integration: place/head-direction targets, the LSTM network, training, gridness analysis, figures.
+        .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", "GridCell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
+        .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),
     ]
 )
 

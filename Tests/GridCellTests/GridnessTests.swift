@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import GridCell
+import Tensor
+
+let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+/// Golden values from `Tests/Fixtures/gridness_reference.py` (numpy/scipy).
+nonisolated(unsafe) let gridnessGolden: [String: Tensor] = {
+    (try? SafeTensors.load(fixturesURL.appendingPathComponent("gridness_golden.safetensors")).tensors) ?? [:]
+}()
+
+func goldenArray(_ name: String) throws -> [Double] {
+    let t = try #require(gridnessGolden[name], "missing golden \(name); run Tests/Fixtures/gridness_reference.py")
+    return t.scalars.map(Double.init)
+}
+
+@Suite("Gridness")
+struct GridnessTests {
+    static let cases = ["hexagonal", "hexagonal_p6", "square", "noise_0", "noise_1", "with_nan"]
+
+    @Test(arguments: cases)
+    func autocorrelogramAndScoresMatchScipy(name: String) throws {
+        let map = RateMap(values: try goldenArray("\(name).ratemap"))
+        let scorer = GridScorer()
+        let sac = scorer.autocorrelogram(map), want = try goldenArray("\(name).sac")
+        let sacError = zip(sac, want).map { abs($0 - $1) }.max()!
+        #expect(sacError < 1e-5, "\(name): SAC differs by \(sacError)")
+        let s = scorer.scores(map), golden = try goldenArray("\(name).scores")
+        #expect(abs(s.gridness60 - golden[0]) < 1e-4, "\(name): gridness60 \(s.gridness60) vs scipy \(golden[0])")
+        #expect(abs(s.gridness90 - golden[1]) < 1e-4, "\(name): gridness90 \(s.gridness90) vs scipy \(golden[1])")
+        #expect(s.mask60 == Int(golden[2]) && s.mask90 == Int(golden[3]))
+    }
+
+    @Test(arguments: [30.0, 135.0])
+    func splineRotationMatchesScipy(degrees: Double) throws {
+        let input = try goldenArray("rotate.input"), want = try goldenArray("rotate.\(Int(degrees))")
+        let got = SplineRotation.rotate(coefficients: SplineRotation.prefilter(input, size: 40), size: 40, degrees: degrees)
+        let error = zip(got, want).map { abs($0 - $1) }.max()!
+        #expect(error < 1e-5, "rotation by \(degrees)° differs from scipy.ndimage.rotate by \(error)")
+    }
+
+    @Test func rateMapBinsLikeBinnedStatistic2d() throws {
+        let samples = try goldenArray("binned.samples"), want = try goldenArray("binned.ratemap")
+        let n = samples.count / 3
+        let map = RateMap(xs: (0..<n).map { Float(samples[3 * $0]) }, ys: (0..<n).map { Float(samples[3 * $0 + 1]) },
+                          activations: (0..<n).map { Float(samples[3 * $0 + 2]) })
+        for (got, w) in zip(map.values, want) {
+            if w == -999 { #expect(got.isNaN) } else { #expect(abs(got - w) < 1e-5) }
+        }
+    }
+
+    /// Known answers without reference code: hexagonal high at 60°, square high at 90° only, noise low.
+    @Test func knownAnswers() {
+        let scorer = GridScorer()
+        func map(_ f: (Double, Double) -> Double) -> RateMap {
+            RateMap(values: (0..<1600).map { k in f(Double(k / 40) + 0.5, Double(k % 40) + 0.5) })
+        }
+        for (period, angle) in [(8.0, 0.0), (10.0, 0.4), (6.5, 1.0)] {
+            let k = 4 * Double.pi / (3.0.squareRoot() * period)
+            let hex = map { x, y in
+                max(0, (0..<3).map { j in
+                    let a = angle + Double(j) * .pi / 3
+                    return cos(k * (cos(a) * x + sin(a) * y))
+                }.reduce(0, +))
+            }
+            #expect(scorer.scores(hex).gridness60 > 1.0, "hexagonal period \(period)")
+        }
+        let square = map { x, y in max(0, cos(2 * .pi * x / 8) + cos(2 * .pi * y / 8)) }
+        let s = scorer.scores(square)
+        #expect(s.gridness90 > 1.0 && s.gridness60 < 0.3)
+        // Smoothed noise: the max over 15 masks lets single maps pass 0.3 by chance (~15%), the median does not.
+        var rng = RandomGenerator(seed: 11)
+        let noiseScores = (0..<15).map { _ -> Double in
+            var raw = (0..<1600).map { _ in Double(rng.nextUniform()) }
+            for _ in 0..<2 {  // two passes of a 5×5 box blur
+                raw = (0..<1600).map { k in
+                    let x = k / 40, y = k % 40
+                    var s = 0.0, c = 0.0
+                    for dx in -2...2 { for dy in -2...2 where (0..<40).contains(x + dx) && (0..<40).contains(y + dy) {
+                        s += raw[(x + dx) * 40 + y + dy]; c += 1
+                    } }
+                    return s / c
+                }
+            }
+            return scorer.scores(RateMap(values: raw)).gridness60
+        }.sorted()
+        #expect(noiseScores[7] < 0.3, "median gridness of smoothed noise \(noiseScores[7])")
+    }
+}
