@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "MazeEnv", targets: ["MazeEnv"]),
         .library(name: "GridCell", targets: ["GridCell"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -26,13 +27,16 @@ let package = Package(
         // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
         .target(name: "MazeEnv", dependencies: ["Tensor"]),
 
+        // Figures: SVG plots (lines, histograms), heat-map images, colour maps.
+        .target(name: "Plotting", dependencies: ["Tensor"]),
+
         // Path integration: place/head-direction targets, the LSTM network, training, gridness analysis, figures.
-        .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv"]),
+        .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv", "Plotting"]),
 
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", "GridCell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),

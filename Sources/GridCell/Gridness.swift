@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// A spatial rate map: the mean activation of one unit per spatial bin, as
 /// `scipy.stats.binned_statistic_2d(x, y, a, 'mean', bins, range=((0, extent), (0, extent)))` computes it
@@ -33,6 +34,43 @@ public struct RateMap: Sendable, Equatable {
     }
 
     public subscript(x: Int, y: Int) -> Double { values[x * bins + y] }
+
+    /// Reads a square rate map from CSV: row i = x bin i, comma-separated numbers; an empty field or
+    /// `nan` is an empty bin. Errors name the file, line and field.
+    public static func readCSV(_ url: URL, extent: Double = 15) throws -> RateMap {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileFormatError(file: url.path, "cannot be read (\(error.localizedDescription))")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let n = lines.count
+        guard n > 1 else { throw FileFormatError(file: url.path, "needs a square grid of at least 2×2 values, found \(n) lines") }
+        var values: [Double] = []
+        values.reserveCapacity(n * n)
+        for (i, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == n else {
+                throw FileFormatError(file: url.path, "line \(i + 1) has \(fields.count) fields, expected \(n) (the map must be square)")
+            }
+            for (j, f) in fields.enumerated() {
+                let t = f.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty || t.lowercased() == "nan" { values.append(.nan); continue }
+                guard let v = Double(t), v.isFinite else {
+                    throw FileFormatError(file: url.path, "line \(i + 1), field \(j + 1): '\(t)' is not a finite number")
+                }
+                values.append(v)
+            }
+        }
+        return RateMap(bins: n, extent: extent, values: values)
+    }
+
+    /// The map as CSV (row i = x bin i; empty bins as `nan`).
+    public var csv: String {
+        (0..<bins).map { i in (0..<bins).map { j in
+            let v = values[i * bins + j]
+            return v.isNaN ? "nan" : "\(v)"
+        }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
 }
 
 /// The gridness score of DeepMind's `GridScorer` (Banino et al. 2018) with the original project's masks

@@ -92,6 +92,9 @@ public struct Dataset: Sendable {
     public let root: URL
     public let episodes: [DatasetEpisode]
 
+    /// A dataset of already loaded episodes (a split of another, for example).
+    public init(root: URL, episodes: [DatasetEpisode]) { self.root = root; self.episodes = episodes }
+
     public var frameCount: Int { episodes.reduce(0) { $0 + $1.frames.count } }
     public var trajectoryCount: Int { episodes.reduce(0) { $0 + $1.trajectories.count } }
 

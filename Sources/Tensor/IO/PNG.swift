@@ -34,8 +34,8 @@ public struct Image: Equatable, Sendable {
         withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    /// Writes a PNG atomically.
-    public func write(to url: URL) throws {
+    /// The image encoded as PNG bytes.
+    public func pngData() throws -> Data {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         img.width = UInt32(width); img.height = UInt32(height)
@@ -43,14 +43,21 @@ public struct Image: Equatable, Sendable {
         var size = 0
         let stride = Int32(width * format.rawValue)
         guard pixels.withUnsafeBytes({ png_image_write_to_memory(&img, nil, &size, 0, $0.baseAddress, stride, nil) }) != 0 else {
-            throw FileFormatError(file: url.path, "PNG encoding failed: \(Image.message(img))")
+            throw FileFormatError(file: "<memory>", "PNG encoding failed: \(Image.message(img))")
         }
         var data = Data(count: size)
         let ok = data.withUnsafeMutableBytes { out in
             pixels.withUnsafeBytes { png_image_write_to_memory(&img, out.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
         }
-        guard ok != 0 else { throw FileFormatError(file: url.path, "PNG encoding failed: \(Image.message(img))") }
-        try writeAtomically(data.prefix(size), to: url)
+        guard ok != 0 else { throw FileFormatError(file: "<memory>", "PNG encoding failed: \(Image.message(img))") }
+        return data.prefix(size)
+    }
+
+    /// Writes a PNG atomically.
+    public func write(to url: URL) throws {
+        let data: Data
+        do { data = try pngData() } catch let e as FileFormatError { throw FileFormatError(file: url.path, e.detail) }
+        try writeAtomically(data, to: url)
     }
 
     /// Reads a PNG, converting it to `format` (its own channel count when nil).

@@ -1,0 +1,102 @@
+import Foundation
+import Tensor
+
+/// Everything that defines a grid-cell model and its targets; written to a run's `config.json` and a
+/// checkpoint's metadata, so a checkpoint can be rebuilt from itself.
+public struct GridCellConfig: Codable, Equatable, Sendable {
+    public enum BottleneckActivation: String, Codable, Sendable, CaseIterable { case linear, relu }
+
+    public var placeCells = 256
+    /// Place-cell width in cells.
+    public var placeSigma: Float = 0.5
+    public var placeTuning: PlaceCells.Tuning = .gaussian
+    /// Surround variance / centre variance for difference-of-Gaussians tuning.
+    public var placeSurroundScale: Float = 2
+    public var headDirectionCells = 12
+    public var headDirectionConcentration: Float = 20
+    /// numpy seed of the centres and preferred directions (the original: 42).
+    public var cellSeed: UInt32 = 42
+    /// Side of the square the place cells cover, in cells.
+    public var extent: Float = 15
+    public var hiddenSize = 128
+    public var bottleneckSize = 256
+    public var bottleneckActivation: BottleneckActivation = .linear
+    public var dropout: Float = 0.5
+    public init() {}
+
+    /// The original project's configuration (paper-notes §6.1–6.2).
+    public static let original = GridCellConfig()
+
+    public func makePlaceCells() -> PlaceCells {
+        PlaceCells(count: placeCells, sigma: placeSigma, extent: extent, tuning: placeTuning,
+                   surroundScale: placeSurroundScale, seed: cellSeed)
+    }
+
+    public func makeHeadDirectionCells() -> HeadDirectionCells {
+        HeadDirectionCells(count: headDirectionCells, concentration: headDirectionConcentration, seed: cellSeed)
+    }
+}
+
+/// The grid-cell path integrator (paper-notes §6.2): the initial place and head-direction activity sets the
+/// LSTM's state; the LSTM integrates [vx, vy, ω]; a bias-free bottleneck (the analysed "grid cells") with
+/// dropout feeds the place and head-direction heads. Parameter names follow the original's `state_dict`.
+public final class GridCellNetwork: Module {
+    public let config: GridCellConfig
+    public let initialHidden, initialCell, bottleneck, placeHead, headDirectionHead: Linear
+    public let lstm: LSTM
+    public let dropout: Dropout
+
+    public init(config: GridCellConfig = GridCellConfig(), rng: inout RandomGenerator) {
+        self.config = config
+        let r0 = config.placeCells + config.headDirectionCells
+        initialHidden = Linear(r0, config.hiddenSize, rng: &rng)
+        initialCell = Linear(r0, config.hiddenSize, rng: &rng)
+        lstm = LSTM(inputSize: 3, hiddenSize: config.hiddenSize, rng: &rng)
+        bottleneck = Linear(config.hiddenSize, config.bottleneckSize, bias: false, rng: &rng)
+        placeHead = Linear(config.bottleneckSize, config.placeCells, rng: &rng)
+        headDirectionHead = Linear(config.bottleneckSize, config.headDirectionCells, rng: &rng)
+        dropout = Dropout(config.dropout, seed: rng.next())
+    }
+
+    public override func children() -> [(String, Module)] {
+        [("h0_fc", initialHidden), ("c0_fc", initialCell), ("lstm", lstm), ("bottleneck", bottleneck),
+         ("dropout", dropout), ("place_head", placeHead), ("hd_head", headDirectionHead)]
+    }
+
+    /// What one forward pass produces, all `[batch, time, ·]`.
+    public struct Output {
+        public let placeLogits, headDirectionLogits: Tensor
+        /// The bottleneck units before dropout (the "grid cells").
+        public let bottleneck: Tensor
+    }
+
+    /// Runs `velocities` `[B, T, 3]` from the initial activities `[B, placeCells]` and `[B, headDirectionCells]`.
+    public func callAsFunction(_ velocities: Tensor, initialPlace: Tensor, initialHeadDirection: Tensor) -> Output {
+        let r0 = Tensor.concat([initialPlace, initialHeadDirection], axis: 1)
+        let (hidden, _) = lstm(velocities, state: (initialHidden(r0).unsqueezed(0), initialCell(r0).unsqueezed(0)))
+        var g = bottleneck(hidden)
+        if config.bottleneckActivation == .relu { g = g.relu() }
+        let dropped = dropout(g)
+        return Output(placeLogits: placeHead(dropped), headDirectionLogits: headDirectionHead(dropped), bottleneck: g)
+    }
+}
+
+extension GridCellNetwork {
+    /// Rebuilds a network from a checkpoint written by ``GridCellTrainer`` (its metadata holds the model
+    /// configuration); errors name the file and what is wrong.
+    public static func load(_ url: URL) throws -> GridCellNetwork {
+        let (_, metadata) = try SafeTensors.load(url)
+        guard let json = metadata["model_config"] else {
+            throw FileFormatError(file: url.path, "metadata has no model_config (not a grid-cell checkpoint)")
+        }
+        let config: GridCellConfig
+        do { config = try JSONDecoder().decode(GridCellConfig.self, from: Data(json.utf8)) } catch {
+            throw FileFormatError(file: url.path, "metadata model_config is not a grid-cell configuration (\(error))")
+        }
+        var rng = RandomGenerator(seed: 0)
+        let network = GridCellNetwork(config: config, rng: &rng)
+        try Checkpoint.load(into: network, from: url)
+        network.eval()
+        return network
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Tensor
+
+/// numpy's legacy `RandomState(seed)` (MT19937 seeded by `init_genrand`), enough of it to draw the original
+/// project's place-cell centres and HD preferred directions exactly (paper-notes §6.1).
+public struct NumpyRandomState {
+    private var mt = [UInt32](repeating: 0, count: 624)
+    private var index = 624
+
+    public init(seed: UInt32) {
+        mt[0] = seed
+        for i in 1..<624 { mt[i] = 1_812_433_253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
+    }
+
+    private mutating func next() -> UInt32 {
+        if index >= 624 {
+            for i in 0..<624 {
+                let y = (mt[i] & 0x8000_0000) | (mt[(i + 1) % 624] & 0x7FFF_FFFF)
+                mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+            }
+            index = 0
+        }
+        var y = mt[index]; index += 1
+        y ^= y >> 11; y ^= (y << 7) & 0x9D2C_5680; y ^= (y << 15) & 0xEFC6_0000; y ^= y >> 18
+        return y
+    }
+
+    /// `random_sample()`: 53-bit doubles in [0, 1).
+    public mutating func nextDouble() -> Double {
+        let a = Double(next() >> 5), b = Double(next() >> 6)
+        return (a * 67_108_864 + b) / 9_007_199_254_740_992
+    }
+
+    /// `uniform(low, high, count)`.
+    public mutating func uniform(_ low: Double, _ high: Double, count: Int) -> [Double] {
+        (0..<count).map { _ in low + (high - low) * nextDouble() }
+    }
+}
+
+/// Place cells: Gaussian tuning curves normalised over the population (a softmax of −d²/2σ²); Sorscher
+/// et al.'s difference of Gaussians (centre minus a surround of variance `surroundScale`·σ², shifted to a
+/// minimum of 0 and normalised to sum 1); or an unnormalised centre-surround "Mexican hat"
+/// exp(−d²/2σ²) − exp(−d²/2sσ²)/s, whose integral over the plane is 0, for a mean-squared-error readout.
+public struct PlaceCells {
+    public enum Tuning: String, Codable, Sendable, CaseIterable {
+        case gaussian, differenceOfGaussians, mexicanHat
+
+        /// Whether targets are probability distributions (read out with softmax and KL) or plain values
+        /// (read out linearly with a squared error).
+        public var isDistribution: Bool { self != .mexicanHat }
+    }
+
+    /// Centres `[count, 2]` in cells.
+    public let centres: Tensor
+    public let sigma: Float
+    public let tuning: Tuning
+    public let surroundScale: Float
+    public var count: Int { centres.shape[0] }
+
+    /// Centres drawn uniformly over `[0, extent]²` by numpy's `RandomState(seed).uniform` (the original's
+    /// seed 42 reproduces its centres exactly).
+    public init(count: Int = 256, sigma: Float = 0.5, extent: Float = 15, tuning: Tuning = .gaussian,
+                surroundScale: Float = 2, seed: UInt32 = 42) {
+        var rs = NumpyRandomState(seed: seed)
+        centres = Tensor(rs.uniform(0, Double(extent), count: 2 * count).map(Float.init), shape: [count, 2])
+        self.sigma = sigma; self.tuning = tuning; self.surroundScale = surroundScale
+    }
+
+    /// Target activity for positions `[M, 2]` → `[M, count]` (rows sum to 1).
+    public func activity(_ positions: Tensor) -> Tensor {
+        noGrad {
+            let d2 = squaredDistances(positions)
+            if tuning == .mexicanHat {
+                let s = surroundScale
+                return (d2 * (-1 / (2 * sigma * sigma))).exp() - (d2 * (-1 / (2 * s * sigma * sigma))).exp() * (1 / s)
+            }
+            let centre = (d2 * (-1 / (2 * sigma * sigma))).softmax()
+            guard tuning == .differenceOfGaussians else { return centre }
+            let surround = (d2 * (-1 / (2 * surroundScale * sigma * sigma))).softmax()
+            let dog = centre - surround
+            let shifted = dog - dog.min(axis: -1, keepDims: true)
+            return shifted / shifted.sum(axis: -1, keepDims: true)
+        }
+    }
+
+    /// ‖p − μ_i‖² for positions `[M, 2]` → `[M, count]`.
+    func squaredDistances(_ p: Tensor) -> Tensor {
+        let m = p.shape[0], n = count
+        let out = TensorStorage(uninitializedCount: m * n)
+        let pp = p.storage.pointer, c = centres.storage.pointer
+        for i in 0..<m {
+            let x = pp[2 * i], y = pp[2 * i + 1]
+            for j in 0..<n {
+                let dx = x - c[2 * j], dy = y - c[2 * j + 1]
+                out.pointer[i * n + j] = dx * dx + dy * dy
+            }
+        }
+        return Tensor(shape: [m, n], storage: out)
+    }
+
+    /// Decoded positions `[M, 2]` from the place readout `[M, count]` (logits, or values for the Mexican hat):
+    /// the softmax-weighted mean of the centres (paper-notes §6.5), or with `top` set the mean centre of the
+    /// `top` most active cells (Sorscher et al.'s decoder, for the centre-surround codes).
+    public func decode(logits: Tensor, top: Int? = nil) -> Tensor {
+        noGrad {
+            guard let top else { return logits.softmax().matmul(centres) }
+            let m = logits.shape[0], n = count
+            let l = logits.storage.pointer, c = centres.storage.pointer
+            var out = [Float](repeating: 0, count: 2 * m)
+            var order = [Int](0..<n)
+            for i in 0..<m {
+                order.sort { l[i * n + $0] > l[i * n + $1] }
+                for k in 0..<top { out[2 * i] += c[2 * order[k]] / Float(top); out[2 * i + 1] += c[2 * order[k] + 1] / Float(top) }
+            }
+            return Tensor(out, shape: [m, 2])
+        }
+    }
+}
+
+/// Head-direction cells: von Mises tuning normalised over the population (a softmax of κ·cos(θ − φ_j)),
+/// preferred directions φ_j uniform in (−π, π).
+public struct HeadDirectionCells {
+    /// Preferred directions `[count]`.
+    public let preferred: Tensor
+    public let concentration: Float
+    public var count: Int { preferred.shape[0] }
+
+    /// Directions from numpy's `RandomState(seed).uniform(−π, π, count)` (seed 42 as the original).
+    public init(count: Int = 12, concentration: Float = 20, seed: UInt32 = 42) {
+        var rs = NumpyRandomState(seed: seed)
+        preferred = Tensor(rs.uniform(-.pi, .pi, count: count).map(Float.init), shape: [count])
+        self.concentration = concentration
+    }
+
+    /// Target activity for headings `[M]` → `[M, count]`.
+    public func activity(_ headings: Tensor) -> Tensor {
+        noGrad {
+            let m = headings.shape[0], n = count
+            let h = headings.storage.pointer, phi = preferred.storage.pointer
+            let out = TensorStorage(uninitializedCount: m * n)
+            for i in 0..<m { for j in 0..<n { out.pointer[i * n + j] = concentration * cos(h[i] - phi[j]) } }
+            return Tensor(shape: [m, n], storage: out).softmax()
+        }
+    }
+
+    /// Decoded headings `[M]`: the angle of Σ_j softmax(logits)_j e^{iφ_j} (paper-notes §6.5).
+    public func decode(logits: Tensor) -> Tensor {
+        noGrad {
+            let p = logits.softmax(), m = p.shape[0], n = count
+            let phi = preferred.storage.pointer
+            return Tensor((0..<m).map { i -> Float in
+                var s = Float(0), c = Float(0)
+                for j in 0..<n { s += p.storage.pointer[i * n + j] * sin(phi[j]); c += p.storage.pointer[i * n + j] * cos(phi[j]) }
+                return atan2(s, c)
+            }, shape: [m])
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// Which trajectories a run trains and validates on.
+public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
+    /// The frontier explorer in generated Memory-Maze layouts (validation on held-out layouts).
+    case maze
+    /// Sorscher-style random walks in an open square arena.
+    case arena
+    /// Windows of a dataset on disk (GUIDE §3); validation on held-out episodes.
+    case dataset
+}
+
+/// A full training configuration (written to the run's `config.json`).
+public struct GridCellTrainingConfig: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case rmsprop, adam }
+
+    public var model = GridCellConfig()
+    public var loss = PathIntegrationLoss()
+    public var trajectories: TrajectoryKind = .maze
+    /// Dataset root for `.dataset`.
+    public var dataset: String?
+    public var mazeSize = 15
+    public var sequenceLength = 100
+    public var batchSize = 32
+    public var optimizer: OptimizerKind = .rmsprop
+    public var learningRate: Float = 1e-3
+    /// RMSprop momentum (Adam uses its own betas).
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 1e-4
+    public var gradientClip: Float = 1
+    public var plateauFactor: Float = 0.5
+    public var plateauPatience = 5
+    public var stepsPerEpoch = 100
+    public var epochs = 150
+    /// Stop after this many minutes of training (the run is resumable), if set.
+    public var maxMinutes: Double?
+    public var validationBatches = 4
+    public var seed: UInt64 = 42
+    /// Epochs whose checkpoints are kept as `epoch_N` (the emergence figure reads them; 0 = before training).
+    public var snapshotEpochs: [Int] = [0, 1, 2, 5, 10, 20, 30, 50, 75, 100, 150]
+    public init() {}
+
+    /// The original project's training set-up (paper-notes §6.4) on maze trajectories.
+    public static let original = GridCellTrainingConfig()
+}
+
+/// A run stopped because the loss or a gradient stopped being finite.
+public struct NonFiniteLossError: Error, CustomStringConvertible {
+    public let step: Int
+    public let lastGoodCheckpoint: URL?
+    public var description: String {
+        "the loss became non-finite at step \(step); nothing was saved from it"
+            + (lastGoodCheckpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
+    }
+}
+
+/// One logged epoch (a line of `metrics.jsonl`).
+public struct EpochMetrics: Codable, Sendable {
+    public var epoch, step: Int
+    public var trainLoss, trainPlace, trainHeadDirection: Float
+    public var validationLoss, validationPlace, validationHeadDirection: Float
+    public var meanPositionErrorCells: Float
+    public var learningRate: Float
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, learningRate = "learning_rate", seconds
+        case trainLoss = "train_loss", trainPlace = "train_place_loss", trainHeadDirection = "train_hd_loss"
+        case validationLoss = "val_loss", validationPlace = "val_place_loss", validationHeadDirection = "val_hd_loss"
+        case meanPositionErrorCells = "val_mean_position_error_cells"
+    }
+}
+
+/// Trains a ``GridCellNetwork`` into a run folder (GUIDE §4): `config.json`, `metrics.jsonl`,
+/// `checkpoints/latest|best|epoch_N.safetensors` (each with its `.optim.safetensors`), `figures/`.
+/// Every epoch ends with an atomic checkpoint, so a run resumes exactly where it stopped.
+public final class GridCellTrainer {
+    public let config: GridCellTrainingConfig
+    public let runFolder: URL
+    public let network: GridCellNetwork
+    public let placeCells: PlaceCells
+    public let headDirectionCells: HeadDirectionCells
+    let optimizer: Optimizer
+    var plateau: ReduceLROnPlateau
+    let trainSource: TrajectorySource
+    let validationSource: TrajectorySource
+    public private(set) var epoch = 0
+    public private(set) var step = 0
+    var bestValidation = Float.infinity
+    var elapsed: Double = 0
+
+    var checkpoints: URL { runFolder.appendingPathComponent("checkpoints") }
+
+    /// Prepares a run; with `resume`, continues from `checkpoints/latest.safetensors` (and refuses a
+    /// different configuration).
+    public init(config: GridCellTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        self.config = config
+        self.runFolder = runFolder
+        var rng = RandomGenerator(seed: config.seed)
+        network = GridCellNetwork(config: config.model, rng: &rng)
+        placeCells = config.model.makePlaceCells()
+        headDirectionCells = config.model.makeHeadDirectionCells()
+        switch config.optimizer {
+        case .rmsprop:
+            optimizer = RMSprop(parameters: network.parameters(), learningRate: config.learningRate,
+                                weightDecay: config.weightDecay, momentum: config.momentum)
+        case .adam:
+            optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
+        }
+        plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience)
+        (trainSource, validationSource) = try GridCellTrainer.sources(config)
+
+        let fm = FileManager.default
+        let configURL = runFolder.appendingPathComponent("config.json")
+        let latest = checkpoints.appendingPathComponent("latest.safetensors")
+        if resume && fm.fileExists(atPath: latest.path) {
+            let saved = try JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: configURL))
+            guard Self.sameRun(saved, config) else {
+                throw FileFormatError(file: configURL.path, "the run was started with a different configuration; resume with the same flags or use a new --output")
+            }
+            let meta = try Checkpoint.load(into: network, optimizer: optimizer, from: latest)
+            guard let e = meta["epoch"].flatMap(Int.init), let s = meta["step"].flatMap(Int.init),
+                  let lr = meta["learning_rate"].flatMap(Float.init), let p = meta["plateau"],
+                  let best = meta["best_val_loss"].flatMap(Float.init) else {
+                throw FileFormatError(file: latest.path, "metadata lacks epoch, step, learning_rate, plateau or best_val_loss")
+            }
+            epoch = e; step = s; optimizer.learningRate = lr; bestValidation = best
+            elapsed = meta["seconds"].flatMap(Double.init) ?? 0
+            plateau = try JSONDecoder.lenient.decode(ReduceLROnPlateau.self, from: Data(p.utf8))
+        } else {
+            try fm.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+            try fm.createDirectory(at: runFolder.appendingPathComponent("figures"), withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeAtomically(try encoder.encode(config), to: configURL)
+            try? fm.removeItem(at: runFolder.appendingPathComponent("metrics.jsonl"))
+            if config.snapshotEpochs.contains(0) { try save(as: "epoch_0") }
+        }
+    }
+
+    /// A resumed run may change only how long it runs.
+    static func sameRun(_ a: GridCellTrainingConfig, _ b: GridCellTrainingConfig) -> Bool {
+        var a = a, b = b
+        a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
+        return a == b
+    }
+
+    /// The training and validation trajectory sources of a configuration.
+    public static func sources(_ config: GridCellTrainingConfig) throws -> (train: TrajectorySource, validation: TrajectorySource) {
+        switch config.trajectories {
+        case .maze:
+            return (try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed),
+                    try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed &+ 0x5EED_0FF5E7, mazes: 32))
+        case .arena:
+            return (ArenaTrajectories(extent: config.model.extent, seed: config.seed),
+                    ArenaTrajectories(extent: config.model.extent, seed: config.seed &+ 0x5EED_0FF5E7))
+        case .dataset:
+            guard let path = config.dataset else { throw MazeError("trajectories 'dataset' needs a dataset path") }
+            let all = try Dataset.load(URL(fileURLWithPath: path))
+            // Hold out the last 15% of episodes (at least one) for validation, as the original split by folder.
+            let held = max(1, all.episodes.count * 15 / 100)
+            guard all.episodes.count > held else {
+                throw DatasetError(file: path, "needs at least 2 episodes (one is held out for validation), has \(all.episodes.count)")
+            }
+            let train = Dataset(root: all.root, episodes: Array(all.episodes.dropLast(held)))
+            let validation = Dataset(root: all.root, episodes: Array(all.episodes.suffix(held)))
+            return (try DatasetTrajectories(dataset: train, steps: config.sequenceLength, seed: config.seed),
+                    try DatasetTrajectories(dataset: validation, steps: config.sequenceLength, seed: config.seed &+ 1))
+        }
+    }
+
+    /// Targets and forward pass of one batch.
+    public func evaluate(_ batch: TrajectoryBatch) -> (output: GridCellNetwork.Output, loss: PathIntegrationLoss.Value) {
+        let (b, t) = (batch.batch, batch.steps)
+        let place = placeCells.activity(batch.positions.reshaped([b * t, 2])).reshaped([b, t, placeCells.count])
+        let hd = headDirectionCells.activity(batch.headings.reshaped([b * t])).reshaped([b, t, headDirectionCells.count])
+        let output = network(batch.velocities, initialPlace: place.slice(axis: 1, start: 0, end: 1).reshaped([b, placeCells.count]),
+                             initialHeadDirection: hd.slice(axis: 1, start: 0, end: 1).reshaped([b, headDirectionCells.count]))
+        return (output, config.loss(output, placeTargets: place, headDirectionTargets: hd,
+                                    placeTargetsAreDistributions: placeCells.tuning.isDistribution))
+    }
+
+    /// Validation loss terms and the mean decoded position error (cells, t ≥ 1) over the fixed validation batches.
+    public func validate() throws -> (loss: Float, place: Float, headDirection: Float, positionError: Float) {
+        network.eval()
+        defer { network.train() }
+        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        for k in 0..<config.validationBatches {
+            let batch = try validationSource.batch(-1 - k, size: config.batchSize, steps: config.sequenceLength)
+            let (output, value) = noGrad { evaluate(batch) }
+            let errors = PathIntegrationErrors(output: output, batch: batch, placeCells: placeCells, headDirectionCells: headDirectionCells)
+            sums.0 += value.total.item; sums.1 += value.place; sums.2 += value.headDirection; sums.3 += errors.meanPosition
+        }
+        let n = Float(config.validationBatches)
+        return (sums.0 / n, sums.1 / n, sums.2 / n, sums.3 / n)
+    }
+
+    func save(as name: String) throws {
+        let encodedPlateau = String(decoding: try JSONEncoder.lenient.encode(plateau), as: UTF8.self)
+        let configJSON = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        try Checkpoint.save(network, optimizer: optimizer, to: checkpoints.appendingPathComponent("\(name).safetensors"), metadata: [
+            "epoch": "\(epoch)", "step": "\(step)", "learning_rate": "\(optimizer.learningRate)", "plateau": encodedPlateau,
+            "best_val_loss": "\(bestValidation)", "seconds": "\(elapsed)", "model_config": configJSON, "format": "ssm-gridcell-1",
+        ])
+    }
+
+    /// Trains until `config.epochs` (or `maxMinutes`); `report` receives each epoch's metrics and, every
+    /// few steps, (step, loss). Throws ``NonFiniteLossError`` when the loss stops being finite.
+    @discardableResult
+    public func train(report: (EpochMetrics) -> Void = { _ in }, progress: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
+        network.train()
+        let metricsURL = runFolder.appendingPathComponent("metrics.jsonl")
+        var history: [EpochMetrics] = []
+        let sessionStart = Date(), elapsedBefore = elapsed
+        while epoch < config.epochs {
+            if let limit = config.maxMinutes, Date().timeIntervalSince(sessionStart) / 60 >= limit { break }
+            var sums: (Float, Float, Float) = (0, 0, 0)
+            for _ in 0..<config.stepsPerEpoch {
+                let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
+                optimizer.zeroGrad()
+                let (_, value) = evaluate(batch)
+                let loss = value.total.item
+                guard loss.isFinite else {
+                    let last = checkpoints.appendingPathComponent("latest.safetensors")
+                    throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
+                }
+                value.total.backward()
+                let norm = Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip)
+                guard norm.isFinite else {
+                    let last = checkpoints.appendingPathComponent("latest.safetensors")
+                    throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
+                }
+                optimizer.step()
+                step += 1
+                sums.0 += loss; sums.1 += value.place; sums.2 += value.headDirection
+                if step % 10 == 0 { progress(step, loss) }
+            }
+            epoch += 1
+            let v = try validate()
+            guard v.loss.isFinite, network.parameters().allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+                let last = checkpoints.appendingPathComponent("latest.safetensors")
+                throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
+            }
+            plateau.step(metric: v.loss, optimizer: optimizer)
+            elapsed = elapsedBefore + Date().timeIntervalSince(sessionStart)
+            let n = Float(config.stepsPerEpoch)
+            let m = EpochMetrics(epoch: epoch, step: step, trainLoss: sums.0 / n, trainPlace: sums.1 / n, trainHeadDirection: sums.2 / n,
+                                 validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
+                                 meanPositionErrorCells: v.positionError, learningRate: optimizer.learningRate, seconds: elapsed)
+            let line = try JSONEncoder.sorted.encode(m)
+            try appendLine(line, to: metricsURL)
+            if v.loss < bestValidation { bestValidation = v.loss; try save(as: "best") }
+            if config.snapshotEpochs.contains(epoch) { try save(as: "epoch_\(epoch)") }
+            try save(as: "latest")
+            history.append(m)
+            report(m)
+        }
+        return history
+    }
+
+    func appendLine(_ data: Data, to url: URL) throws {
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: data + Data("\n".utf8))
+    }
+}
+
+extension JSONDecoder {
+    /// Reads ±infinity and NaN written as strings.
+    static var lenient: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
+extension JSONEncoder {
+    /// Writes ±infinity and NaN as strings (a plateau scheduler's initial best is +∞).
+    static var lenient: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// Windows of self-motion with their ground truth: the network's input and its targets.
+public struct TrajectoryBatch {
+    /// `[B, T, 3]`: per-step world-frame displacement (vx, vy) in cells and heading change ω in radians.
+    public let velocities: Tensor
+    /// `[B, T, 2]` positions in cells after each step.
+    public let positions: Tensor
+    /// `[B, T]` headings in radians after each step.
+    public let headings: Tensor
+
+    public var batch: Int { velocities.shape[0] }
+    public var steps: Int { velocities.shape[1] }
+
+    public init(velocities: Tensor, positions: Tensor, headings: Tensor) {
+        self.velocities = velocities; self.positions = positions; self.headings = headings
+    }
+
+    /// Builds a batch from per-window frame arrays (each `steps` long).
+    init(windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]]) {
+        let b = windows.count, t = windows.first?.count ?? 0
+        var v = [Float](), p = [Float](), h = [Float]()
+        v.reserveCapacity(b * t * 3); p.reserveCapacity(b * t * 2); h.reserveCapacity(b * t)
+        for w in windows { for f in w { v += [f.vx, f.vy, f.omega]; p += [f.x, f.y]; h.append(f.heading) } }
+        self.init(velocities: Tensor(v, shape: [b, t, 3]), positions: Tensor(p, shape: [b, t, 2]), headings: Tensor(h, shape: [b, t]))
+    }
+}
+
+/// Where training and evaluation trajectories come from. Batch `index` is a pure function of the source's
+/// seed and the index, so a resumed run sees exactly the batches it would have seen, and validation batches
+/// (negative indices by convention) never coincide with training ones.
+public protocol TrajectorySource {
+    /// `batch` windows of `steps` steps.
+    func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch
+}
+
+/// A generator for batch `index` of a source seeded with `seed`.
+func batchGenerator(seed: UInt64, index: Int, salt: UInt64) -> RandomGenerator {
+    RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9) ^ salt)
+}
+
+/// Agents exploring Memory-Maze layouts with the frontier explorer (mixed with random actions). Each window
+/// starts at a random free cell with a random heading in one of `mazes` generated layouts, with nothing seen
+/// yet, so the explorer heads for new ground. No data on disk.
+public struct MazeTrajectories: TrajectorySource {
+    public let mazeSize: Int
+    public let randomActionProbability: Float
+    public let seed: UInt64
+    /// The layouts windows are drawn from (generated once, from `seed`).
+    public let mazes: [Maze]
+
+    public init(mazeSize: Int = 15, seed: UInt64, mazes count: Int = 256, randomActionProbability: Float = 0.2) throws {
+        let config = try MazeConfig.memoryMaze(mazeSize)
+        self.mazeSize = mazeSize; self.randomActionProbability = randomActionProbability; self.seed = seed
+        mazes = (0..<count).map { MazeGenerator.generate(config, seed: seed &* 1_000_003 &+ UInt64($0)) }
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
+        var rng = batchGenerator(seed: seed, index: index, salt: 0x3A2E)
+        let windows = (0..<batch).map { _ -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] in
+            let maze = mazes[rng.nextInt(mazes.count)]
+            let world = MazeWorld(maze: maze, agents: 1, seed: rng.next())
+            let free = maze.layout.freeCells, start = free[rng.nextInt(free.count)]
+            world.place(0, x: Float(start.x) + 0.2 + 0.6 * rng.nextUniform(), y: Float(start.y) + 0.2 + 0.6 * rng.nextUniform(),
+                        heading: rng.nextUniform() * 2 * .pi - .pi)
+            var explorer = FrontierExplorer(size: mazeSize, seed: rng.next())
+            var w: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+            w.reserveCapacity(steps)
+            for _ in 0..<steps {
+                let before = world.agents[0]
+                var action = explorer.act(world, agent: 0)
+                if rng.nextUniform() < randomActionProbability { action = MazeAction(rawValue: rng.nextInt(6))! }
+                world.step([action])
+                let a = world.agents[0]
+                w.append((a.x, a.y, a.heading, a.x - before.x, a.y - before.y, wrapAngle(a.heading - before.heading)))
+            }
+            return w
+        }
+        return TrajectoryBatch(windows: windows)
+    }
+}
+
+/// Random walks in an open square arena after Sorscher et al.'s rat model (anchors.md §1.2), scaled from
+/// their 2.2 m box to `extent` cells: Rayleigh speeds, Gaussian turning, slowing and turning away near walls.
+public struct ArenaTrajectories: TrajectorySource {
+    public let extent: Float
+    /// Mean speed in cells per step and turning noise in radians per step.
+    public let meanSpeed: Float, turnNoise: Float
+    /// Distance from a wall at which the walker turns away, cells.
+    public let border: Float
+    public let seed: UInt64
+
+    /// Defaults: Sorscher's dt 0.02 s, turning σ 11.52 rad/s and Rayleigh b = 0.13·2π m/s, in cells of a
+    /// 2.2 m box mapped to `extent` (≈ 0.14 cells and 0.23 rad per step for 15 cells).
+    public init(extent: Float = 15, seed: UInt64, meanSpeed: Float? = nil, turnNoise: Float = 11.52 * 0.02, border: Float? = nil) {
+        let scale = extent / 2.2
+        self.extent = extent
+        self.meanSpeed = meanSpeed ?? 0.13 * 2 * .pi * scale * 0.02 * (Float.pi / 2).squareRoot()
+        self.turnNoise = turnNoise
+        self.border = border ?? 0.03 * scale
+        self.seed = seed
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
+        var rng = batchGenerator(seed: seed, index: index, salt: 0xA2E_4A)
+        let b = meanSpeed / (Float.pi / 2).squareRoot()  // Rayleigh scale for this mean
+        var windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] = []
+        for _ in 0..<batch {
+            var x = border + rng.nextUniform() * (extent - 2 * border), y = border + rng.nextUniform() * (extent - 2 * border)
+            var heading = rng.nextUniform() * 2 * .pi - .pi
+            var w: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+            w.reserveCapacity(steps)
+            for _ in 0..<steps {
+                var turn = turnNoise * rng.nextNormal()
+                var speed = b * (-2 * log(max(1 - rng.nextUniform(), 1e-12))).squareRoot()
+                // Near a wall and heading toward it: turn away and slow down.
+                let distances: [(Float, Float)] = [(x, .pi), (extent - x, 0), (y, -.pi / 2), (extent - y, .pi / 2)]
+                let (d, wallAngle) = distances.min { $0.0 < $1.0 }!
+                let relative = wrapAngle(wallAngle - heading)
+                if d < border && abs(relative) < .pi / 2 {
+                    turn = -(relative >= 0 ? 1 : -1) * (.pi / 2 - abs(relative))
+                    speed *= 0.25
+                }
+                let vx = speed * cos(heading), vy = speed * sin(heading)
+                let nx = min(max(x + vx, 0), extent), ny = min(max(y + vy, 0), extent)
+                let newHeading = wrapAngle(heading + turn)
+                w.append((nx, ny, newHeading, nx - x, ny - y, wrapAngle(newHeading - heading)))
+                x = nx; y = ny; heading = newHeading
+            }
+            windows.append(w)
+        }
+        return TrajectoryBatch(windows: windows)
+    }
+}
+
+/// Windows cut from the trajectories of a dataset on disk (GUIDE §3): every window of `steps` consecutive
+/// frames starting at a multiple of `stride` within a trajectory, sampled at random per batch; velocities as
+/// recorded, or derived from positions where the files lack them.
+public struct DatasetTrajectories: TrajectorySource {
+    public let dataset: Dataset
+    public let steps: Int
+    public let seed: UInt64
+    /// (episode, first frame) of every window.
+    public let starts: [(episode: Int, frame: Int)]
+
+    /// Indexes the windows; throws when no trajectory is long enough.
+    public init(dataset: Dataset, steps: Int, seed: UInt64, stride: Int = 10) throws {
+        self.dataset = dataset; self.steps = steps; self.seed = seed
+        var starts: [(episode: Int, frame: Int)] = []
+        for (e, episode) in dataset.episodes.enumerated() {
+            for run in episode.trajectories where run.count >= steps {
+                for s in Swift.stride(from: run.lowerBound, through: run.upperBound - steps, by: max(1, stride)) { starts.append((e, s)) }
+            }
+        }
+        guard !starts.isEmpty else {
+            throw DatasetError(file: dataset.root.path, "no trajectory has \(steps) consecutive frames (the window length)")
+        }
+        self.starts = starts
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
+        precondition(steps == self.steps, "DatasetTrajectories was indexed for windows of \(self.steps) steps, asked for \(steps)")
+        var rng = batchGenerator(seed: seed, index: index, salt: 0xDA7A)
+        let windows = (0..<batch).map { _ -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] in
+            let (e, s) = starts[rng.nextInt(starts.count)]
+            return dataset.episodes[e].frames[s..<(s + steps)].map {
+                ($0.pose.x, $0.pose.y, $0.pose.heading, $0.velocity.x, $0.velocity.y, $0.angularVelocity)
+            }
+        }
+        return TrajectoryBatch(windows: windows)
+    }
+}
