@@ -38,6 +38,10 @@ let package = Package(
             name: "ssm",
             dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // One thin executable per paper figure.
+        .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell"], path: "Examples/Figure2GridEmergence"),
+        .executableTarget(name: "FigureS1ALossCurves", dependencies: ["GridCell"], path: "Examples/FigureS1ALossCurves"),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
         .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),

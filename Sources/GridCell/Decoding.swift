@@ -2,8 +2,9 @@ import Foundation
 import Tensor
 
 /// Path-integration errors of one batch (paper-notes §6.5): positions decoded as the softmax-weighted mean
-/// of the place-cell centres (or the top-k centres for difference-of-Gaussians codes), headings as the
-/// circular mean of the HD cells' preferred directions; t = 0 excluded (it is given).
+/// of the place-cell centres (Gaussian code), the mean of the top-3 centres (difference of Gaussians, as
+/// Sorscher et al.) or by template matching (Mexican hat); headings as the circular mean of the HD cells'
+/// preferred directions; t = 0 excluded (it is given).
 public struct PathIntegrationErrors {
     /// Mean and max Euclidean position error, cells.
     public let meanPosition, maxPosition: Float
@@ -14,8 +15,12 @@ public struct PathIntegrationErrors {
 
     public init(output: GridCellNetwork.Output, batch: TrajectoryBatch, placeCells: PlaceCells, headDirectionCells: HeadDirectionCells) {
         let (b, t) = (batch.batch, batch.steps)
-        let top = placeCells.tuning == .gaussian ? nil : 3
-        let p = placeCells.decode(logits: output.placeLogits.reshaped([b * t, placeCells.count]), top: top)
+        let readout = output.placeLogits.reshaped([b * t, placeCells.count])
+        let p: Tensor = switch placeCells.tuning {
+        case .gaussian: placeCells.decode(logits: readout)
+        case .differenceOfGaussians: placeCells.decode(logits: readout, top: 3)
+        case .mexicanHat: placeCells.decodeByTemplate(readout)
+        }
         let h = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([b * t, headDirectionCells.count]))
         positions = p.reshaped([b, t, 2]); headings = h.reshaped([b, t])
         let truthP = batch.positions.storage.pointer, truthH = batch.headings.storage.pointer

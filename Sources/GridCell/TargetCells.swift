@@ -83,6 +83,25 @@ public struct PlaceCells {
         }
     }
 
+    /// The position whose target activity is most similar to each readout row `[M, count]` (cosine similarity), over
+    /// a grid of candidate positions `resolution` cells apart: template matching, the decoder for the Mexican
+    /// hat, whose readout is a value rather than a distribution.
+    public func decodeByTemplate(_ readout: Tensor, extent: Float = 15, resolution: Float = 0.1) -> Tensor {
+        noGrad {
+            let n = Int((extent / resolution).rounded())
+            var grid = [Float]()
+            grid.reserveCapacity(2 * n * n)
+            for i in 0..<n { for j in 0..<n { grid += [(Float(i) + 0.5) * resolution, (Float(j) + 0.5) * resolution] } }
+            let candidates = Tensor(grid, shape: [n * n, 2])
+            let templates = activity(candidates)                                   // [n², count]
+            // Cosine similarity: the readout's scale shrinks under a squared error, its shape does not.
+            let norms = templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6
+            let scores = readout.matmul(templates.transposed()) / norms
+            let best = scores.argmax(axis: 1)
+            return Tensor(best.flatMap { [grid[2 * $0], grid[2 * $0 + 1]] }, shape: [readout.shape[0], 2])
+        }
+    }
+
     /// ‖p − μ_i‖² for positions `[M, 2]` → `[M, count]`.
     func squaredDistances(_ p: Tensor) -> Tensor {
         let m = p.shape[0], n = count

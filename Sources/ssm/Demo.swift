@@ -1,30 +1,40 @@
 import ArgumentParser
 import Foundation
+import GridCell
 import MazeEnv
 import Tensor
 
-/// `ssm demo`: the main job on built-in defaults. Today it trains a small LSTM path integrator on
-/// synthetic random walks for a few seconds and shows the loss falling; later modules add the maze,
-/// grid cells and maps.
+/// `ssm demo`: the main job on built-in defaults: a maze episode with its frames and a top-down figure; a
+/// short grid-cell training run showing the loss falling; the gridness analysis and figures of the shipped
+/// grid-cell model.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the end-to-end demonstration on built-in defaults.")
+        abstract: "Run the end-to-end demonstration on built-in defaults.",
+        discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png), grid/ (a short training run) and "
+            + "shipped-model/ (figures of Models/gridcell).")
 
-    @Option(help: "Training time budget in seconds.") var seconds: Double = 15
+    @Option(help: "Grid-cell training budget in seconds.") var seconds: Double = 30
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Run folder for the checkpoint and metrics.") var output: String = "runs/demo"
+    @Option(help: "Output folder.") var output: String = "runs/demo"
+    @Option(help: "Steps of the maze episode (0 skips it).") var mazeSteps = 400
+    @Option(help: "The shipped grid-cell run folder analysed at the end (skipped when absent).") var model = "Models/gridcell"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard mazeSteps >= 0 else { throw ValidationError("--maze-steps must be ≥ 0") }
     }
 
-    @Option(help: "Steps of the maze episode (0 skips it).") var mazeSteps = 400
+    func say(_ line: String) {
+        stderr(line + "\n")
+        if !json { print(line) }
+    }
 
     func run() throws {
-        let maze = mazeSteps > 0 ? try runMazeEpisode() : [:]
-        var result = try runPathIntegration()
-        result.merge(maze) { a, _ in a }
+        var result: [String: Any] = [:]
+        if mazeSteps > 0 { result.merge(try runMazeEpisode()) { a, _ in a } }
+        result.merge(try runGridTraining()) { a, _ in a }
+        result.merge(try analyseShippedModel()) { a, _ in a }
         if json { printJSON(result) }
     }
 
@@ -48,107 +58,54 @@ struct Demo: ParsableCommand {
         }
         try world.topDown(trajectories: [path], visited: explorer.seen).write(to: dir.appendingPathComponent("top_down.png"))
         let coverage = explorer.coverage(of: world.layout)
-        let line = String(format: "demo: maze 15×15 (seed %llu), %d steps of frontier exploration: %.0f%% of free cells seen, reward %.0f; frames and top_down.png in %@\n",
-                          seed, mazeSteps, coverage * 100, reward, dir.path)
-        FileHandle.standardError.write(Data(line.utf8))
-        if !json { print(line, terminator: "") }
+        say(String(format: "demo: maze 15×15 (seed %llu), %d steps of frontier exploration: %.0f%% of free cells seen, reward %.0f; frames and top_down.png in %@",
+                   seed, mazeSteps, coverage * 100, reward, dir.path))
         return ["maze_coverage": coverage, "maze_reward": reward, "maze_steps": mazeSteps]
     }
 
-    func runPathIntegration() throws -> [String: Any] {
-        var rng = RandomGenerator(seed: seed)
-        let task = PathIntegrationTask(batch: 32, steps: 50, arena: 15)
-        let model = PathIntegrator(hidden: 64, rng: &rng)
-        let optimizer = Adam(parameters: model.parameters(), learningRate: 3e-3)
-        let evalBatch = task.sample(rng: &rng)
-        let initial = noGrad { model.loss(evalBatch) }.item
-        FileHandle.standardError.write(Data("demo: LSTM path integration, random walks in a \(Int(task.arena))×\(Int(task.arena)) arena, \(String(format: "%.0f", seconds)) s budget\n".utf8))
-        let start = Date()
-        var step = 0
-        var history: [[String: Any]] = []
-        let estimate = Progress(budget: .seconds(seconds))
-        while Date().timeIntervalSince(start) < seconds {
-            let batch = task.sample(rng: &rng)
-            optimizer.zeroGrad()
-            let loss = model.loss(batch)
-            loss.backward()
-            Optimizer.clipGradNorm(model.parameters(), maxNorm: 1)
-            optimizer.step()
-            step += 1
-            if step % 25 == 0 {
-                let held = noGrad { model.loss(evalBatch) }.item
-                history.append(["step": step, "loss": held])
-                estimate.report(step: step, loss: held)
-            }
+    /// A short run of the grid-cell network with the emergence preset: the loss and the path-integration
+    /// error fall within seconds.
+    func runGridTraining() throws -> [String: Any] {
+        var config = GridPreset.emergence.config
+        config.seed = seed; config.stepsPerEpoch = 20; config.batchSize = 50; config.epochs = 10_000
+        config.maxMinutes = seconds / 60; config.snapshotEpochs = []
+        let folder = URL(fileURLWithPath: output).appendingPathComponent("grid")
+        try? FileManager.default.removeItem(at: folder)
+        let trainer = try GridCellTrainer(config: config, runFolder: folder)
+        let before = try trainer.validate()
+        say(String(format: "demo: grid-cell path integration (open arena, %.0f s budget); held-out loss %.4f, position error %.2f cells before training",
+                   seconds, before.loss, before.positionError))
+        let history = try trainer.train(report: { m in
+            stderr(String(format: "epoch %d  step %d  val loss %.4f  position error %.2f cells\n", m.epoch, m.step, m.validationLoss, m.meanPositionErrorCells))
+        })
+        let after = history.last
+        try GridFigures.lossCurves(history).write(to: folder.appendingPathComponent("figures/loss_curves.svg"))
+        say(String(format: "demo: %d steps in %.0f s; held-out loss %.4f → %.4f, position error %.2f → %.2f cells; run folder %@",
+                   trainer.step, after?.seconds ?? 0, before.loss, after?.validationLoss ?? before.loss, before.positionError,
+                   after?.meanPositionErrorCells ?? before.positionError, folder.path))
+        return ["grid_train_steps": trainer.step, "grid_initial_val_loss": before.loss, "grid_final_val_loss": after?.validationLoss ?? before.loss,
+                "grid_initial_position_error_cells": before.positionError,
+                "grid_final_position_error_cells": after?.meanPositionErrorCells ?? before.positionError]
+    }
+
+    /// Gridness of the shipped model's bottleneck units, with its figures.
+    func analyseShippedModel() throws -> [String: Any] {
+        let runURL = URL(fileURLWithPath: model)
+        let checkpoint = runURL.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            say("demo: no shipped grid-cell model at \(checkpoint.path); skipping its analysis")
+            return [:]
         }
-        let final = noGrad { model.loss(evalBatch) }.item
-        let error = noGrad { model.meanPositionError(evalBatch, arena: task.arena) }
-        let dir = URL(fileURLWithPath: output)
-        try Checkpoint.save(model, optimizer: optimizer, to: dir.appendingPathComponent("checkpoints/final.safetensors"),
-                            metadata: ["steps": "\(step)", "seed": "\(seed)"])
-        let lines = history.map { String(decoding: try! JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self) }
-        try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: dir.appendingPathComponent("metrics.jsonl"))
-        let seconds = Date().timeIntervalSince(start)
-        let summary = String(format: "demo: %d steps in %.1f s; held-out loss %.4f → %.4f; mean position error %.2f cells; run folder %@\n",
-                             step, seconds, initial, final, error, dir.path)
-        if json { FileHandle.standardError.write(Data(summary.utf8)) } else { print(summary, terminator: "") }
-        return ["steps": step, "seconds": seconds, "initial_loss": initial, "final_loss": final,
-                "mean_position_error_cells": error, "run_folder": dir.path]
-    }
-}
-
-/// Random walks with smooth turning in a square arena; the network sees per-step velocities and the start.
-struct PathIntegrationTask {
-    let batch, steps: Int
-    let arena: Float
-
-    struct Batch { let input: Tensor; let start: Tensor; let target: Tensor }
-
-    func sample(rng: inout RandomGenerator) -> Batch {
-        var input = [Float](), start = [Float](), target = [Float]()
-        for _ in 0..<batch {
-            var x = 1 + rng.nextUniform() * (arena - 2), y = 1 + rng.nextUniform() * (arena - 2)
-            var heading = rng.nextUniform() * 2 * .pi
-            start += [x / arena, y / arena]
-            for _ in 0..<steps {
-                heading += 0.4 * rng.nextNormal()
-                var vx = 0.25 * cos(heading), vy = 0.25 * sin(heading)
-                if x + vx < 0.2 || x + vx > arena - 0.2 { vx = -vx; heading = .pi - heading }
-                if y + vy < 0.2 || y + vy > arena - 0.2 { vy = -vy; heading = -heading }
-                x += vx; y += vy
-                input += [vx, vy]
-                target += [x / arena, y / arena]
-            }
-        }
-        return Batch(input: Tensor(input, shape: [batch, steps, 2]), start: Tensor(start, shape: [batch, 2]),
-                     target: Tensor(target, shape: [batch, steps, 2]))
-    }
-}
-
-/// An LSTM that integrates velocities from an encoded start position.
-final class PathIntegrator: Module {
-    let encodeH, encodeC, readout: Linear
-    let lstm: LSTM
-
-    init(hidden: Int, rng: inout RandomGenerator) {
-        encodeH = Linear(2, hidden, rng: &rng); encodeC = Linear(2, hidden, rng: &rng)
-        lstm = LSTM(inputSize: 2, hiddenSize: hidden, rng: &rng)
-        readout = Linear(hidden, 2, rng: &rng)
-    }
-
-    override func children() -> [(String, Module)] {
-        [("encode_h", encodeH), ("encode_c", encodeC), ("lstm", lstm), ("readout", readout)]
-    }
-
-    func predict(_ b: PathIntegrationTask.Batch) -> Tensor {
-        let state = (encodeH(b.start).unsqueezed(0), encodeC(b.start).unsqueezed(0))
-        return readout(lstm(b.input * 4, state: state).0)
-    }
-
-    func loss(_ b: PathIntegrationTask.Batch) -> Tensor { Loss.mse(predict(b), b.target) }
-
-    func meanPositionError(_ b: PathIntegrationTask.Batch, arena: Float) -> Float {
-        let d = (predict(b) - b.target) * arena
-        return d.square().sum(axis: -1).sqrt().mean().item
+        let run = try GridCellRun(runURL)
+        let (_, analysis) = try run.analysis(of: checkpoint)
+        let dir = URL(fileURLWithPath: output).appendingPathComponent("shipped-model")
+        let top = Array(analysis.ranking.prefix(8))
+        try GridFigures.unitPanel(analysis, units: top, title: "Shipped model: the most grid-like units (rate maps, autocorrelograms)")
+            .write(to: dir.appendingPathComponent("rate_maps_top.svg"))
+        try GridFigures.rateMapStrip(analysis, units: top).write(to: dir.appendingPathComponent("rate_maps_top.png"))
+        try GridFigures.gridnessHistogram(analysis).write(to: dir.appendingPathComponent("gridness_histogram.svg"))
+        say(String(format: "demo: shipped grid-cell model %@: %.1f%% of %d units with gridness60 > 0.3, top-10 mean %.2f; figures in %@",
+                   checkpoint.path, analysis.fractionAbove(0.3) * 100, analysis.scores.count, analysis.topMean(10), dir.path))
+        return ["model_fraction_gridness60_above_0_3": analysis.fractionAbove(0.3), "model_top10_mean_gridness60": analysis.topMean(10)]
     }
 }

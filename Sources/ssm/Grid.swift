@@ -16,32 +16,56 @@ extension GridCellConfig.BottleneckActivation: ExpressibleByArgument {}
 extension TrajectoryKind: ExpressibleByArgument {}
 extension GridCellTrainingConfig.OptimizerKind: ExpressibleByArgument {}
 
+/// Named starting configurations for `ssm grid train`.
+enum GridPreset: String, ExpressibleByArgument, CaseIterable {
+    /// The original project's set-up (paper-notes §6) on maze-explorer trajectories.
+    case original
+    /// Our configuration for fast grid emergence (Docs/GridCell.md): open-arena random walks, Mexican-hat
+    /// place cells read out with a squared error, a ReLU bottleneck without dropout, Adam, short windows.
+    case emergence
+
+    var config: GridCellTrainingConfig {
+        var c = GridCellTrainingConfig()
+        switch self {
+        case .original:
+            break
+        case .emergence:
+            c.trajectories = .arena; c.sequenceLength = 20; c.batchSize = 50; c.optimizer = .adam; c.learningRate = 1e-3
+            c.stepsPerEpoch = 800; c.epochs = 40; c.snapshotEpochs = [0, 2, 5, 10, 20]
+            c.model.placeTuning = .mexicanHat; c.model.placeSigma = 0.7; c.model.bottleneckActivation = .relu; c.model.dropout = 0
+        }
+        return c
+    }
+}
+
 struct GridTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a grid-cell network into a run folder (config.json, metrics.jsonl, checkpoints/, figures/).",
-        discussion: "Defaults are the original project's set-up (paper-notes §6). A run stopped by --minutes or by "
-            + "an interruption continues exactly with --resume and the same flags.")
+        discussion: "Start from --preset original (paper-notes §6, the default) or --preset emergence (fast grid "
+            + "emergence, Docs/GridCell.md); any option below overrides the preset. A run stopped by --minutes or by an "
+            + "interruption continues exactly with --resume and the same flags.")
 
+    @Option(help: "Starting configuration: original or emergence.") var preset: GridPreset = .original
     @Option(help: "Run folder.") var output = "runs/grid"
     @Flag(help: "Continue the run in --output from its latest checkpoint.") var resume = false
-    @Option(help: "Trajectories: maze (explorer in generated mazes), arena (open-arena random walks), dataset.") var trajectories: TrajectoryKind = .maze
+    @Option(help: "Trajectories: maze (explorer in generated mazes), arena (open-arena random walks), dataset.") var trajectories: TrajectoryKind?
     @Option(help: "Dataset root for --trajectories dataset.") var data: String?
-    @Option(help: "Epochs.") var epochs = 150
-    @Option(help: "Training steps per epoch.") var stepsPerEpoch = 100
+    @Option(help: "Epochs (original 150, emergence 40).") var epochs: Int?
+    @Option(help: "Training steps per epoch (original 100, emergence 800).") var stepsPerEpoch: Int?
     @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Window length in steps.") var sequenceLength = 100
-    @Option(help: "Optimiser: rmsprop or adam.") var optimizer: GridCellTrainingConfig.OptimizerKind = .rmsprop
-    @Option(help: "Learning rate.") var lr: Float = 1e-3
-    @Option(help: "Weight decay.") var weightDecay: Float = 1e-4
-    @Option(help: "Place cells.") var placeCells = 256
-    @Option(help: "Place-cell width, cells.") var placeSigma: Float = 0.5
-    @Option(help: "Place-cell tuning: gaussian or differenceOfGaussians.") var placeTuning: PlaceCells.Tuning = .gaussian
-    @Option(help: "LSTM hidden units.") var hidden = 128
-    @Option(help: "Bottleneck units (the analysed grid cells).") var bottleneck = 256
-    @Option(help: "Bottleneck activation: linear or relu.") var bottleneckActivation: GridCellConfig.BottleneckActivation = .linear
-    @Option(help: "Bottleneck dropout.") var dropout: Float = 0.5
+    @Option(help: "Batch size (original 32, emergence 50).") var batchSize: Int?
+    @Option(help: "Window length in steps (original 100, emergence 20).") var sequenceLength: Int?
+    @Option(help: "Optimiser: rmsprop or adam (original rmsprop, emergence adam).") var optimizer: GridCellTrainingConfig.OptimizerKind?
+    @Option(help: "Learning rate (1e-3).") var lr: Float?
+    @Option(help: "Weight decay (1e-4).") var weightDecay: Float?
+    @Option(help: "Place cells (256).") var placeCells: Int?
+    @Option(help: "Place-cell width, cells (original 0.5, emergence 0.7).") var placeSigma: Float?
+    @Option(help: "Place-cell tuning: gaussian, differenceOfGaussians or mexicanHat.") var placeTuning: PlaceCells.Tuning?
+    @Option(help: "LSTM hidden units (128).") var hidden: Int?
+    @Option(help: "Bottleneck units, the analysed grid cells (256).") var bottleneck: Int?
+    @Option(help: "Bottleneck activation: linear or relu.") var bottleneckActivation: GridCellConfig.BottleneckActivation?
+    @Option(help: "Bottleneck dropout (original 0.5, emergence 0).") var dropout: Float?
     @Flag(help: "Ablation: drop the head-direction term.") var noHdTerm = false
     @Flag(help: "Ablation: drop the initial-state term.") var noInitialTerm = false
     @Flag(help: "Ablation: drop the continuity term.") var noContinuityTerm = false
@@ -50,23 +74,38 @@ struct GridTrain: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
-        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, sequenceLength > 1 else {
+        let c = makeConfig()
+        guard c.epochs > 0, c.stepsPerEpoch > 0, c.batchSize > 0, c.sequenceLength > 1 else {
             throw ValidationError("--epochs, --steps-per-epoch and --batch-size must be positive and --sequence-length above 1")
         }
-        guard lr > 0 else { throw ValidationError("--lr must be positive") }
-        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-        if trajectories == .dataset && data == nil { throw ValidationError("--trajectories dataset needs --data DIR") }
+        guard c.learningRate > 0 else { throw ValidationError("--lr must be positive") }
+        guard (0..<1).contains(c.model.dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
+        guard c.model.placeCells > 0, c.model.hiddenSize > 0, c.model.bottleneckSize > 0, c.model.placeSigma > 0 else {
+            throw ValidationError("--place-cells, --hidden, --bottleneck and --place-sigma must be positive")
+        }
+        if c.trajectories == .dataset && c.dataset == nil { throw ValidationError("--trajectories dataset needs --data DIR") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
     }
 
     func makeConfig() -> GridCellTrainingConfig {
-        var c = GridCellTrainingConfig()
-        c.trajectories = trajectories; c.dataset = data; c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch
-        c.maxMinutes = minutes; c.batchSize = batchSize; c.sequenceLength = sequenceLength; c.optimizer = optimizer
-        c.learningRate = lr; c.weightDecay = weightDecay; c.seed = seed
-        c.model.placeCells = placeCells; c.model.placeSigma = placeSigma; c.model.placeTuning = placeTuning
-        c.model.hiddenSize = hidden; c.model.bottleneckSize = bottleneck; c.model.bottleneckActivation = bottleneckActivation
-        c.model.dropout = dropout
+        var c = preset.config
+        if let trajectories { c.trajectories = trajectories }
+        if let data { c.dataset = data; if trajectories == nil { c.trajectories = .dataset } }
+        if let epochs { c.epochs = epochs }
+        if let stepsPerEpoch { c.stepsPerEpoch = stepsPerEpoch }
+        if let batchSize { c.batchSize = batchSize }
+        if let sequenceLength { c.sequenceLength = sequenceLength }
+        if let optimizer { c.optimizer = optimizer }
+        if let lr { c.learningRate = lr }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let placeCells { c.model.placeCells = placeCells }
+        if let placeSigma { c.model.placeSigma = placeSigma }
+        if let placeTuning { c.model.placeTuning = placeTuning }
+        if let hidden { c.model.hiddenSize = hidden }
+        if let bottleneck { c.model.bottleneckSize = bottleneck }
+        if let bottleneckActivation { c.model.bottleneckActivation = bottleneckActivation }
+        if let dropout { c.model.dropout = dropout }
+        c.maxMinutes = minutes; c.seed = seed
         c.loss.headDirectionTerm = !noHdTerm; c.loss.initialTerm = !noInitialTerm
         c.loss.continuityTerm = !noContinuityTerm; c.loss.stepWeighting = !noStepWeighting
         return c
@@ -82,7 +121,7 @@ struct GridTrain: ParsableCommand {
         let history: [EpochMetrics]
         do {
             history = try trainer.train(report: { m in
-                stderr(String(format: "epoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g\n",
+                stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g\n",
                               m.epoch, m.step, m.trainLoss, m.validationLoss, m.validationPlace, m.validationHeadDirection,
                               m.meanPositionErrorCells, m.learningRate))
             }, progress: { step, loss in
@@ -92,7 +131,7 @@ struct GridTrain: ParsableCommand {
             })
         } catch let error as NonFiniteLossError {
             stderr("\n")
-            throw ValidationError("grid train stopped: \(error)")
+            throw error
         }
         stderr("\n")
         let last = history.last
@@ -104,6 +143,13 @@ struct GridTrain: ParsableCommand {
         ]
         if json { printJSON(result) } else { print("grid: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(folder.path)/checkpoints") }
     }
+}
+
+/// The run folder a checkpoint belongs to: its own folder for a shipped model (`Models/gridcell/model.safetensors`),
+/// the parent of `checkpoints/` for a training run.
+func runFolder(of checkpoint: URL) -> URL {
+    let dir = checkpoint.deletingLastPathComponent()
+    return FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) ? dir : dir.deletingLastPathComponent()
 }
 
 /// Writes to stderr (progress; stdout is for results).
@@ -120,7 +166,7 @@ struct CheckpointOptions: ParsableArguments {
     func load() throws -> (GridCellNetwork, PlaceCells, HeadDirectionCells, TrajectorySource, GridCellTrainingConfig) {
         let url = URL(fileURLWithPath: checkpoint)
         let network = try GridCellNetwork.load(url)
-        let configURL = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config.json")
+        let configURL = runFolder(of: url).appendingPathComponent("config.json")
         var run = (try? JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: configURL))) ?? GridCellTrainingConfig()
         run.model = network.config
         if let trajectories { run.trajectories = trajectories }
@@ -234,7 +280,7 @@ struct GridFiguresCommand: ParsableCommand {
     func run() throws {
         let (network, place, hd, source, run) = try model.load()
         let batches = max(1, samples / (32 * max(run.sequenceLength - 1, 1)))
-        let runFolder = URL(fileURLWithPath: model.checkpoint).deletingLastPathComponent().deletingLastPathComponent()
+        let runFolder = runFolder(of: URL(fileURLWithPath: model.checkpoint))
         let out = output.map { URL(fileURLWithPath: $0) } ?? runFolder.appendingPathComponent("figures")
         let analysis = try GridnessAnalysis(network: network, placeCells: place, headDirectionCells: hd, source: source,
                                             batches: batches, steps: run.sequenceLength, extent: Double(network.config.extent))

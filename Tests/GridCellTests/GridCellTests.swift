@@ -198,6 +198,15 @@ struct TrainingTests {
         // A checkpoint rebuilds the network by itself.
         let loaded = try GridCellNetwork.load(b.appendingPathComponent("checkpoints/latest.safetensors"))
         #expect(loaded.stateDict().map { $0.1.scalars } == resumed.network.stateDict().map { $0.1.scalars })
+        // A shipped folder (config.json, model.safetensors, checkpoints/epoch_N) lists the model's epoch as a snapshot.
+        let shipped = tmp.appendingPathComponent("ssm-grid-shipped-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: shipped) }
+        try FileManager.default.createDirectory(at: shipped.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: b.appendingPathComponent("config.json"), to: shipped.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: b.appendingPathComponent("checkpoints/latest.safetensors"), to: shipped.appendingPathComponent("model.safetensors"))
+        try FileManager.default.copyItem(at: b.appendingPathComponent("checkpoints/epoch_0.safetensors"), to: shipped.appendingPathComponent("checkpoints/epoch_0.safetensors"))
+        let run = try GridCellRun(shipped)
+        #expect(run.snapshotEpochs == [0, 2] && run.checkpoint(epoch: 2) == run.model && run.latest == run.model)
         // Resuming with another model is refused.
         var other = tinyConfig(); other.model.hiddenSize = 8
         #expect(throws: FileFormatError.self) { try GridCellTrainer(config: other, runFolder: b, resume: true) }
