@@ -219,10 +219,19 @@ struct GridEval: ParsableCommand {
 
     @OptionGroup var model: CheckpointOptions
     @Option(help: "Batches of 32 windows.") var batches = 10
+    @Option(help: "Window length in steps (default: the run's training windows).") var steps: Int?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
+    func validate() throws {
+        if let steps, steps < 2 { throw ValidationError("--steps must be at least 2") }
+    }
+
     func run() throws {
-        let (network, place, hd, source, run) = try model.load()
+        var (network, place, hd, source, run) = try model.load()
+        if let steps {
+            run.sequenceLength = steps
+            if run.trajectories == .dataset { source = try GridCellTrainer.sources(run).validation }
+        }
         var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
         for k in 0..<batches {
             let batch = try source.batch(-2000 - k, size: 32, steps: run.sequenceLength)
@@ -273,7 +282,7 @@ struct GridFiguresCommand: ParsableCommand {
         abstract: "Rate maps and autocorrelograms of the top units (PNG, SVG), the gridness histogram and loss curves (SVG), true vs decoded trajectories (SVG).")
 
     @OptionGroup var model: CheckpointOptions
-    @Option(help: "Output folder (default: figures/ of the checkpoint's run).") var output: String?
+    @Option(help: "Output folder (default: figures/ of the checkpoint's training run; runs/figures/gridcell for a shipped model).") var output: String?
     @Option(help: "Units to show (the best by gridness60).") var units = 8
     @Option(help: "Position samples pooled into the rate maps (about 125 per bin of 40×40).") var samples = 200_000
 
@@ -281,7 +290,9 @@ struct GridFiguresCommand: ParsableCommand {
         let (network, place, hd, source, run) = try model.load()
         let batches = max(1, samples / (32 * max(run.sequenceLength - 1, 1)))
         let runFolder = runFolder(of: URL(fileURLWithPath: model.checkpoint))
-        let out = output.map { URL(fileURLWithPath: $0) } ?? runFolder.appendingPathComponent("figures")
+        let shipped = FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("model.safetensors").path)
+        let out = output.map { URL(fileURLWithPath: $0) }
+            ?? (shipped ? URL(fileURLWithPath: "runs/figures/gridcell") : runFolder.appendingPathComponent("figures"))
         let analysis = try GridnessAnalysis(network: network, placeCells: place, headDirectionCells: hd, source: source,
                                             batches: batches, steps: run.sequenceLength, extent: Double(network.config.extent))
         let top = Array(analysis.ranking.prefix(units))
