@@ -89,3 +89,22 @@ struct GridnessTests {
         #expect(noiseScores[7] < 0.3, "median gridness of smoothed noise \(noiseScores[7])")
     }
 }
+
+@Suite("Rate-map CSV")
+struct RateMapCSVTests {
+    @Test func roundTripsAndRejectsMalformedFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let map = RateMap(bins: 4, values: (0..<16).map { $0 == 5 ? .nan : Double($0) * 0.25 })
+        let url = dir.appendingPathComponent("map.csv")
+        try map.csv.write(to: url, atomically: true, encoding: .utf8)
+        let back = try RateMap.readCSV(url)
+        #expect(back.bins == 4 && back.values[5].isNaN && back.values[7] == 1.75)
+        for (text, fragment) in [("1,2\n3\n", "line 2"), ("1,2\n3,x\n", "field 2"), ("1\n", "at least 2×2")] {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            let error = try #require(throws: FileFormatError.self) { try RateMap.readCSV(url) }
+            #expect(error.description.contains(fragment) && error.description.contains("map.csv"), "\(error)")
+        }
+    }
+}
