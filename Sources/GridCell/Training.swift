@@ -82,15 +82,12 @@ public final class GridCellTrainer {
     public let placeCells: PlaceCells
     public let headDirectionCells: HeadDirectionCells
     let optimizer: Optimizer
-    var plateau: ReduceLROnPlateau
+    let folder: RunFolder
+    var progress: RunProgress
     let trainSource: TrajectorySource
     let validationSource: TrajectorySource
-    public private(set) var epoch = 0
-    public private(set) var step = 0
-    var bestValidation = Float.infinity
-    var elapsed: Double = 0
-
-    var checkpoints: URL { runFolder.appendingPathComponent("checkpoints") }
+    public var epoch: Int { progress.epoch }
+    public var step: Int { progress.step }
 
     /// Prepares a run; with `resume`, continues from `checkpoints/latest.safetensors` (and refuses a
     /// different configuration).
@@ -108,34 +105,14 @@ public final class GridCellTrainer {
         case .adam:
             optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
         }
-        plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience)
+        progress = RunProgress(learningRate: config.learningRate,
+                               plateau: ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience))
         (trainSource, validationSource) = try GridCellTrainer.sources(config)
-
-        let fm = FileManager.default
-        let configURL = runFolder.appendingPathComponent("config.json")
-        let latest = checkpoints.appendingPathComponent("latest.safetensors")
-        if resume && fm.fileExists(atPath: latest.path) {
-            let saved = try JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: configURL))
-            guard Self.sameRun(saved, config) else {
-                throw FileFormatError(file: configURL.path, "the run was started with a different configuration; resume with the same flags or use a new --output")
-            }
-            let meta = try Checkpoint.load(into: network, optimizer: optimizer, from: latest)
-            guard let e = meta["epoch"].flatMap(Int.init), let s = meta["step"].flatMap(Int.init),
-                  let lr = meta["learning_rate"].flatMap(Float.init), let p = meta["plateau"],
-                  let best = meta["best_val_loss"].flatMap(Float.init) else {
-                throw FileFormatError(file: latest.path, "metadata lacks epoch, step, learning_rate, plateau or best_val_loss")
-            }
-            epoch = e; step = s; optimizer.learningRate = lr; bestValidation = best
-            elapsed = meta["seconds"].flatMap(Double.init) ?? 0
-            plateau = try JSONDecoder.lenient.decode(ReduceLROnPlateau.self, from: Data(p.utf8))
-        } else {
-            try fm.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-            try fm.createDirectory(at: runFolder.appendingPathComponent("figures"), withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(try encoder.encode(config), to: configURL)
-            try? fm.removeItem(at: runFolder.appendingPathComponent("metrics.jsonl"))
-            if config.snapshotEpochs.contains(0) { try save(as: "epoch_0") }
+        folder = RunFolder(runFolder)
+        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: Self.sameRun) {
+            progress = saved
+        } else if config.snapshotEpochs.contains(0) {
+            try save(as: "epoch_0")
         }
     }
 
@@ -197,12 +174,14 @@ public final class GridCellTrainer {
     }
 
     func save(as name: String) throws {
-        let encodedPlateau = String(decoding: try JSONEncoder.lenient.encode(plateau), as: UTF8.self)
-        let configJSON = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
-        try Checkpoint.save(network, optimizer: optimizer, to: checkpoints.appendingPathComponent("\(name).safetensors"), metadata: [
-            "epoch": "\(epoch)", "step": "\(step)", "learning_rate": "\(optimizer.learningRate)", "plateau": encodedPlateau,
-            "best_val_loss": "\(bestValidation)", "seconds": "\(elapsed)", "model_config": configJSON, "format": "ssm-gridcell-1",
-        ])
+        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        progress.learningRate = optimizer.learningRate
+        try folder.save(name, module: network, optimizer: optimizer, progress: progress,
+                        metadata: ["model_config": model, "format": "ssm-gridcell-1"])
+    }
+
+    func nonFinite() -> NonFiniteLossError {
+        NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: folder.latest.path) ? folder.latest : nil)
     }
 
     /// Trains until `config.epochs` (or `maxMinutes`); `report` receives each epoch's metrics and, every
@@ -210,9 +189,8 @@ public final class GridCellTrainer {
     @discardableResult
     public func train(report: (EpochMetrics) -> Void = { _ in }, progress: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
         network.train()
-        let metricsURL = runFolder.appendingPathComponent("metrics.jsonl")
         var history: [EpochMetrics] = []
-        let sessionStart = Date(), elapsedBefore = elapsed
+        let sessionStart = Date(), elapsedBefore = self.progress.seconds
         while epoch < config.epochs {
             if let limit = config.maxMinutes, Date().timeIntervalSince(sessionStart) / 60 >= limit { break }
             var sums: (Float, Float, Float) = (0, 0, 0)
@@ -221,36 +199,26 @@ public final class GridCellTrainer {
                 optimizer.zeroGrad()
                 let (_, value) = evaluate(batch)
                 let loss = value.total.item
-                guard loss.isFinite else {
-                    let last = checkpoints.appendingPathComponent("latest.safetensors")
-                    throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
-                }
+                guard loss.isFinite else { throw nonFinite() }
                 value.total.backward()
                 let norm = Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip)
-                guard norm.isFinite else {
-                    let last = checkpoints.appendingPathComponent("latest.safetensors")
-                    throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
-                }
+                guard norm.isFinite else { throw nonFinite() }
                 optimizer.step()
-                step += 1
+                self.progress.step += 1
                 sums.0 += loss; sums.1 += value.place; sums.2 += value.headDirection
                 if step % 10 == 0 { progress(step, loss) }
             }
-            epoch += 1
+            self.progress.epoch += 1
             let v = try validate()
-            guard v.loss.isFinite, network.parameters().allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
-                let last = checkpoints.appendingPathComponent("latest.safetensors")
-                throw NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: last.path) ? last : nil)
-            }
-            plateau.step(metric: v.loss, optimizer: optimizer)
-            elapsed = elapsedBefore + Date().timeIntervalSince(sessionStart)
+            guard v.loss.isFinite, RunFolder.isFinite(network) else { throw nonFinite() }
+            self.progress.plateau.step(metric: v.loss, optimizer: optimizer)
+            self.progress.seconds = elapsedBefore + Date().timeIntervalSince(sessionStart)
             let n = Float(config.stepsPerEpoch)
             let m = EpochMetrics(epoch: epoch, step: step, trainLoss: sums.0 / n, trainPlace: sums.1 / n, trainHeadDirection: sums.2 / n,
                                  validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
-                                 meanPositionErrorCells: v.positionError, learningRate: optimizer.learningRate, seconds: elapsed)
-            let line = try JSONEncoder.sorted.encode(m)
-            try appendLine(line, to: metricsURL)
-            if v.loss < bestValidation { bestValidation = v.loss; try save(as: "best") }
+                                 meanPositionErrorCells: v.positionError, learningRate: optimizer.learningRate, seconds: self.progress.seconds)
+            try folder.appendMetrics(m)
+            if v.loss < self.progress.bestValidationLoss { self.progress.bestValidationLoss = v.loss; try save(as: "best") }
             if config.snapshotEpochs.contains(epoch) { try save(as: "epoch_\(epoch)") }
             try save(as: "latest")
             history.append(m)
@@ -259,35 +227,4 @@ public final class GridCellTrainer {
         return history
     }
 
-    func appendLine(_ data: Data, to url: URL) throws {
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data + Data("\n".utf8))
-    }
-}
-
-extension JSONDecoder {
-    /// Reads ±infinity and NaN written as strings.
-    static var lenient: JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
-}
-
-extension JSONEncoder {
-    /// Writes ±infinity and NaN as strings (a plateau scheduler's initial best is +∞).
-    static var lenient: JSONEncoder {
-        let e = JSONEncoder()
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }
 }

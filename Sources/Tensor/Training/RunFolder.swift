@@ -1,0 +1,111 @@
+import Foundation
+
+/// What a resumed training run must restore besides weights and optimiser state: where it was, its
+/// learning rate and schedule, its best validation loss and the time spent. Saved in checkpoint metadata.
+public struct RunProgress: Codable, Equatable, Sendable {
+    public var epoch = 0, step = 0
+    public var learningRate: Float
+    public var plateau: ReduceLROnPlateau
+    public var bestValidationLoss = Float.infinity
+    public var seconds = 0.0
+
+    public init(learningRate: Float, plateau: ReduceLROnPlateau) { self.learningRate = learningRate; self.plateau = plateau }
+
+    public static func == (a: RunProgress, b: RunProgress) -> Bool {
+        a.epoch == b.epoch && a.step == b.step && a.learningRate == b.learningRate && a.seconds == b.seconds
+            && a.bestValidationLoss == b.bestValidationLoss
+    }
+}
+
+/// A training run folder (GUIDE §4): `config.json`, `metrics.jsonl`, `checkpoints/NAME.safetensors` with the
+/// optimiser state beside each, `figures/`. Checkpoints are written atomically, so a run stopped at any
+/// moment resumes from its last complete epoch.
+public struct RunFolder: Sendable {
+    public let url: URL
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var configURL: URL { url.appendingPathComponent("config.json") }
+    public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var figures: URL { url.appendingPathComponent("figures") }
+    public var latest: URL { checkpoints.appendingPathComponent("latest.safetensors") }
+
+    public init(_ url: URL) { self.url = url }
+
+    /// Starts a run (writes `config.json`, clears old metrics) or, with `resume` and an existing latest
+    /// checkpoint, reloads `module` and `optimizer` and returns the saved progress. A resumed run must have
+    /// the same configuration as far as `sameRun` says.
+    public func open<Config: Codable>(config: Config, resume: Bool, module: Module, optimizer: Optimizer,
+                                      sameRun: (Config, Config) -> Bool) throws -> RunProgress? {
+        let fm = FileManager.default
+        if resume && fm.fileExists(atPath: latest.path) {
+            let saved: Config
+            do { saved = try JSONDecoder.lenient.decode(Config.self, from: Data(contentsOf: configURL)) } catch {
+                throw FileFormatError(file: configURL.path, "cannot be read as this run's configuration (\(error))")
+            }
+            guard sameRun(saved, config) else {
+                throw FileFormatError(file: configURL.path, "the run was started with a different configuration; resume with the same flags or use a new --output")
+            }
+            let metadata = try Checkpoint.load(into: module, optimizer: optimizer, from: latest)
+            guard let text = metadata["progress"],
+                  let progress = try? JSONDecoder.lenient.decode(RunProgress.self, from: Data(text.utf8)) else {
+                throw FileFormatError(file: latest.path, "metadata lacks a readable 'progress' entry (epoch, step, learning rate, schedule)")
+            }
+            optimizer.learningRate = progress.learningRate
+            return progress
+        }
+        try fm.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        try fm.createDirectory(at: figures, withIntermediateDirectories: true)
+        let encoder = JSONEncoder.lenient
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(config), to: configURL)
+        try? fm.removeItem(at: metricsURL)
+        return nil
+    }
+
+    /// Saves `checkpoints/NAME.safetensors` (and its optimiser state) with the progress in its metadata.
+    public func save(_ name: String, module: Module, optimizer: Optimizer, progress: RunProgress,
+                     metadata: [String: String] = [:]) throws {
+        var meta = metadata
+        meta["progress"] = String(decoding: try JSONEncoder.lenient.encode(progress), as: UTF8.self)
+        meta["epoch"] = "\(progress.epoch)"; meta["step"] = "\(progress.step)"
+        try Checkpoint.save(module, optimizer: optimizer, to: checkpoints.appendingPathComponent("\(name).safetensors"), metadata: meta)
+    }
+
+    /// Appends one JSON line to `metrics.jsonl`.
+    public func appendMetrics<T: Encodable>(_ record: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let line = try encoder.encode(record) + Data("\n".utf8)
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: metricsURL.path) { fm.createFile(atPath: metricsURL.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: metricsURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+    }
+
+    /// Whether every parameter of `module` is finite (checked before a checkpoint is written).
+    public static func isFinite(_ module: Module) -> Bool {
+        module.parameters().allSatisfy { p in
+            let b = UnsafeBufferPointer(start: p.storage.pointer, count: p.count)
+            return b.allSatisfy(\.isFinite)
+        }
+    }
+}
+
+extension JSONDecoder {
+    /// Reads ±infinity and NaN written as strings ("inf", "-inf", "nan").
+    public static var lenient: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
+extension JSONEncoder {
+    /// Writes ±infinity and NaN as strings (a plateau schedule's initial best is +∞).
+    public static var lenient: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+}
