@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MazeEnv", targets: ["MazeEnv"]),
         .library(name: "GridCell", targets: ["GridCell"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "SocialPlaceCell", targets: ["SocialPlaceCell"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -33,18 +34,23 @@ let package = Package(
         // Path integration: place/head-direction targets, the LSTM network, training, gridness analysis, figures.
         .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv", "Plotting"]),
 
+        // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
+        .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
-        .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell"], path: "Examples/Figure2GridEmergence"),
-        .executableTarget(name: "FigureS1ALossCurves", dependencies: ["GridCell"], path: "Examples/FigureS1ALossCurves"),
+        .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
+        .executableTarget(name: "FigureS1ALossCurves", dependencies: ["GridCell", "Plotting"], path: "Examples/FigureS1ALossCurves"),
+        .executableTarget(name: "FigureSPC", dependencies: ["SocialPlaceCell", "Plotting"], path: "Examples/FigureSPC"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
         .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),
+        .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
     ]
 )
 

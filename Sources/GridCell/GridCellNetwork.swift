@@ -68,6 +68,10 @@ public final class GridCellNetwork: Module {
         public let placeLogits, headDirectionLogits: Tensor
         /// The bottleneck units before dropout (the "grid cells").
         public let bottleneck: Tensor
+
+        public init(placeLogits: Tensor, headDirectionLogits: Tensor, bottleneck: Tensor) {
+            self.placeLogits = placeLogits; self.headDirectionLogits = headDirectionLogits; self.bottleneck = bottleneck
+        }
     }
 
     /// Runs `velocities` `[B, T, 3]` from the initial activities `[B, placeCells]` and `[B, headDirectionCells]`.

@@ -50,6 +50,7 @@ public struct GridCellTrainingConfig: Codable, Equatable, Sendable {
 public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let step: Int
     public let lastGoodCheckpoint: URL?
+    public init(step: Int, lastGoodCheckpoint: URL?) { self.step = step; self.lastGoodCheckpoint = lastGoodCheckpoint }
     public var description: String {
         "the loss became non-finite at step \(step); nothing was saved from it"
             + (lastGoodCheckpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")

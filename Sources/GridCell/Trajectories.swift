@@ -19,7 +19,7 @@ public struct TrajectoryBatch {
     }
 
     /// Builds a batch from per-window frame arrays (each `steps` long).
-    init(windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]]) {
+    public init(windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]]) {
         let b = windows.count, t = windows.first?.count ?? 0
         var v = [Float](), p = [Float](), h = [Float]()
         v.reserveCapacity(b * t * 3); p.reserveCapacity(b * t * 2); h.reserveCapacity(b * t)

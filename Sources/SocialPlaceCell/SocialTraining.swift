@@ -1,0 +1,173 @@
+import Foundation
+import GridCell
+import Tensor
+
+/// Training configuration of the social network (the original did not publish one; Docs/SocialPlaceCell.md
+/// explains these choices).
+public struct SocialTrainingConfig: Codable, Equatable, Sendable {
+    public var model = SocialNetworkConfig()
+    /// Self and partner place/HD terms, each the grid-cell loss of paper-notes §6.3.
+    public var loss = PathIntegrationLoss()
+    /// Weight of the squared error of the predicted self–partner distance (in units of the arena side).
+    public var distanceWeight: Float = 1
+    /// Probability that an agent stands still for a whole window.
+    public var staticProbability: Float = 0.3
+    public var sequenceLength = 100
+    public var batchSize = 32
+    public var learningRate: Float = 1e-3
+    public var weightDecay: Float = 1e-4
+    public var gradientClip: Float = 1
+    public var stepsPerEpoch = 100
+    public var epochs = 60
+    public var maxMinutes: Double?
+    public var validationBatches = 2
+    public var seed: UInt64 = 42
+    public init() {}
+}
+
+/// One logged epoch of social training.
+public struct SocialEpochMetrics: Codable, Sendable {
+    public var epoch, step: Int
+    public var trainLoss, validationLoss: Float
+    public var selfPositionErrorCells, partnerPositionErrorCells, distanceErrorCells: Float
+    public var learningRate: Float
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", learningRate = "learning_rate"
+        case selfPositionErrorCells = "val_self_position_error_cells", partnerPositionErrorCells = "val_partner_position_error_cells"
+        case distanceErrorCells = "val_distance_error_cells"
+    }
+}
+
+/// Trains a ``SocialGridCellNetwork`` into a run folder (GUIDE §4) with Adam, exact resume and a NaN stop.
+public final class SocialTrainer {
+    public let config: SocialTrainingConfig
+    public let network: SocialGridCellNetwork
+    public let placeCells: PlaceCells
+    public let headDirectionCells: HeadDirectionCells
+    let optimizer: Optimizer
+    public let folder: RunFolder
+    var progress: RunProgress
+    let trainSource: SocialTrajectorySource, validationSource: SocialTrajectorySource
+    public var epoch: Int { progress.epoch }
+    public var step: Int { progress.step }
+
+    public init(config: SocialTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        self.config = config
+        var rng = RandomGenerator(seed: config.seed)
+        network = SocialGridCellNetwork(config: config.model, rng: &rng)
+        placeCells = config.model.cells.makePlaceCells()
+        headDirectionCells = config.model.cells.makeHeadDirectionCells()
+        optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
+        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
+        let extent = config.model.cells.extent
+        trainSource = SocialArenaTrajectories(extent: extent, seed: config.seed, staticProbability: config.staticProbability)
+        validationSource = SocialArenaTrajectories(extent: extent, seed: config.seed &+ 0x5EED_0FF5E7, staticProbability: config.staticProbability)
+        folder = RunFolder(runFolder)
+        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { a, b in
+            var a = a, b = b
+            a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
+            return a == b
+        }) { progress = saved } else { try save(as: "epoch_0") }
+    }
+
+    /// Initial place and HD activities of a batch's first step.
+    func initial(_ batch: TrajectoryBatch) -> (place: Tensor, headDirection: Tensor) {
+        let b = batch.batch
+        return (placeCells.activity(batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2])),
+                headDirectionCells.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b])))
+    }
+
+    /// Forward pass on a two-agent batch.
+    public func forward(_ batch: SocialBatch) -> SocialGridCellNetwork.Output {
+        network(selfVelocities: batch.agent.velocities, partnerVelocities: batch.partner.velocities,
+                selfInitial: initial(batch.agent), partnerInitial: initial(batch.partner))
+    }
+
+    /// Self and partner path-integration losses plus the distance term.
+    public func loss(_ batch: SocialBatch, _ output: SocialGridCellNetwork.Output) -> Tensor {
+        func targets(_ t: TrajectoryBatch) -> (Tensor, Tensor) {
+            let (b, s) = (t.batch, t.steps)
+            return (placeCells.activity(t.positions.reshaped([b * s, 2])).reshaped([b, s, placeCells.count]),
+                    headDirectionCells.activity(t.headings.reshaped([b * s])).reshaped([b, s, headDirectionCells.count]))
+        }
+        let (sp, sh) = targets(batch.agent), (pp, ph) = targets(batch.partner)
+        let mine = config.loss(output.view(partner: false), placeTargets: sp, headDirectionTargets: sh)
+        let theirs = config.loss(output.view(partner: true), placeTargets: pp, headDirectionTargets: ph)
+        let distance = (output.distance - trueDistance(batch) * (1 / config.model.cells.extent)).square().mean()
+        return mine.total + theirs.total + distance * config.distanceWeight
+    }
+
+    /// Self–partner distance `[B, T]` in cells.
+    func trueDistance(_ batch: SocialBatch) -> Tensor {
+        noGrad { (batch.agent.positions - batch.partner.positions).square().sum(axis: 2).sqrt() }
+    }
+
+    /// Validation loss, self and partner position errors and the distance error (cells).
+    public func validate() throws -> (loss: Float, selfError: Float, partnerError: Float, distanceError: Float) {
+        network.eval()
+        defer { network.train() }
+        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        for k in 0..<config.validationBatches {
+            let batch = try validationSource.batch(-1 - k, size: config.batchSize, steps: config.sequenceLength)
+            let (output, value) = noGrad { () -> (SocialGridCellNetwork.Output, Float) in
+                let o = forward(batch)
+                return (o, loss(batch, o).item)
+            }
+            let mine = PathIntegrationErrors(output: output.view(partner: false), batch: batch.agent, placeCells: placeCells, headDirectionCells: headDirectionCells)
+            let theirs = PathIntegrationErrors(output: output.view(partner: true), batch: batch.partner, placeCells: placeCells, headDirectionCells: headDirectionCells)
+            let d = noGrad { (output.distance * config.model.cells.extent - trueDistance(batch)).abs().mean().item }
+            sums.0 += value; sums.1 += mine.meanPosition; sums.2 += theirs.meanPosition; sums.3 += d
+        }
+        let n = Float(config.validationBatches)
+        return (sums.0 / n, sums.1 / n, sums.2 / n, sums.3 / n)
+    }
+
+    func save(as name: String) throws {
+        progress.learningRate = optimizer.learningRate
+        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        try folder.save(name, module: network, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-spc-1"])
+    }
+
+    func nonFinite() -> NonFiniteLossError {
+        NonFiniteLossError(step: progress.step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: folder.latest.path) ? folder.latest : nil)
+    }
+
+    /// Trains until `config.epochs` or `maxMinutes`.
+    @discardableResult
+    public func train(report: (SocialEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [SocialEpochMetrics] {
+        network.train()
+        var history: [SocialEpochMetrics] = []
+        let start = Date(), before = progress.seconds
+        while progress.epoch < config.epochs {
+            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
+            var sum: Float = 0
+            for _ in 0..<config.stepsPerEpoch {
+                let batch = try trainSource.batch(progress.step, size: config.batchSize, steps: config.sequenceLength)
+                optimizer.zeroGrad()
+                let total = loss(batch, forward(batch))
+                let value = total.item
+                guard value.isFinite else { throw nonFinite() }
+                total.backward()
+                guard Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip).isFinite else { throw nonFinite() }
+                optimizer.step()
+                progress.step += 1
+                sum += value
+                if progress.step % 10 == 0 { onStep(progress.step, value) }
+            }
+            progress.epoch += 1
+            let v = try validate()
+            guard v.loss.isFinite, RunFolder.isFinite(network) else { throw nonFinite() }
+            progress.seconds = before + Date().timeIntervalSince(start)
+            let m = SocialEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
+                                       validationLoss: v.loss, selfPositionErrorCells: v.selfError, partnerPositionErrorCells: v.partnerError,
+                                       distanceErrorCells: v.distanceError, learningRate: optimizer.learningRate, seconds: progress.seconds)
+            try folder.appendMetrics(m)
+            if v.loss < progress.bestValidationLoss { progress.bestValidationLoss = v.loss; try save(as: "best") }
+            try save(as: "latest")
+            history.append(m)
+            report(m)
+        }
+        return history
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GridCell
+import MazeEnv
+import Tensor
+
+/// Windows of two agents' motion: self and partner, same length.
+public struct SocialBatch {
+    public let agent: TrajectoryBatch
+    public let partner: TrajectoryBatch
+    public init(agent: TrajectoryBatch, partner: TrajectoryBatch) { self.agent = agent; self.partner = partner }
+}
+
+/// Where two-agent training windows come from; batch `index` is a pure function of the seed and the index.
+public protocol SocialTrajectorySource {
+    func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch
+}
+
+/// A window of an agent that does not move: a fixed position and heading, zero velocities.
+func staticWindow(x: Float, y: Float, heading: Float, steps: Int) -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] {
+    Array(repeating: (x, y, heading, 0, 0, 0), count: steps)
+}
+
+/// Two agents in the open arena, each either walking (Sorscher's rat model) or standing still, so that
+/// all four probe conditions occur in training (by default each agent stands still 30% of the time).
+public struct SocialArenaTrajectories: SocialTrajectorySource {
+    public let extent: Float
+    public let staticProbability: Float
+    public let seed: UInt64
+    let walks: ArenaTrajectories, partnerWalks: ArenaTrajectories
+
+    public init(extent: Float = 15, seed: UInt64, staticProbability: Float = 0.3) {
+        self.extent = extent; self.seed = seed; self.staticProbability = staticProbability
+        walks = ArenaTrajectories(extent: extent, seed: seed)
+        partnerWalks = ArenaTrajectories(extent: extent, seed: seed &+ 0x9A27)
+    }
+
+    public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
+        var rng = RandomGenerator(seed: (seed &* 0x2545_F491_4F6C_DD1D) ^ UInt64(bitPattern: Int64(index)) &* 0x9E37_79B9)
+        let a = try walks.batch(index, size: size, steps: steps), b = try partnerWalks.batch(index, size: size, steps: steps)
+        func rows(_ batch: TrajectoryBatch) -> [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] {
+            let v = batch.velocities.scalars, p = batch.positions.scalars, h = batch.headings.scalars
+            return (0..<size).map { i in
+                if rng.nextUniform() < staticProbability {
+                    return staticWindow(x: 0.5 + rng.nextUniform() * (extent - 1), y: 0.5 + rng.nextUniform() * (extent - 1),
+                                        heading: rng.nextUniform() * 2 * .pi - .pi, steps: steps)
+                }
+                return (0..<steps).map { t in
+                    let k = i * steps + t
+                    return (p[2 * k], p[2 * k + 1], h[k], v[3 * k], v[3 * k + 1], v[3 * k + 2])
+                }
+            }
+        }
+        return SocialBatch(agent: TrajectoryBatch(windows: rows(a)), partner: TrajectoryBatch(windows: rows(b)))
+    }
+}
+
+/// The probe protocol of paper-notes §10.2: from (7.5, 3) toward goal A (3, 12) or B (12, 12) (alternating
+/// by repetition), along the straight line plus a perpendicular sinusoid A·sin(2πfs + φ), A ~ U(0.5, 1.5),
+/// f ~ U(1.5, 2.5), φ ~ U(0, π), clipped to [0.5, 14.5]; v_t = p_t − p_{t−1} (v_0 = 0), heading atan2(v),
+/// ω the change of the unwrapped heading (ω_0 = 0). A static agent stays at the start with zero motion.
+public enum ProbeCondition: Int, CaseIterable, Codable, Sendable {
+    case selfMoving = 1, partnerMoving, bothMoving, bothStatic
+
+    public var selfMoves: Bool { self == .selfMoving || self == .bothMoving }
+    public var partnerMoves: Bool { self == .partnerMoving || self == .bothMoving }
+}
+
+public enum ProbeTrajectories {
+    public static let start: (x: Float, y: Float) = (7.5, 3)
+    public static let goals: [(x: Float, y: Float)] = [(3, 12), (12, 12)]
+
+    /// One moving path of `steps` steps toward goal `repetition % 2`.
+    public static func movingPath(repetition: Int, steps: Int, rng: inout RandomGenerator)
+        -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] {
+        let goal = goals[repetition % 2]
+        let amplitude = 0.5 + rng.nextUniform(), frequency = 1.5 + rng.nextUniform(), phase = rng.nextUniform() * .pi
+        let dx = goal.x - start.x, dy = goal.y - start.y, length = (dx * dx + dy * dy).squareRoot()
+        let nx = -dy / length, ny = dx / length
+        var points: [(Float, Float)] = []
+        for t in 0..<steps {
+            let s = Float(t) / Float(max(steps - 1, 1))
+            let off = amplitude * sin(2 * .pi * frequency * s + phase)
+            points.append((min(max(start.x + s * dx + off * nx, 0.5), 14.5), min(max(start.y + s * dy + off * ny, 0.5), 14.5)))
+        }
+        var out: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+        var previousHeading: Float = 0
+        for t in 0..<steps {
+            let v = t == 0 ? (Float(0), Float(0)) : (points[t].0 - points[t - 1].0, points[t].1 - points[t - 1].1)
+            let heading = atan2(v.1, v.0)
+            let omega = t == 0 ? 0 : wrapAngle(heading - previousHeading)
+            out.append((points[t].0, points[t].1, heading, v.0, v.1, omega))
+            previousHeading = heading
+        }
+        return out
+    }
+
+    /// `repetitions` windows of one condition (self and partner independent wiggles).
+    public static func batch(_ condition: ProbeCondition, repetitions: Int, steps: Int = 100, seed: UInt64 = 0) -> SocialBatch {
+        var rng = RandomGenerator(seed: seed &+ UInt64(condition.rawValue) &* 7919)
+        var agent: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] = []
+        var partner = agent
+        for r in 0..<repetitions {
+            agent.append(condition.selfMoves ? movingPath(repetition: r, steps: steps, rng: &rng) : staticWindow(x: start.x, y: start.y, heading: 0, steps: steps))
+            partner.append(condition.partnerMoves ? movingPath(repetition: r, steps: steps, rng: &rng) : staticWindow(x: start.x, y: start.y, heading: 0, steps: steps))
+        }
+        return SocialBatch(agent: TrajectoryBatch(windows: agent), partner: TrajectoryBatch(windows: partner))
+    }
+}
