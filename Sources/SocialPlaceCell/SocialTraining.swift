@@ -2,6 +2,18 @@ import Foundation
 import GridCell
 import Tensor
 
+/// Which two-agent trajectories a social run trains on.
+public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {
+    /// Two walkers in the open arena. The default.
+    case arena
+    /// Two frontier explorers in one generated Memory-Maze layout.
+    case maze
+    /// The probe generator of paper-notes §10.2.
+    case probe
+    /// Rows from arena, maze and probe in turn.
+    case mixed
+}
+
 /// Training configuration of the social network (the original did not publish one; Docs/SocialPlaceCell.md
 /// explains these choices).
 public struct SocialTrainingConfig: Codable, Equatable, Sendable {
@@ -10,11 +22,15 @@ public struct SocialTrainingConfig: Codable, Equatable, Sendable {
     public var loss = PathIntegrationLoss()
     /// Weight of the squared error of the predicted self–partner distance (in units of the arena side).
     public var distanceWeight: Float = 1
+    /// Weight of an L1 penalty on the bottleneck's activity (a metabolic cost, as in Cueva & Wei 2018), which
+    /// makes units selective: silent unless their preferred agent is where they fire.
+    public var activityL1: Float = 0
     /// Probability that an agent stands still for a whole window.
     public var staticProbability: Float = 0.3
+    public var trajectories: SocialTrajectoryKind = .arena
     public var sequenceLength = 100
     public var batchSize = 32
-    public var learningRate: Float = 1e-3
+    public var learningRate: Float = 3e-3
     public var weightDecay: Float = 1e-4
     public var gradientClip: Float = 1
     public var stepsPerEpoch = 100
@@ -60,15 +76,27 @@ public final class SocialTrainer {
         headDirectionCells = config.model.cells.makeHeadDirectionCells()
         optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
         progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
-        let extent = config.model.cells.extent
-        trainSource = SocialArenaTrajectories(extent: extent, seed: config.seed, staticProbability: config.staticProbability)
-        validationSource = SocialArenaTrajectories(extent: extent, seed: config.seed &+ 0x5EED_0FF5E7, staticProbability: config.staticProbability)
+        trainSource = try Self.source(config, seed: config.seed)
+        validationSource = try Self.source(config, seed: config.seed &+ 0x5EED_0FF5E7)
         folder = RunFolder(runFolder)
         if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { a, b in
             var a = a, b = b
             a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
             return a == b
         }) { progress = saved } else { try save(as: "epoch_0") }
+    }
+
+    /// The trajectory source of a configuration, seeded with `seed`.
+    public static func source(_ config: SocialTrainingConfig, seed: UInt64) throws -> SocialTrajectorySource {
+        let extent = config.model.cells.extent, p = config.staticProbability
+        switch config.trajectories {
+        case .arena: return SocialArenaTrajectories(extent: extent, seed: seed, staticProbability: p)
+        case .maze: return try SocialMazeTrajectories(seed: seed, staticProbability: p)
+        case .probe: return SocialProbeTrajectories(seed: seed)
+        case .mixed:
+            return MixedSocialTrajectories([SocialArenaTrajectories(extent: extent, seed: seed, staticProbability: p),
+                                            try SocialMazeTrajectories(seed: seed, staticProbability: p), SocialProbeTrajectories(seed: seed)])
+        }
     }
 
     /// Initial place and HD activities of a batch's first step.
@@ -95,7 +123,9 @@ public final class SocialTrainer {
         let mine = config.loss(output.view(partner: false), placeTargets: sp, headDirectionTargets: sh)
         let theirs = config.loss(output.view(partner: true), placeTargets: pp, headDirectionTargets: ph)
         let distance = (output.distance - trueDistance(batch) * (1 / config.model.cells.extent)).square().mean()
-        return mine.total + theirs.total + distance * config.distanceWeight
+        var total = mine.total + theirs.total + distance * config.distanceWeight
+        if config.activityL1 > 0 { total = total + output.bottleneck.mean() * config.activityL1 }
+        return total
     }
 
     /// Self–partner distance `[B, T]` in cells.

@@ -106,3 +106,82 @@ public enum ProbeTrajectories {
         return SocialBatch(agent: TrajectoryBatch(windows: agent), partner: TrajectoryBatch(windows: partner))
     }
 }
+
+/// Two agents exploring the same generated Memory-Maze layout, each with its own frontier explorer (mixed
+/// with random actions; bodies never overlap), each standing still for a window with `staticProbability`.
+public struct SocialMazeTrajectories: SocialTrajectorySource {
+    public let mazeSize: Int
+    public let staticProbability: Float
+    public let seed: UInt64
+    public let mazes: [Maze]
+
+    public init(mazeSize: Int = 15, seed: UInt64, mazes count: Int = 128, staticProbability: Float = 0.3) throws {
+        let config = try MazeConfig.memoryMaze(mazeSize)
+        self.mazeSize = mazeSize; self.seed = seed; self.staticProbability = staticProbability
+        mazes = (0..<count).map { MazeGenerator.generate(config, seed: seed &* 1_000_033 &+ UInt64($0)) }
+    }
+
+    public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
+        var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D)
+        typealias Frame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
+        var agents: [[Frame]] = [], partners: [[Frame]] = []
+        for _ in 0..<size {
+            let world = MazeWorld(maze: mazes[rng.nextInt(mazes.count)], agents: 2, seed: rng.next())
+            var explorers = [FrontierExplorer(size: mazeSize, seed: rng.next()), FrontierExplorer(size: mazeSize, seed: rng.next())]
+            let moves = [rng.nextUniform() >= staticProbability, rng.nextUniform() >= staticProbability]
+            var windows: [[Frame]] = [[], []]
+            for _ in 0..<steps {
+                let before = world.agents
+                var actions: [MazeAction] = []
+                for i in 0..<2 {
+                    var a = explorers[i].act(world, agent: i)
+                    if rng.nextUniform() < 0.2 { a = MazeAction(rawValue: rng.nextInt(6))! }
+                    actions.append(moves[i] ? a : .noop)
+                }
+                world.step(actions)
+                for i in 0..<2 {
+                    let a = world.agents[i], b = before[i]
+                    windows[i].append((a.x, a.y, a.heading, a.x - b.x, a.y - b.y, wrapAngle(a.heading - b.heading)))
+                }
+            }
+            agents.append(windows[0]); partners.append(windows[1])
+        }
+        return SocialBatch(agent: TrajectoryBatch(windows: agents), partner: TrajectoryBatch(windows: partners))
+    }
+}
+
+/// Windows from the probe generator itself (paper-notes §10.2), a random condition and repetition per row.
+public struct SocialProbeTrajectories: SocialTrajectorySource {
+    public let seed: UInt64
+    public init(seed: UInt64) { self.seed = seed }
+
+    public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
+        var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)))
+        typealias Frame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
+        var agents: [[Frame]] = [], partners: [[Frame]] = []
+        for _ in 0..<size {
+            let condition = ProbeCondition.allCases[rng.nextInt(4)], rep = rng.nextInt(2)
+            let s = ProbeTrajectories.start
+            agents.append(condition.selfMoves ? ProbeTrajectories.movingPath(repetition: rep, steps: steps, rng: &rng) : staticWindow(x: s.x, y: s.y, heading: 0, steps: steps))
+            partners.append(condition.partnerMoves ? ProbeTrajectories.movingPath(repetition: rep + rng.nextInt(2), steps: steps, rng: &rng) : staticWindow(x: s.x, y: s.y, heading: 0, steps: steps))
+        }
+        return SocialBatch(agent: TrajectoryBatch(windows: agents), partner: TrajectoryBatch(windows: partners))
+    }
+}
+
+/// Rows drawn from several sources in turn (row i of a batch from source i mod n).
+public struct MixedSocialTrajectories: SocialTrajectorySource {
+    public let sources: [SocialTrajectorySource]
+    public init(_ sources: [SocialTrajectorySource]) { self.sources = sources }
+
+    public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
+        let n = sources.count
+        let parts = try sources.enumerated().map { k, s in try s.batch(index, size: (size - k + n - 1) / n, steps: steps) }
+        func merge(_ pick: (SocialBatch) -> TrajectoryBatch) -> TrajectoryBatch {
+            TrajectoryBatch(velocities: Tensor.concat(parts.map { pick($0).velocities }, axis: 0),
+                            positions: Tensor.concat(parts.map { pick($0).positions }, axis: 0),
+                            headings: Tensor.concat(parts.map { pick($0).headings }, axis: 0))
+        }
+        return SocialBatch(agent: merge(\.agent), partner: merge(\.partner))
+    }
+}

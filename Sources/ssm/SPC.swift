@@ -4,6 +4,8 @@ import GridCell
 import SocialPlaceCell
 import Tensor
 
+extension SocialTrajectoryKind: ExpressibleByArgument {}
+
 /// `ssm spc …`: social place cells.
 struct SPC: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,10 +26,12 @@ struct SPCTrain: ParsableCommand {
     @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Window length in steps.") var sequenceLength = 100
-    @Option(help: "Learning rate (Adam).") var lr: Float = 1e-3
+    @Option(help: "Learning rate (Adam).") var lr: Float = 3e-3
+    @Option(help: "Trajectories: arena, maze, probe (the §10.2 generator) or mixed.") var trajectories: SocialTrajectoryKind = .arena
     @Option(help: "Probability that an agent stands still for a window.") var staticProbability: Float = 0.3
     @Option(help: "Weight of the distance term.") var distanceWeight: Float = 1
     @Option(help: "Bottleneck dropout.") var dropout: Float = 0.5
+    @Option(help: "Weight of the L1 penalty on bottleneck activity (0 = none).") var activityL1: Float = 0
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print the result as one JSON line.") var json = false
 
@@ -42,8 +46,8 @@ struct SPCTrain: ParsableCommand {
     func run() throws {
         var c = SocialTrainingConfig()
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize
-        c.sequenceLength = sequenceLength; c.learningRate = lr; c.staticProbability = staticProbability
-        c.distanceWeight = distanceWeight; c.model.cells.dropout = dropout; c.seed = seed
+        c.sequenceLength = sequenceLength; c.learningRate = lr; c.trajectories = trajectories; c.staticProbability = staticProbability
+        c.distanceWeight = distanceWeight; c.model.cells.dropout = dropout; c.seed = seed; c.activityL1 = activityL1
         let trainer = try SocialTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
         let total = c.epochs * c.stepsPerEpoch, start = Date(), first = trainer.step
         stderr("spc: training into \(output) from epoch \(trainer.epoch)\n")
@@ -83,8 +87,13 @@ struct SPCAnalyze: ParsableCommand {
         for t in SocialCellType.allCases {
             result["count_\(t.rawValue)"] = a.count(t); result["fraction_\(t.rawValue)"] = a.fraction(t)
         }
+        // Why units are "other": active when both stand still, or never above the high threshold.
+        let others = a.types.indices.filter { a.types[$0] == .other }
+        result["count_other_active_when_static"] = others.filter { a.peaks[$0][3] >= low }.count
+        result["count_other_weak"] = others.filter { a.peaks[$0][3] < low }.count
         if json { printJSON(result) } else {
             print(SocialCellType.allCases.map { String(format: "%@ %d (%.1f%%)", $0.rawValue, a.count($0), a.fraction($0) * 100) }.joined(separator: ", "))
+            print("other: \(result["count_other_active_when_static"]!) active when both static, \(result["count_other_weak"]!) never above \(high)")
             print(String(format: "partner position error when both move: %.2f cells (self %.2f)", a.partnerPositionErrorCells, a.selfPositionErrorCells))
         }
     }

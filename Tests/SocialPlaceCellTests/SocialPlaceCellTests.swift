@@ -51,6 +51,24 @@ struct SocialPlaceCellTests {
         #expect(try source.batch(0, size: 8, steps: 10).agent.positions.scalars == (try source.batch(0, size: 8, steps: 10)).agent.positions.scalars)
     }
 
+    @Test func mazeProbeAndMixedSourcesGiveConsistentWindows() throws {
+        let maze = try SocialMazeTrajectories(mazeSize: 9, seed: 2, mazes: 3, staticProbability: 0.5)
+        let sources: [SocialTrajectorySource] = [maze, SocialProbeTrajectories(seed: 4),
+                                                 MixedSocialTrajectories([SocialArenaTrajectories(seed: 1), SocialProbeTrajectories(seed: 1)])]
+        for source in sources {
+            let b = try source.batch(3, size: 6, steps: 30)
+            #expect(b.agent.velocities.shape == [6, 30, 3] && b.partner.positions.shape == [6, 30, 2])
+            #expect(try source.batch(3, size: 6, steps: 30).partner.positions.scalars == b.partner.positions.scalars)
+        }
+        // Maze agents stay in free cells of one of the layouts and never overlap.
+        let b = try maze.batch(0, size: 4, steps: 40)
+        let p = b.agent.positions.scalars, q = b.partner.positions.scalars
+        for k in 0..<(4 * 40) {
+            #expect(maze.mazes.contains { $0.layout.isFree(point: p[2 * k], p[2 * k + 1]) })
+            #expect(hypot(p[2 * k] - q[2 * k], p[2 * k + 1] - q[2 * k + 1]) >= 0.39)
+        }
+    }
+
     @Test func gradientsReachEveryParameterAndResumeIsExact() throws {
         let tmp = FileManager.default.temporaryDirectory
         let a = tmp.appendingPathComponent("ssm-spc-a-\(UUID().uuidString)"), b = tmp.appendingPathComponent("ssm-spc-b-\(UUID().uuidString)")
