@@ -90,13 +90,15 @@ public struct SocialProbeAnalysis {
         return types.indices.filter { types[$0] == type }.max { peaks[$0][column] < peaks[$1][column] }
     }
 
-    /// Rate map of `unit` against the agent's (or the partner's) position in `condition`, 40×40 over 15 cells.
-    public func rateMap(unit: Int, condition: ProbeCondition, partnerPosition: Bool, bins: Int = 40, extent: Double = 15) -> RateMap {
+    /// Rate map of `unit` against the agent's (or the partner's) position in `condition`, 40×40 over 15 cells,
+    /// activations clipped at `clip` as the original's figures do (nil: unclipped).
+    public func rateMap(unit: Int, condition: ProbeCondition, partnerPosition: Bool, bins: Int = 40, extent: Double = 15,
+                        clip: Float? = 0.8) -> RateMap {
         let batch = batches[condition]!, a = activity[condition]!.scalars
         let positions = (partnerPosition ? batch.partner : batch.agent).positions.scalars
         let units = a.count / (batch.agent.batch * batch.agent.steps)
         let n = positions.count / 2
         return RateMap(xs: (0..<n).map { positions[2 * $0] }, ys: (0..<n).map { positions[2 * $0 + 1] },
-                       activations: (0..<n).map { min(a[$0 * units + unit], 0.8) }, bins: bins, extent: extent)
+                       activations: (0..<n).map { min(a[$0 * units + unit], clip ?? .infinity) }, bins: bins, extent: extent)
     }
 }

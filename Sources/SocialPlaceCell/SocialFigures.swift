@@ -6,7 +6,8 @@ import Tensor
 /// The social place cell figures.
 public enum SocialFigures {
     /// One row per cell type (pure place cell, pure SPC, special SPC): the example unit's rate maps in the four
-    /// conditions, against the agent's own position (conditions 1, 4) or the moving agent's (2, 3 for SPCs).
+    /// conditions, against the agent's own position (conditions 1, 4) or the moving agent's (2, 3 for SPCs),
+    /// on one colour scale per row (0 to the unit's largest peak), so conditions compare directly.
     public static func examples(_ a: SocialProbeAnalysis) throws -> SVGDocument {
         let types: [SocialCellType] = [.purePlaceCell, .pureSPC, .specialSPC]
         let cell = 120.0, gap = 16.0, left = 130.0, top = 60.0
@@ -26,21 +27,21 @@ public enum SocialFigures {
             svg.text("unit \(unit)", x: 8, y: y + cell / 2 + 16, size: 11)
             for (c, condition) in ProbeCondition.allCases.enumerated() {
                 let partner = type == .pureSPC && condition != .selfMoving || condition == .partnerMoving
-                let map = a.rateMap(unit: unit, condition: condition, partnerPosition: partner)
+                let map = a.rateMap(unit: unit, condition: condition, partnerPosition: partner, clip: nil)
                 let x = left + Double(c) * (cell + gap)
                 svg.rect(x: x, y: y + 14, width: cell, height: cell, fill: "#f4f4f4")
-                try svg.image(heatmapFixed(map), x: x, y: y + 14, width: cell, height: cell)
+                try svg.image(heatmapFixed(map, maximum: Double(a.peaks[unit].max() ?? 1)), x: x, y: y + 14, width: cell, height: cell)
                 svg.text(String(format: "peak %.2f%@", a.peaks[unit][c], partner ? " (partner)" : ""), x: x + cell / 2, y: y + 10, size: 10, anchor: "middle")
             }
         }
         return svg
     }
 
-    /// A rate map on a fixed 0…0.8 scale (the probe's clip), empty bins light grey.
-    static func heatmapFixed(_ map: RateMap) -> Image {
+    /// A rate map on a fixed 0…`maximum` scale, empty bins light grey.
+    static func heatmapFixed(_ map: RateMap, maximum: Double) -> Image {
         let n = map.bins
         let transposed = (0..<n * n).map { k in map.values[(k % n) * n + k / n] }
-        return heatmap(transposed, rows: n, columns: n, scale: 3, nanColor: (236, 236, 236), flipRows: true, range: (0, 0.8))
+        return heatmap(transposed, rows: n, columns: n, scale: 3, nanColor: (236, 236, 236), flipRows: true, range: (0, max(maximum, 1e-6)))
     }
 
     /// The population breakdown as a bar chart of unit counts per type.
