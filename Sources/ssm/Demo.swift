@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GridCell
 import MazeEnv
+import SocialPlaceCell
 import Tensor
 
 /// `ssm demo`: the main job on built-in defaults: a maze episode with its frames and a top-down figure; a
@@ -11,13 +12,14 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the end-to-end demonstration on built-in defaults.",
         discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png), grid/ (a short training run) and "
-            + "shipped-model/ (figures of Models/gridcell).")
+            + "shipped-model/ (figures of Models/gridcell and Models/spc).")
 
     @Option(help: "Grid-cell training budget in seconds.") var seconds: Double = 30
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Output folder.") var output: String = "runs/demo"
     @Option(help: "Steps of the maze episode (0 skips it).") var mazeSteps = 400
     @Option(help: "The shipped grid-cell run folder analysed at the end (skipped when absent).") var model = "Models/gridcell"
+    @Option(help: "The shipped social place cell model classified at the end (skipped when absent).") var spcModel = "Models/spc/model.safetensors"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -35,6 +37,7 @@ struct Demo: ParsableCommand {
         if mazeSteps > 0 { result.merge(try runMazeEpisode()) { a, _ in a } }
         result.merge(try runGridTraining()) { a, _ in a }
         result.merge(try analyseShippedModel()) { a, _ in a }
+        result.merge(try classifySocialUnits()) { a, _ in a }
         if json { printJSON(result) }
     }
 
@@ -86,6 +89,23 @@ struct Demo: ParsableCommand {
         return ["grid_train_steps": trainer.step, "grid_initial_val_loss": before.loss, "grid_final_val_loss": after?.validationLoss ?? before.loss,
                 "grid_initial_position_error_cells": before.positionError,
                 "grid_final_position_error_cells": after?.meanPositionErrorCells ?? before.positionError]
+    }
+
+    /// The probe protocol on the shipped social network: how many units are social place cells.
+    func classifySocialUnits() throws -> [String: Any] {
+        let url = URL(fileURLWithPath: spcModel)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            say("demo: no shipped social model at \(url.path); skipping it")
+            return [:]
+        }
+        let analysis = SocialProbeAnalysis(network: try SocialGridCellNetwork.load(url))
+        let dir = URL(fileURLWithPath: output).appendingPathComponent("shipped-model")
+        try SocialFigures.examples(analysis).write(to: dir.appendingPathComponent("spc_examples.svg"))
+        try SocialFigures.breakdown(analysis).write(to: dir.appendingPathComponent("spc_population.svg"))
+        say(String(format: "demo: shipped social model: %.1f%% pure social place cells, %.1f%% pure place cells, %.1f%% special SPCs; partner decoded within %.2f cells; figures in %@",
+                   analysis.fraction(.pureSPC) * 100, analysis.fraction(.purePlaceCell) * 100, analysis.fraction(.specialSPC) * 100,
+                   analysis.partnerPositionErrorCells, dir.path))
+        return ["spc_fraction_pure_spc": analysis.fraction(.pureSPC), "spc_partner_position_error_cells": analysis.partnerPositionErrorCells]
     }
 
     /// Gridness of the shipped model's bottleneck units, with its figures.
