@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GridCell", targets: ["GridCell"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "SocialPlaceCell", targets: ["SocialPlaceCell"]),
+        .library(name: "InfoBottleneck", targets: ["InfoBottleneck"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -37,6 +38,9 @@ let package = Package(
         // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
         .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
 
+        // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes.
+        .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
@@ -51,6 +55,7 @@ let package = Package(
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
         .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
+        .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
     ]
 )
 

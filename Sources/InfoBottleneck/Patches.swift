@@ -1,0 +1,77 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// What an agent's map says of a cell.
+public enum CellState: Int, CaseIterable, Sendable { case free = 0, wall = 1, unknown = 2 }
+
+/// A square patch of an agent's occupancy map around a centre cell (issue 7 (a)): row-major from the
+/// bottom-left, cells outside the maze are walls (the maze is walled in).
+public struct OccupancyPatch: Equatable, Sendable {
+    public let side: Int
+    public var cells: [CellState]
+
+    public init(side: Int, cells: [CellState]) {
+        precondition(cells.count == side * side, "OccupancyPatch: \(cells.count) cells for side \(side)")
+        self.side = side; self.cells = cells
+    }
+
+    /// The patch of `side` cells centred on (cx, cy) of a map in which `seen` cells are known.
+    public init(layout: MazeLayout, seen: [Bool], centre: (x: Int, y: Int), side: Int = 11) {
+        let r = side / 2, n = layout.size
+        var cells: [CellState] = []
+        cells.reserveCapacity(side * side)
+        for dy in -r...r {
+            for dx in -r...r {
+                let x = centre.x + dx, y = centre.y + dy
+                if x < 0 || y < 0 || x >= n || y >= n { cells.append(.wall); continue }
+                cells.append(seen[y * n + x] ? (layout.isFree(x, y) ? .free : .wall) : .unknown)
+            }
+        }
+        self.init(side: side, cells: cells)
+    }
+
+    /// Two bits per cell: the raw code whose prefixes are the truncation baseline.
+    public var raw: BitString {
+        var s = BitString()
+        for c in cells { s.append(c.rawValue, width: 2) }
+        return s
+    }
+
+    /// Decodes a raw code, or its first `k` bits (cells not covered are unknown).
+    public static func fromRaw(_ s: BitString, side: Int) -> OccupancyPatch {
+        var cells = [CellState](repeating: .unknown, count: side * side)
+        for i in 0..<min(side * side, s.count / 2) {
+            let v = (s.bits[2 * i] ? 2 : 0) + (s.bits[2 * i + 1] ? 1 : 0)
+            cells[i] = CellState(rawValue: v) ?? .unknown
+        }
+        return OccupancyPatch(side: side, cells: cells)
+    }
+}
+
+/// Patches as exploring agents see them: frontier explorers in generated mazes, a patch of their own
+/// map around a random known cell at random times.
+public struct PatchSampler: Sendable {
+    public let mazeSize: Int, side: Int, seed: UInt64
+    public init(mazeSize: Int = 15, side: Int = 11, seed: UInt64) { self.mazeSize = mazeSize; self.side = side; self.seed = seed }
+
+    /// `count` patches (deterministic in the seed).
+    public func sample(_ count: Int) throws -> [OccupancyPatch] {
+        var rng = RandomGenerator(seed: seed ^ 0x9A7C4)
+        var out: [OccupancyPatch] = []
+        var episode: UInt64 = 0
+        while out.count < count {
+            episode += 1
+            let world = try MazeWorld(size: mazeSize, seed: seed &* 7919 &+ episode)
+            var explorer = FrontierExplorer(size: mazeSize, seed: episode)
+            let steps = 20 + rng.nextInt(400)
+            for _ in 0..<steps { world.step([explorer.act(world, agent: 0)]) }
+            for _ in 0..<8 where out.count < count {
+                let known = world.layout.freeCells.filter { explorer.seen[$0.y * mazeSize + $0.x] }
+                guard let c = known.isEmpty ? nil : known[rng.nextInt(known.count)] else { break }
+                out.append(OccupancyPatch(layout: world.layout, seen: explorer.seen, centre: c, side: side))
+            }
+        }
+        return out
+    }
+}
