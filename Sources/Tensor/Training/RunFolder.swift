@@ -76,7 +76,7 @@ public struct RunFolder: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let line = try encoder.encode(record) + Data("\n".utf8)
         let fm = FileManager.default
-        if !fm.fileExists(atPath: metricsURL.path) { fm.createFile(atPath: metricsURL.path, contents: nil) }
+        if !fm.fileExists(atPath: metricsURL.path) { _ = fm.createFile(atPath: metricsURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: metricsURL)
         defer { try? handle.close() }
         try handle.seekToEnd()
