@@ -144,3 +144,42 @@ struct LosslessCoderTests {
         #expect(p.cells.filter { $0 == .unknown }.count == 81 - 1)
     }
 }
+
+@Suite("Learned patch codes")
+struct LearnedCodeTests {
+    /// Empirical entropy (bits) of a list of codes; for a deterministic encoder this is I(X; Z).
+    func entropy(_ codes: [BitString]) -> Double {
+        var counts: [BitString: Int] = [:]
+        for c in codes { counts[c, default: 0] += 1 }
+        let n = Double(codes.count)
+        return counts.values.reduce(0) { $0 - Double($1) / n * log2(Double($1) / n) }
+    }
+
+    @Test func aKBitCodeCarriesAtMostKBitsAndNearMinOfKAndTheSourceEntropy() throws {
+        // A toy source of exactly 3 bits: 8 equally likely, clearly different patches.
+        var rng = RandomGenerator(seed: 3)
+        let patterns = (0..<8).map { _ in OccupancyPatch(side: 5, cells: (0..<25).map { _ in CellState(rawValue: rng.nextInt(3))! }) }
+        let samples = (0..<800).map { patterns[$0 % 8] }
+        for (k, expected) in [(2, 2.0), (6, 3.0)] {
+            var init_ = RandomGenerator(seed: UInt64(k))
+            let code = LearnedPatchCode(side: 5, bits: k, hidden: 64, rng: &init_)
+            code.train(on: samples, steps: 200, batch: 32, beta: 0.001, learningRate: 1e-2, seed: 1)
+            let codes = code.encode(samples)
+            #expect(codes.allSatisfy { $0.count == k })
+            let h = entropy(codes)
+            #expect(h <= Double(k) + 1e-9, "k=\(k): \(h) bits")
+            #expect(h > expected - 0.35, "k=\(k): the code carries \(h) bits, expected about \(expected)")
+        }
+    }
+
+    @Test func learnedCodeBeatsTruncationAndRejectsWrongLengths() throws {
+        let train = try PatchSampler(seed: 11).sample(600), test = try PatchSampler(seed: 12).sample(100)
+        var rng = RandomGenerator(seed: 1)
+        let code = LearnedPatchCode(bits: 16, hidden: 128, rng: &rng)
+        code.train(on: train, steps: 120, batch: 64, learningRate: 3e-3, seed: 2)
+        let learned = PatchQuality(truth: test, reconstruction: try code.decode(code.encode(test)))
+        let truncated = PatchQuality(truth: test, reconstruction: test.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(16))), side: 11) })
+        #expect(learned.cellAccuracy > truncated.cellAccuracy + 0.2, "learned \(learned.cellAccuracy) vs truncation \(truncated.cellAccuracy)")
+        #expect(throws: MessageError.wrongLength(expected: 16, got: 15)) { try code.decode([BitString(Array(repeating: true, count: 15))]) }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import InfoBottleneck
+import Plotting
+import Tensor
+
+/// `ssm ib …`: message codes under a bit budget.
+struct IB: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ib", abstract: "Learned k-bit codes for map patches against truncation and a lossless coder.",
+        subcommands: [IBEval.self])
+}
+
+struct IBEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Rate–distortion of 11×11 occupancy patches: a learned k-bit code (trained here), the first k raw bits, and run-length + Huffman.",
+        discussion: "Patches come from frontier explorers' own maps in generated 15×15 mazes; test patches from other mazes. Writes rate_distortion.svg.")
+
+    @Option(help: "Comma-separated code lengths k.") var bits = "4,8,16,32,64,128"
+    @Option(help: "Training patches.") var trainPatches = 4000
+    @Option(help: "Held-out test patches.") var testPatches = 500
+    @Option(help: "Adam steps per code.") var steps = 1500
+    @Option(help: "β, the weight of the rate (bits) per cell of distortion.") var beta: Float = 0.05
+    @Option(help: "Output folder for the figure and the trained codes.") var output = "runs/ib"
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        let ks = try bits.split(separator: ",").map { s -> Int in
+            guard let k = Int(s), k > 0 else { throw ValidationError("--bits: '\(s)' is not a positive integer") }
+            return k
+        }
+        stderr("ib: sampling \(trainPatches) training and \(testPatches) test patches\n")
+        let train = try PatchSampler(seed: seed).sample(trainPatches)
+        let test = try PatchSampler(seed: seed &+ 1_000).sample(testPatches)
+        let lossless = LosslessPatchCoder(training: train)
+        let losslessBits = Double(test.map { lossless.encode($0).count }.reduce(0, +)) / Double(test.count)
+        let out = URL(fileURLWithPath: output)
+        var rows: [[String: Any]] = []
+        var learned: [(Double, Double)] = [], truncated: [(Double, Double)] = []
+        for k in ks {
+            var rng = RandomGenerator(seed: seed &+ UInt64(k))
+            let code = LearnedPatchCode(bits: k, rng: &rng)
+            let start = Date()
+            let (_, rate) = code.train(on: train, steps: steps, beta: beta, seed: seed &+ UInt64(k))
+            let reconstructed = try code.decode(code.encode(test))
+            let q = PatchQuality(truth: test, reconstruction: reconstructed)
+            let cut = test.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) }
+            let t = PatchQuality(truth: test, reconstruction: cut)
+            try Checkpoint.save(code, to: out.appendingPathComponent("code_\(k)bits.safetensors"), metadata: ["bits": "\(k)", "beta": "\(beta)"])
+            let row: [String: Any] = ["bits": k, "learned_cell_accuracy": q.cellAccuracy, "learned_free_iou": q.freeIoU,
+                                      "learned_rate_bits": rate, "truncation_cell_accuracy": t.cellAccuracy, "truncation_free_iou": t.freeIoU,
+                                      "train_seconds": Date().timeIntervalSince(start)]
+            rows.append(row)
+            learned.append((Double(k), q.cellAccuracy)); truncated.append((Double(k), t.cellAccuracy))
+            stderr(String(format: "k=%3d  learned %.3f (rate %.1f bits)  truncation %.3f\n", k, q.cellAccuracy, rate, t.cellAccuracy))
+        }
+        let log2k = { (p: [(Double, Double)]) in p.map { (x: log2($0.0), y: $0.1) } }
+        let plot = linePlot([Series("learned k-bit code", log2k(learned), color: seriesColors[0]),
+                             Series("first k raw bits", log2k(truncated), color: seriesColors[1]),
+                             Series(String(format: "lossless (%.0f bits)", losslessBits), [(log2(losslessBits), 1.0), (log2(242), 1.0)], color: seriesColors[2])],
+                            title: "11×11 map patches: cell accuracy against bits", xLabel: "log₂ bits per patch", yLabel: "cell accuracy")
+        try plot.write(to: out.appendingPathComponent("rate_distortion.svg"))
+        let result: [String: Any] = ["codes": rows, "lossless_mean_bits": losslessBits, "raw_bits": 242,
+                                     "test_patches": testPatches, "beta": beta, "figure": out.appendingPathComponent("rate_distortion.svg").path]
+        if json { printJSON(result) } else {
+            print(String(format: "lossless run-length + Huffman: %.1f bits per patch on average (raw 242)", losslessBits))
+            for r in rows {
+                print(String(format: "k=%3d  learned accuracy %.3f IoU %.3f  |  truncation accuracy %.3f IoU %.3f", r["bits"] as! Int,
+                             r["learned_cell_accuracy"] as! Double, r["learned_free_iou"] as! Double,
+                             r["truncation_cell_accuracy"] as! Double, r["truncation_free_iou"] as! Double))
+            }
+        }
+    }
+}
