@@ -49,6 +49,42 @@ public struct OccupancyPatch: Equatable, Sendable {
     }
 }
 
+extension OccupancyPatch {
+    /// The patch as an RGB image (north up; free light, wall dark, unknown grey-blue), `scale` pixels per cell.
+    public func image(scale: Int = 8) -> Image {
+        var px = [UInt8](repeating: 0, count: side * scale * side * scale * 3)
+        for y in 0..<side { for x in 0..<side {
+            let rgb: (UInt8, UInt8, UInt8) = switch cells[y * side + x] {
+            case .free: (236, 230, 214)
+            case .wall: (60, 56, 64)
+            case .unknown: (150, 165, 190)
+            }
+            for dy in 0..<scale { for dx in 0..<scale {
+                let o = (((side - 1 - y) * scale + dy) * side * scale + x * scale + dx) * 3
+                px[o] = rgb.0; px[o + 1] = rgb.1; px[o + 2] = rgb.2
+            } }
+        } }
+        return Image(width: side * scale, height: side * scale, format: .rgb, pixels: px)
+    }
+
+    /// Rows of patches side by side as one image, `gap` white pixels apart.
+    public static func mosaic(_ rows: [[OccupancyPatch]], scale: Int = 6, gap: Int = 4) -> Image {
+        let tile = (rows.first?.first?.side ?? 11) * scale
+        let columns = rows.map(\.count).max() ?? 0
+        let w = columns * (tile + gap) - gap, h = rows.count * (tile + gap) - gap
+        var px = [UInt8](repeating: 255, count: max(w, 1) * max(h, 1) * 3)
+        for (r, row) in rows.enumerated() {
+            for (c, patch) in row.enumerated() {
+                let img = patch.image(scale: scale)
+                for y in 0..<tile { for x in 0..<tile { for k in 0..<3 {
+                    px[((r * (tile + gap) + y) * w + c * (tile + gap) + x) * 3 + k] = img.pixels[(y * tile + x) * 3 + k]
+                } } }
+            }
+        }
+        return Image(width: max(w, 1), height: max(h, 1), format: .rgb, pixels: px)
+    }
+}
+
 /// Patches as exploring agents see them: frontier explorers in generated mazes, a patch of their own
 /// map around a random known cell at random times.
 public struct PatchSampler: Sendable {

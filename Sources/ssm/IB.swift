@@ -15,7 +15,8 @@ struct IBEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Rate–distortion of 11×11 occupancy patches: a learned k-bit code (trained here), the first k raw bits, and run-length + Huffman.",
-        discussion: "Patches come from frontier explorers' own maps in generated 15×15 mazes; test patches from other mazes. Writes rate_distortion.svg.")
+        discussion: "Patches come from frontier explorers' own maps in generated 15×15 mazes; test patches from other mazes. Writes "
+            + "rate_distortion.svg and example_patches.png (row 1: true patches; then per k: learned code, first k raw bits).")
 
     @Option(help: "Comma-separated code lengths k.") var bits = "4,8,16,32,64,128"
     @Option(help: "Training patches.") var trainPatches = 4000
@@ -39,6 +40,9 @@ struct IBEval: ParsableCommand {
         let out = URL(fileURLWithPath: output)
         var rows: [[String: Any]] = []
         var learned: [(Double, Double)] = [], truncated: [(Double, Double)] = []
+        // Example patches: the truth, then each k's learned reconstruction and truncation, for 8 test patches.
+        let shown = Array(test.prefix(8))
+        var exampleRows: [[OccupancyPatch]] = [shown]
         for k in ks {
             var rng = RandomGenerator(seed: seed &+ UInt64(k))
             let code = LearnedPatchCode(bits: k, rng: &rng)
@@ -48,6 +52,8 @@ struct IBEval: ParsableCommand {
             let q = PatchQuality(truth: test, reconstruction: reconstructed)
             let cut = test.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) }
             let t = PatchQuality(truth: test, reconstruction: cut)
+            exampleRows.append(try code.decode(code.encode(shown)))
+            exampleRows.append(shown.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) })
             try Checkpoint.save(code, to: out.appendingPathComponent("code_\(k)bits.safetensors"), metadata: ["bits": "\(k)", "beta": "\(beta)"])
             let row: [String: Any] = ["bits": k, "learned_cell_accuracy": q.cellAccuracy, "learned_free_iou": q.freeIoU,
                                       "learned_rate_bits": rate, "truncation_cell_accuracy": t.cellAccuracy, "truncation_free_iou": t.freeIoU,
@@ -62,6 +68,7 @@ struct IBEval: ParsableCommand {
                              Series(String(format: "lossless (%.0f bits)", losslessBits), [(log2(losslessBits), 1.0), (log2(242), 1.0)], color: seriesColors[2])],
                             title: "11×11 map patches: cell accuracy against bits", xLabel: "log₂ bits per patch", yLabel: "cell accuracy")
         try plot.write(to: out.appendingPathComponent("rate_distortion.svg"))
+        try OccupancyPatch.mosaic(exampleRows).write(to: out.appendingPathComponent("example_patches.png"))
         let result: [String: Any] = ["codes": rows, "lossless_mean_bits": losslessBits, "raw_bits": 242,
                                      "test_patches": testPatches, "beta": beta, "figure": out.appendingPathComponent("rate_distortion.svg").path]
         if json { printJSON(result) } else {
