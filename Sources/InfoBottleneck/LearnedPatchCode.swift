@@ -8,19 +8,38 @@ import Tensor
 /// in bits (the prior is a fair coin), so the code never carries more than `bits` bits and β trades rate
 /// for distortion.
 public final class LearnedPatchCode: Module {
-    public let side: Int, bits: Int
+    public let side: Int, bits: Int, hidden: Int
     public let encoder1, encoder2, decoder1, decoder2: Linear
     var cells: Int { side * side }
 
     public init(side: Int = 11, bits: Int, hidden: Int = 256, rng: inout RandomGenerator) {
         precondition(bits > 0, "LearnedPatchCode: bits must be positive")
-        self.side = side; self.bits = bits
+        self.side = side; self.bits = bits; self.hidden = hidden
         encoder1 = Linear(3 * side * side, hidden, rng: &rng); encoder2 = Linear(hidden, bits, rng: &rng)
         decoder1 = Linear(bits, hidden, rng: &rng); decoder2 = Linear(hidden, 3 * side * side, rng: &rng)
     }
 
     public override func children() -> [(String, Module)] {
         [("encoder1", encoder1), ("encoder2", encoder2), ("decoder1", decoder1), ("decoder2", decoder2)]
+    }
+
+    /// Saves the code with its shape in the metadata, so ``load(_:)`` rebuilds it.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        try Checkpoint.save(self, to: url, metadata: metadata.merging(["bits": "\(bits)", "side": "\(side)", "hidden": "\(hidden)",
+                                                                       "format": "ssm-patch-code-1"]) { a, _ in a })
+    }
+
+    /// Rebuilds a code saved by ``save(to:metadata:)``.
+    public static func load(_ url: URL) throws -> LearnedPatchCode {
+        let (_, meta) = try SafeTensors.load(url)
+        guard let bits = meta["bits"].flatMap(Int.init), let side = meta["side"].flatMap(Int.init),
+              let hidden = meta["hidden"].flatMap(Int.init) else {
+            throw FileFormatError(file: url.path, "metadata lacks bits, side or hidden (not a patch code)")
+        }
+        var rng = RandomGenerator(seed: 0)
+        let code = LearnedPatchCode(side: side, bits: bits, hidden: hidden, rng: &rng)
+        try Checkpoint.load(into: code, from: url)
+        return code
     }
 
     /// One-hot cells `[N, 3·cells]` of patches.
