@@ -111,16 +111,20 @@ public final class LearnedPatchCode: Module {
     }
 }
 
-/// Reconstruction quality of patches: cell accuracy and free-cell IoU.
+/// Reconstruction quality of patches: cell accuracy and free-cell IoU, over all cells or only over the cells
+/// a receiver did not know (its own patch says unknown) and the sender did.
 public struct PatchQuality: Sendable {
     public var cellAccuracy: Double
     /// Intersection over union of the cells reconstructed free and the cells truly free.
     public var freeIoU: Double
+    /// Cells counted.
+    public var cells: Int
 
-    public init(truth: [OccupancyPatch], reconstruction: [OccupancyPatch]) {
+    public init(truth: [OccupancyPatch], reconstruction: [OccupancyPatch], receiver: [OccupancyPatch]? = nil) {
         var correct = 0, total = 0, inter = 0, union = 0
-        for (t, r) in zip(truth, reconstruction) {
-            for (a, b) in zip(t.cells, r.cells) {
+        for (i, (t, r)) in zip(truth, reconstruction).enumerated() {
+            for (j, (a, b)) in zip(t.cells, r.cells).enumerated() {
+                if let receiver, receiver[i].cells[j] != .unknown || a == .unknown { continue }
                 total += 1; if a == b { correct += 1 }
                 if a == .free && b == .free { inter += 1 }
                 if a == .free || b == .free { union += 1 }
@@ -128,5 +132,6 @@ public struct PatchQuality: Sendable {
         }
         cellAccuracy = Double(correct) / Double(max(total, 1))
         freeIoU = union == 0 ? 1 : Double(inter) / Double(union)
+        cells = total
     }
 }

@@ -91,6 +91,30 @@ public struct PatchSampler: Sendable {
     public let mazeSize: Int, side: Int, seed: UInt64
     public init(mazeSize: Int = 15, side: Int = 11, seed: UInt64) { self.mazeSize = mazeSize; self.side = side; self.seed = seed }
 
+    /// `count` (sender, receiver) pairs: two explorers of the same maze, started apart and run for different
+    /// times; both patches centred on a cell the sender knows. What the receiver lacks is what a message adds.
+    public func samplePairs(_ count: Int) throws -> [(sender: OccupancyPatch, receiver: OccupancyPatch)] {
+        var rng = RandomGenerator(seed: seed ^ 0x9A1B5)
+        var out: [(sender: OccupancyPatch, receiver: OccupancyPatch)] = []
+        var episode: UInt64 = 0
+        while out.count < count {
+            episode += 1
+            let world = try MazeWorld(size: mazeSize, seed: seed &* 104_729 &+ episode, agents: 2)
+            var explorers = [FrontierExplorer(size: mazeSize, seed: episode), FrontierExplorer(size: mazeSize, seed: episode &+ 99)]
+            let steps = [60 + rng.nextInt(300), 10 + rng.nextInt(120)]
+            for t in 0..<steps.max()! {
+                world.step((0..<2).map { i in t < steps[i] ? explorers[i].act(world, agent: i) : .noop })
+            }
+            let known = world.layout.freeCells.filter { explorers[0].seen[$0.y * mazeSize + $0.x] }
+            for _ in 0..<8 where out.count < count && !known.isEmpty {
+                let c = known[rng.nextInt(known.count)]
+                out.append((OccupancyPatch(layout: world.layout, seen: explorers[0].seen, centre: c, side: side),
+                            OccupancyPatch(layout: world.layout, seen: explorers[1].seen, centre: c, side: side)))
+            }
+        }
+        return out
+    }
+
     /// `count` patches (deterministic in the seed).
     public func sample(_ count: Int) throws -> [OccupancyPatch] {
         var rng = RandomGenerator(seed: seed ^ 0x9A7C4)

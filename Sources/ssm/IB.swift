@@ -79,6 +79,8 @@ struct IBEval: ParsableCommand {
         stderr("ib: sampling \(data.trainPatches) training and \(data.testPatches) test patches\n")
         let train = try PatchSampler(seed: data.seed).sample(data.trainPatches)
         let test = try PatchSampler(seed: data.seed &+ 1_000).sample(data.testPatches)
+        let pairs = try PatchSampler(seed: data.seed &+ 2_000).samplePairs(data.testPatches)
+        let senders = pairs.map(\.sender), receivers = pairs.map(\.receiver)
         let lossless = LosslessPatchCoder(training: train)
         let losslessBits = Double(test.map { lossless.encode($0).count }.reduce(0, +)) / Double(test.count)
         let out = URL(fileURLWithPath: output)
@@ -107,10 +109,17 @@ struct IBEval: ParsableCommand {
             let q = PatchQuality(truth: test, reconstruction: reconstructed)
             let cut = test.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) }
             let t = PatchQuality(truth: test, reconstruction: cut)
+            // What the receiver learns: quality over the cells it did not know.
+            let qr = PatchQuality(truth: senders, reconstruction: try code.decode(code.encode(senders)), receiver: receivers)
+            let tr = PatchQuality(truth: senders, reconstruction: senders.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) },
+                                  receiver: receivers)
             exampleRows.append(try code.decode(code.encode(shown)))
             exampleRows.append(shown.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(k))), side: 11) })
             let row: [String: Any] = ["bits": k, "learned_cell_accuracy": q.cellAccuracy, "learned_free_iou": q.freeIoU,
                                       "learned_rate_bits": rate, "code_bits": code.bits, "truncation_cell_accuracy": t.cellAccuracy, "truncation_free_iou": t.freeIoU,
+                                      "learned_receiver_unknown_accuracy": qr.cellAccuracy, "learned_receiver_unknown_free_iou": qr.freeIoU,
+                                      "truncation_receiver_unknown_accuracy": tr.cellAccuracy, "truncation_receiver_unknown_free_iou": tr.freeIoU,
+                                      "receiver_unknown_cells": qr.cells,
                                       "seconds": Date().timeIntervalSince(start)]
             rows.append(row)
             learned.append((Double(k), q.cellAccuracy)); truncated.append((Double(k), t.cellAccuracy))
@@ -128,9 +137,10 @@ struct IBEval: ParsableCommand {
         if json { printJSON(result) } else {
             print(String(format: "lossless run-length + Huffman: %.1f bits per patch on average (raw 242)", losslessBits))
             for r in rows {
-                print(String(format: "k=%3d  learned accuracy %.3f IoU %.3f  |  truncation accuracy %.3f IoU %.3f", r["bits"] as! Int,
-                             r["learned_cell_accuracy"] as! Double, r["learned_free_iou"] as! Double,
-                             r["truncation_cell_accuracy"] as! Double, r["truncation_free_iou"] as! Double))
+                print(String(format: "k=%3d  learned accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)  |  truncation accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)",
+                             r["bits"] as! Int, r["learned_cell_accuracy"] as! Double, r["learned_free_iou"] as! Double,
+                             r["learned_receiver_unknown_free_iou"] as! Double, r["truncation_cell_accuracy"] as! Double,
+                             r["truncation_free_iou"] as! Double, r["truncation_receiver_unknown_free_iou"] as! Double))
             }
         }
     }

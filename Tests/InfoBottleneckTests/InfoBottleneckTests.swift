@@ -183,3 +183,18 @@ struct LearnedCodeTests {
         #expect(throws: MessageError.wrongLength(expected: 16, got: 15)) { try code.decode([BitString(Array(repeating: true, count: 15))]) }
     }
 }
+
+@Suite("Receiver-side quality")
+struct ReceiverQualityTests {
+    @Test func pairsShareACentreAndQualityCountsOnlyWhatTheReceiverLacks() throws {
+        let pairs = try PatchSampler(mazeSize: 15, seed: 5).samplePairs(20)
+        for (s, r) in pairs {
+            #expect(s.cells[60] != .unknown)   // the centre is a cell the sender knows
+            for (a, b) in zip(s.cells, r.cells) where b != .unknown && a != .unknown { #expect(a == b) }  // one maze
+        }
+        let senders = pairs.map(\.sender), receivers = pairs.map(\.receiver)
+        let perfect = PatchQuality(truth: senders, reconstruction: senders, receiver: receivers)
+        let expected = zip(senders, receivers).reduce(0) { acc, p in acc + zip(p.0.cells, p.1.cells).filter { $0.1 == .unknown && $0.0 != .unknown }.count }
+        #expect(perfect.cells == expected && perfect.cellAccuracy == 1 && expected > 0)
+    }
+}
