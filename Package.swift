@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "SocialPlaceCell", targets: ["SocialPlaceCell"]),
         .library(name: "InfoBottleneck", targets: ["InfoBottleneck"]),
+        .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -38,6 +39,9 @@ let package = Package(
         // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
         .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
 
+        // Spatial memory: local observations fused along a trajectory into an allocentric map.
+        .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv"]),
+
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes.
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv"]),
 
@@ -56,6 +60,7 @@ let package = Package(
         .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
+        .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
     ]
 )
 

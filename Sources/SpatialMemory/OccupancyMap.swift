@@ -1,0 +1,107 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// An allocentric occupancy map fused from local observations along a trajectory: per cell, log-odds of
+/// "free" accumulated from every frame that saw it (clamped, optionally decaying toward "unknown"), the
+/// number of frames that saw it, and the targets sighted. A second agent's map (or part of it) merges in
+/// with a weight.
+public struct OccupancyMap: Sendable {
+    public let size: Int
+    /// log p(free) / p(wall) per cell, row-major `[y * size + x]`; 0 = unknown.
+    public private(set) var logOdds: [Float]
+    public private(set) var observations: [Int]
+    /// Last sighting of each target index: its cell.
+    public private(set) var targets: [Int: (x: Int, y: Int)] = [:]
+    /// Log-odds bounds (keep the map able to change its mind) and the per-frame decay toward 0.
+    public var clamp: Float = 6
+    public var decay: Float = 0
+
+    public init(size: Int) {
+        self.size = size
+        logOdds = Array(repeating: 0, count: size * size)
+        observations = Array(repeating: 0, count: size * size)
+    }
+
+    /// Fuses a world-aligned observation taken at `pose` (probabilities kept inside [0.02, 0.98] so one
+    /// frame cannot decide a cell for ever).
+    public mutating func integrate(_ o: LocalObservation, at pose: AgentState) {
+        if decay > 0 { for i in logOdds.indices { logOdds[i] *= 1 - decay } }
+        let ax = Int(pose.x.rounded(.down)), ay = Int(pose.y.rounded(.down))
+        for dy in -o.radius...o.radius { for dx in -o.radius...o.radius {
+            guard let p = o[dx, dy] else { continue }
+            let x = ax + dx, y = ay + dy
+            guard x >= 0, y >= 0, x < size, y < size else { continue }
+            let q = min(max(p, 0.02), 0.98)
+            let i = y * size + x
+            logOdds[i] = min(max(logOdds[i] + log(q / (1 - q)), -clamp), clamp)
+            observations[i] += 1
+        } }
+    }
+
+    /// Records a target sighting.
+    public mutating func sight(target index: Int, x: Int, y: Int) { targets[index] = (x, y) }
+
+    /// Adds another map's evidence with `weight` (1 = trust it as one's own), only where `region` allows.
+    public mutating func merge(_ other: OccupancyMap, weight: Float = 1, region: ((Int, Int) -> Bool)? = nil) {
+        precondition(other.size == size, "OccupancyMap.merge: sizes differ")
+        for y in 0..<size { for x in 0..<size where region?(x, y) ?? true {
+            let i = y * size + x
+            guard other.observations[i] > 0 else { continue }
+            logOdds[i] = min(max(logOdds[i] + weight * other.logOdds[i], -clamp), clamp)
+            observations[i] += other.observations[i]
+        } }
+        for (k, v) in other.targets where targets[k] == nil { targets[k] = v }
+    }
+
+    /// The map's belief about a cell: true = free, false = wall, nil = never observed or undecided.
+    public func isFree(_ x: Int, _ y: Int) -> Bool? {
+        let i = y * size + x
+        guard observations[i] > 0, logOdds[i] != 0 else { return nil }
+        return logOdds[i] > 0
+    }
+
+    /// Metrics against the true layout.
+    public struct Metrics: Sendable, Equatable {
+        /// Free/wall accuracy over the cells the map has decided.
+        public var accuracy: Double
+        /// Fraction of the layout's free cells the map believes free.
+        public var coverage: Double
+        /// IoU of believed-free and truly free cells.
+        public var freeIoU: Double
+        public var decidedCells: Int
+    }
+
+    public func metrics(against layout: MazeLayout) -> Metrics {
+        precondition(layout.size == size, "OccupancyMap.metrics: layout size differs")
+        var correct = 0, decided = 0, inter = 0, union = 0, freeCells = 0, covered = 0
+        for y in 0..<size { for x in 0..<size {
+            let truth = layout.isFree(x, y)
+            if truth { freeCells += 1 }
+            guard let belief = isFree(x, y) else { if truth { union += 1 }; continue }
+            decided += 1
+            if belief == truth { correct += 1 }
+            if belief && truth { inter += 1; covered += 1 }
+            if belief || truth { union += 1 }
+        } }
+        return Metrics(accuracy: Double(correct) / Double(max(decided, 1)), coverage: Double(covered) / Double(max(freeCells, 1)),
+                       freeIoU: Double(inter) / Double(max(union, 1)), decidedCells: decided)
+    }
+
+    /// The map as a north-up image: free light, wall dark, unknown grey; `scale` pixels per cell.
+    public func image(scale: Int = 16) -> Image {
+        var px = [UInt8](repeating: 0, count: size * scale * size * scale * 3)
+        for y in 0..<size { for x in 0..<size {
+            let rgb: (UInt8, UInt8, UInt8) = switch isFree(x, y) {
+            case .some(true): (236, 230, 214)
+            case .some(false): (60, 56, 64)
+            case .none: (150, 150, 150)
+            }
+            for dy in 0..<scale { for dx in 0..<scale {
+                let o = (((size - 1 - y) * scale + dy) * size * scale + x * scale + dx) * 3
+                px[o] = rgb.0; px[o + 1] = rgb.1; px[o + 2] = rgb.2
+            } }
+        } }
+        return Image(width: size * scale, height: size * scale, format: .rgb, pixels: px)
+    }
+}
