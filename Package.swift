@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SocialPlaceCell", targets: ["SocialPlaceCell"]),
         .library(name: "InfoBottleneck", targets: ["InfoBottleneck"]),
         .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
+        .library(name: "BEV", targets: ["BEV"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -39,6 +40,9 @@ let package = Package(
         // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
         .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
 
+        // Bird's-eye-view prediction from one egocentric frame.
+        .target(name: "BEV", dependencies: ["Tensor", "MazeEnv"]),
+
         // Spatial memory: local observations fused along a trajectory into an allocentric map.
         .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv"]),
 
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
+        .testTarget(name: "BEVTests", dependencies: ["BEV"]),
     ]
 )
 

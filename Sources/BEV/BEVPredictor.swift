@@ -1,0 +1,125 @@
+import Foundation
+import Tensor
+
+/// Sizes of the BEV predictor (paper-notes §7.2). `original` is the released model (about 10 M parameters);
+/// `cpu` keeps the architecture and shrinks widths, depth and output so it trains on two cores.
+public struct BEVModelConfig: Codable, Equatable, Sendable {
+    /// Output channels of the four stride-2 encoder convolutions (64×64 → 4×4); the last is the model width.
+    public var encoderChannels: [Int]
+    public var heads: Int
+    public var feedforward: Int
+    public var encoderLayers: Int
+    public var decoderLayers: Int
+    /// The decoder's queries form a `queryGrid`² grid (8 → 64 queries).
+    public var queryGrid: Int
+    /// Channels of the stride-2 transposed convolutions (each doubles the side, from `queryGrid`).
+    public var upsampleChannels: [Int]
+    /// Side of the RGBA output after the final bilinear resize.
+    public var outputSize: Int
+    public var dropout: Float
+
+    public var width: Int { encoderChannels.last! }
+
+    public static let original = BEVModelConfig(encoderChannels: [32, 64, 128, 256], heads: 8, feedforward: 2048, encoderLayers: 3,
+                                                decoderLayers: 3, queryGrid: 8, upsampleChannels: [128, 64, 32, 16, 8], outputSize: 250, dropout: 0.1)
+    public static let cpu = BEVModelConfig(encoderChannels: [16, 32, 64, 128], heads: 4, feedforward: 512, encoderLayers: 2,
+                                           decoderLayers: 2, queryGrid: 8, upsampleChannels: [64, 32, 16], outputSize: 64, dropout: 0.1)
+}
+
+/// Standard sinusoidal position encodings `[length, dim]` (base 10000).
+public func sinusoidalPositions(_ length: Int, _ dim: Int) -> Tensor {
+    var v = [Float](repeating: 0, count: length * dim)
+    for p in 0..<length {
+        for i in stride(from: 0, to: dim, by: 2) {
+            let angle = Double(p) / pow(10_000, Double(i) / Double(dim))
+            v[p * dim + i] = Float(sin(angle))
+            if i + 1 < dim { v[p * dim + i + 1] = Float(cos(angle)) }
+        }
+    }
+    return Tensor(v, shape: [length, dim])
+}
+
+/// The BEV predictor (paper-notes §7.2): a CNN encoder to a 4×4 feature map, a transformer encoder over
+/// each feature row, a transformer decoder whose fixed positional queries form an 8×8 grid, a per-pixel
+/// projection, transposed-convolution upsampling and a sigmoid RGBA output resized to `outputSize`.
+public final class BEVPredictor: Module {
+    public let config: BEVModelConfig
+    let encoder: [(Conv2d, BatchNorm2d)]
+    let transformerEncoder: [TransformerEncoderLayer]
+    let transformerDecoder: [TransformerDecoderLayer]
+    let projection: Linear
+    let upsampler: [(ConvTranspose2d, BatchNorm2d)]
+    let head: Conv2d
+
+    public init(config: BEVModelConfig = .cpu, rng: inout RandomGenerator) {
+        self.config = config
+        var c = 3
+        encoder = config.encoderChannels.map { out in
+            defer { c = out }
+            return (Conv2d(c, out, kernel: 3, stride: 2, padding: 1, rng: &rng), BatchNorm2d(out))
+        }
+        let d = config.width
+        transformerEncoder = (0..<config.encoderLayers).map { _ in
+            TransformerEncoderLayer(dModel: d, numHeads: config.heads, dimFeedforward: config.feedforward, dropout: config.dropout, rng: &rng)
+        }
+        transformerDecoder = (0..<config.decoderLayers).map { _ in
+            TransformerDecoderLayer(dModel: d, numHeads: config.heads, dimFeedforward: config.feedforward, dropout: config.dropout, rng: &rng)
+        }
+        projection = Linear(4 * d, d, rng: &rng)   // the 4 feature rows' decodings, per output pixel
+        c = d
+        upsampler = config.upsampleChannels.map { out in
+            defer { c = out }
+            return (ConvTranspose2d(c, out, kernel: 4, stride: 2, padding: 1, rng: &rng), BatchNorm2d(out))
+        }
+        head = Conv2d(c, 4, kernel: 3, padding: 1, rng: &rng)
+    }
+
+    public override func children() -> [(String, Module)] {
+        var out: [(String, Module)] = []
+        for (i, (conv, bn)) in encoder.enumerated() { out += [("encoder.\(3 * i)", conv), ("encoder.\(3 * i + 1)", bn)] }
+        for (i, l) in transformerEncoder.enumerated() { out.append(("transformer_encoder.layers.\(i)", l)) }
+        for (i, l) in transformerDecoder.enumerated() { out.append(("transformer_decoder.layers.\(i)", l)) }
+        out.append(("projection", projection))
+        for (i, (conv, bn)) in upsampler.enumerated() { out += [("upsampler.\(3 * i)", conv), ("upsampler.\(3 * i + 1)", bn)] }
+        out.append(("head", head))
+        return out
+    }
+
+    /// RGBA predictions `[B, 4, outputSize, outputSize]` in [0, 1] from normalised views `[B, 3, 64, 64]`.
+    public func callAsFunction(_ views: Tensor) -> Tensor {
+        var x = views
+        for (conv, bn) in encoder { x = bn(conv(x)).relu() }
+        let b = x.shape[0], d = x.shape[1], h = x.shape[2], w = x.shape[3]
+        // Each feature row is a sequence of w tokens: [B·H, W, D].
+        var memory = x.permuted([0, 2, 3, 1]).reshaped([b * h, w, d]) + sinusoidalPositions(w, d).reshaped([1, w, d])
+        for layer in transformerEncoder { memory = layer(memory) }
+        let q = config.queryGrid * config.queryGrid
+        var target = Tensor.zeros([b * h, q, d]) + sinusoidalPositions(q, d).reshaped([1, q, d])
+        for layer in transformerDecoder { target = layer(target, memory: memory) }
+        // [B·H, Q, D] → [B, Q, H·D] → per-pixel projection → [B, D, g, g].
+        let rows = target.reshaped([b, h, q, d]).permuted([0, 2, 1, 3]).reshaped([b, q, h * d])
+        precondition(h * d == projection.weight.shape[1], "BEVPredictor: the encoder must end at 4 feature rows (64×64 input)")
+        var y = projection(rows).permuted([0, 2, 1]).reshaped([b, d, config.queryGrid, config.queryGrid])
+        for (conv, bn) in upsampler { y = bn(conv(y)).relu() }
+        let out = head(y).sigmoid()
+        return out.shape[2] == config.outputSize ? out : out.upsampleBilinear(size: (config.outputSize, config.outputSize))
+    }
+}
+
+/// The BEV loss (paper-notes §7.3): BCE of alpha + 0.5 · MSE of RGB where the target is opaque (averaged over
+/// all pixels) + 0.1 · total variation of the predicted alpha.
+public struct BEVLoss: Codable, Equatable, Sendable {
+    public var alphaWeight: Float = 1, colorWeight: Float = 0.5, smoothnessWeight: Float = 0.1
+    public init() {}
+
+    public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+        let n = prediction.shape[2]
+        let alpha = prediction.slice(axis: 1, start: 3, end: 4), targetAlpha = target.slice(axis: 1, start: 3, end: 4)
+        let mask = noGrad { Tensor(targetAlpha.scalars.map { $0 > 0.5 ? 1 : 0 }, shape: targetAlpha.shape) }
+        let bce = Loss.binaryCrossEntropy(alpha, targetAlpha)
+        let rgb = Loss.mse(prediction.slice(axis: 1, start: 0, end: 3) * mask, target.slice(axis: 1, start: 0, end: 3) * mask)
+        let dx = (alpha.slice(axis: 3, start: 1, end: n) - alpha.slice(axis: 3, start: 0, end: n - 1)).abs().mean()
+        let dy = (alpha.slice(axis: 2, start: 1, end: n) - alpha.slice(axis: 2, start: 0, end: n - 1)).abs().mean()
+        return bce * alphaWeight + rgb * colorWeight + (dx + dy) * (smoothnessWeight / 2)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import BEV
+import Tensor
+
+@Suite("BEV predictor")
+struct BEVPredictorTests {
+    @Test func theOriginalHasAbout10MParametersAndTheCPUModelIsSmall() {
+        var rng = RandomGenerator(seed: 1)
+        let original = BEVPredictor(config: .original, rng: &rng)
+        let count = original.parameters().reduce(0) { $0 + $1.count }
+        #expect(abs(Double(count) - 10.03e6) / 10.03e6 < 0.02, "original: \(count) parameters")
+        let cpu = BEVPredictor(config: .cpu, rng: &rng)
+        #expect(cpu.parameters().reduce(0) { $0 + $1.count } < 1_500_000)
+    }
+
+    @Test func shapesAndGradientsReachEveryParameter() {
+        var rng = RandomGenerator(seed: 2)
+        let model = BEVPredictor(config: .cpu, rng: &rng)
+        let views = Tensor.randn([2, 3, 64, 64], rng: &rng)
+        let out = model(views)
+        #expect(out.shape == [2, 4, 64, 64])
+        #expect(out.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let target = Tensor((0..<(2 * 4 * 64 * 64)).map { _ in rng.nextUniform() < 0.3 ? 1 : 0 }, shape: [2, 4, 64, 64])
+        BEVLoss()(out, target).backward()
+        for (name, p) in model.namedParameters() {
+            #expect(p.grad.map { $0.scalars.contains { $0 != 0 } } ?? false, "\(name) gets no gradient")
+        }
+    }
+
+    @Test func lossKnownAnswers() {
+        let n = 8
+        // Alpha: left half opaque. Prediction = target: BCE and colour terms vanish; TV = ½(1/(n−1) + 0) · 0.1.
+        var v = [Float](repeating: 0.5, count: 4 * n * n)
+        for y in 0..<n { for x in 0..<n { v[3 * n * n + y * n + x] = x < n / 2 ? 1 : 0 } }
+        let t = Tensor(v, shape: [1, 4, n, n])
+        let loss = BEVLoss()(t, t).item
+        #expect(abs(loss - 0.1 * 0.5 * (1 / Float(n - 1))) < 1e-4, "loss \(loss)")
+        // Colour errors count only where the target is opaque.
+        var p = v
+        for i in 0..<(3 * n * n) where (i % (n * n)) % n >= n / 2 { p[i] = 0.9 }   // wrong colour on the transparent half only
+        #expect(abs(BEVLoss()(Tensor(p, shape: [1, 4, n, n]), t).item - loss) < 1e-5)
+    }
+
+    @Test func lossGradientMatchesFiniteDifferences() {
+        var rng = RandomGenerator(seed: 3)
+        let n = 6
+        let pred = Tensor((0..<(4 * n * n)).map { _ in 0.1 + 0.8 * rng.nextUniform() }, shape: [1, 4, n, n], requiresGrad: true)
+        let target = Tensor((0..<(4 * n * n)).map { _ in rng.nextUniform() < 0.5 ? 1 : 0.2 }, shape: [1, 4, n, n])
+        BEVLoss()(pred, target).backward()
+        let g = pred.grad!.scalars
+        for i in stride(from: 0, to: 4 * n * n, by: 7) {
+            let saved = pred.storage.pointer[i], h: Float = 1e-3
+            pred.storage.pointer[i] = saved + h
+            let up = noGrad { BEVLoss()(pred, target).item }
+            pred.storage.pointer[i] = saved - h
+            let down = noGrad { BEVLoss()(pred, target).item }
+            pred.storage.pointer[i] = saved
+            let numeric = (up - down) / (2 * h)
+            #expect(abs(numeric - g[i]) < 2e-3, "element \(i): analytic \(g[i]) numeric \(numeric)")
+        }
+    }
+}
