@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
-        .testTarget(name: "BEVTests", dependencies: ["BEV"]),
+        .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv"]),
     ]
 )
 

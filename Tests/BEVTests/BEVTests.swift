@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BEV
+import MazeEnv
 import Tensor
 
 @Suite("BEV predictor")
@@ -59,5 +60,41 @@ struct BEVPredictorTests {
             let numeric = (up - down) / (2 * h)
             #expect(abs(numeric - g[i]) < 2e-3, "element \(i): analytic \(g[i]) numeric \(numeric)")
         }
+    }
+}
+
+@Suite("BEV samples")
+struct BEVSampleTests {
+    /// Under sampled pixels within ±7 cells the egocentric target is opaque iff the world cell below is visible
+    /// and free, for an agent facing north (ahead = +y, right = +x), east (ahead = +x, right = −y) and obliquely.
+    @Test(arguments: [Float.pi / 2, 0, -2.0])
+    func egocentricTargetsMatchTheGroundTruthCells(heading: Float) throws {
+        let world = try MazeWorld(size: 15, seed: 6)
+        let c = world.layout.freeCells[world.layout.freeCells.count / 2]
+        let pose = AgentState(x: Float(c.x) + 0.5, y: Float(c.y) + 0.5, heading: heading)
+        var bev = EgocentricBEV(); bev.size = 64; bev.cellsAcross = 16
+        let image = bev.render(world.layout, pose: pose, targets: [])
+        let visible = GroundTruth.visibleCells(world.layout, pose: pose)
+        let fx = cos(heading), fy = sin(heading)
+        for ahead in -7...7 { for right in -7...7 {
+            let row = 32 - ahead * 4 - 2, col = 32 + right * 4 + 1
+            // The world point under that pixel's centre: (col + ½ − 32)/4 cells right, (32 − row − ½)/4 ahead.
+            let r = (Float(col) + 0.5 - 32) / 4, a = (32 - Float(row) - 0.5) / 4
+            let wx = pose.x + a * fx + r * fy, wy = pose.y + a * fy - r * fx
+            let x = Int(wx.rounded(.down)), y = Int(wy.rounded(.down))
+            guard x >= 0, y >= 0, x < 15, y < 15 else { continue }
+            let alpha = image.scalars[3 * 64 * 64 + row * 64 + col]
+            #expect((alpha == 1) == (visible[y * 15 + x] && world.layout.isFree(x, y)), "heading \(heading) cell ahead \(ahead) right \(right)")
+        } }
+    }
+
+    @Test func batchesAreNormalisedReproducibleAndShaped() throws {
+        let samples = BEVSamples(seed: 3)
+        let (v, t) = try samples.batch(0, size: 3)
+        #expect(v.shape == [3, 3, 64, 64] && t.shape == [3, 4, 64, 64])
+        #expect(try samples.batch(0, size: 3).targets.scalars == t.scalars)
+        let mean = v.mean().item
+        #expect(abs(mean) < 2.5 && v.scalars.contains { $0 < 0 })          // ImageNet-normalised, not [0, 1]
+        #expect(t.slice(axis: 1, start: 3, end: 4).sum().item > 0)         // some visible floor in every batch
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// Egocentric BEV targets rendered directly in the agent's frame (the agent at the centre facing up), so no
+/// image is ever rotated: the original rotated world-aligned PNGs with PIL about a corner pixel and then
+/// flipped x for the targets (paper-notes §7.1); here one transform from pixel to world does both exactly.
+public struct EgocentricBEV: Codable, Equatable, Sendable {
+    /// Output side in pixels and the cells it spans (so `size / cellsAcross` pixels per cell).
+    public var size = 64
+    public var cellsAcross: Float = 16
+    public var fieldOfViewDegrees: Float = 90
+    public var range: Float = 10
+    public init() {}
+
+    /// RGBA `[4, size, size]` in [0, 1]: visible free floor grey (102/255) with alpha 1, visible targets as
+    /// discs of radius 0.25 cells in their colour; everything else transparent. Row 0 is the far edge (ahead).
+    public func render(_ layout: MazeLayout, pose: AgentState, targets: [Target]) -> Tensor {
+        let visible = GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+        let n = layout.size, s = size, perPixel = cellsAcross / Float(s)
+        let fx = cos(pose.heading), fy = sin(pose.heading)       // forward
+        let rx = fy, ry = -fx                                      // right = forward rotated by −90°
+        let seen = GroundTruth.visibleTargets(targets, size: n, visible: visible)
+        var out = [Float](repeating: 0, count: 4 * s * s)
+        for row in 0..<s {
+            for col in 0..<s {
+                let right = (Float(col) + 0.5 - Float(s) / 2) * perPixel, ahead = (Float(s) / 2 - Float(row) - 0.5) * perPixel
+                let wx = pose.x + ahead * fx + right * rx, wy = pose.y + ahead * fy + right * ry
+                let cx = Int(wx.rounded(.down)), cy = Int(wy.rounded(.down))
+                guard cx >= 0, cy >= 0, cx < n, cy < n else { continue }
+                let p = row * s + col
+                if visible[cy * n + cx] && layout.isFree(cx, cy) {
+                    out[p] = 102 / 255; out[s * s + p] = 102 / 255; out[2 * s * s + p] = 102 / 255; out[3 * s * s + p] = 1
+                }
+                for t in seen where hypot(wx - targets[t].x, wy - targets[t].y) <= 0.25 {
+                    out[p] = targets[t].color[0]; out[s * s + p] = targets[t].color[1]; out[2 * s * s + p] = targets[t].color[2]
+                    out[3 * s * s + p] = 1
+                }
+            }
+        }
+        return Tensor(out, shape: [4, s, s])
+    }
+}
+
+/// Training samples for the BEV predictor made on the fly from MazeEnv: a view normalised as the original
+/// (ImageNet mean and std) and its egocentric BEV target. Batch `index` is a pure function of the seed.
+public struct BEVSamples: Sendable {
+    public let mazeSize: Int, seed: UInt64
+    public let target: EgocentricBEV
+    public let render: RenderConfig
+    public init(mazeSize: Int = 15, seed: UInt64, target: EgocentricBEV = EgocentricBEV(), render: RenderConfig = RenderConfig()) {
+        self.mazeSize = mazeSize; self.seed = seed; self.target = target; self.render = render
+    }
+
+    static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+
+    /// A view image as the network's normalised input `[3, H, W]`.
+    public static func normalise(_ image: Image) -> Tensor {
+        let t = image.tensor(), hw = image.width * image.height
+        var v = t.scalars
+        for c in 0..<3 { for i in 0..<hw { v[c * hw + i] = (v[c * hw + i] - mean[c]) / std[c] } }
+        return Tensor(v, shape: [3, image.height, image.width])
+    }
+
+    /// `size` (views `[B, 3, 64, 64]`, targets `[B, 4, S, S]`) at random free poses of generated mazes.
+    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor) {
+        var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
+        let renderer = EgocentricRenderer(config: render)
+        var views: [Tensor] = [], targets: [Tensor] = []
+        for _ in 0..<size {
+            let world = try MazeWorld(size: mazeSize, seed: rng.next() % 100_000)
+            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
+            world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
+                        heading: rng.nextUniform() * 2 * .pi - .pi)
+            views.append(Self.normalise(renderer.render(world, agent: 0)).unsqueezed(0))
+            targets.append(target.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
+        }
+        return (Tensor.concat(views, axis: 0), Tensor.concat(targets, axis: 0))
+    }
+}
