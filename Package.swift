@@ -52,7 +52,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),

@@ -98,3 +98,31 @@ struct BEVSampleTests {
         #expect(t.slice(axis: 1, start: 3, end: 4).sum().item > 0)         // some visible floor in every batch
     }
 }
+
+@Suite("BEV training")
+struct BEVTrainingTests {
+    @Test func metricsKnownAnswersAndResumeIsExact() throws {
+        // IoU: prediction opaque on 2 pixels, target on 3, overlapping on 2 → 2/3.
+        var p = [Float](repeating: 0, count: 4 * 4), t = p
+        for k in [0, 1] { p[12 + k] = 0.9 }
+        for k in [0, 1, 2] { t[12 + k] = 1 }
+        let m = BEVMetrics(prediction: Tensor(p, shape: [1, 4, 2, 2]), target: Tensor(t, shape: [1, 4, 2, 2]))
+        #expect(abs(m.freeIoU - 2 / 3) < 1e-6)
+
+        var c = BEVTrainingConfig()
+        c.model = BEVModelConfig(encoderChannels: [4, 8, 8, 16], heads: 2, feedforward: 16, encoderLayers: 1, decoderLayers: 1,
+                                 queryGrid: 4, upsampleChannels: [8], outputSize: 16, dropout: 0.1)
+        c.batchSize = 2; c.stepsPerEpoch = 2; c.epochs = 2; c.validationBatches = 1
+        let tmp = FileManager.default.temporaryDirectory
+        let a = tmp.appendingPathComponent("ssm-bev-a-\(UUID().uuidString)"), b = tmp.appendingPathComponent("ssm-bev-b-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let straight = try BEVTrainer(config: c, runFolder: a)
+        try straight.train()
+        var first = c; first.epochs = 1
+        try BEVTrainer(config: first, runFolder: b).train()
+        let resumed = try BEVTrainer(config: c, runFolder: b, resume: true)
+        #expect(resumed.step == 2)
+        try resumed.train()
+        #expect(straight.model.stateDict().map { $0.1.scalars } == resumed.model.stateDict().map { $0.1.scalars })
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Tensor
+
+/// A BEV training configuration (written to the run's `config.json`).
+public struct BEVTrainingConfig: Codable, Equatable, Sendable {
+    public var model = BEVModelConfig.cpu
+    public var target = EgocentricBEV()
+    public var loss = BEVLoss()
+    public var batchSize = 32
+    public var learningRate: Float = 3e-4
+    public var stepsPerEpoch = 50
+    public var epochs = 100
+    public var maxMinutes: Double?
+    public var validationBatches = 2
+    public var seed: UInt64 = 42
+    public init() {}
+}
+
+/// Free-space IoU (predicted alpha > 0.5 against target alpha > 0.5) and the RGB error on target floor.
+public struct BEVMetrics: Codable, Sendable {
+    public var freeIoU: Float
+    public var rgbError: Float
+
+    public init(prediction: Tensor, target: Tensor) {
+        let b = prediction.shape[0], s = prediction.shape[2] * prediction.shape[3]
+        let p = prediction.scalars, t = target.scalars
+        var inter = 0, union = 0, err: Float = 0, n = 0
+        for i in 0..<b {
+            let a = (i * 4 + 3) * s
+            for k in 0..<s {
+                let pf = p[a + k] > 0.5, tf = t[a + k] > 0.5
+                if pf && tf { inter += 1 }
+                if pf || tf { union += 1 }
+                if tf { for c in 0..<3 { err += abs(p[(i * 4 + c) * s + k] - t[(i * 4 + c) * s + k]) }; n += 3 }
+            }
+        }
+        freeIoU = union == 0 ? 1 : Float(inter) / Float(union)
+        rgbError = n == 0 ? 0 : err / Float(n)
+    }
+}
+
+/// One logged epoch.
+public struct BEVEpochMetrics: Codable, Sendable {
+    public var epoch, step: Int
+    public var trainLoss, validationLoss, freeIoU, rgbError: Float
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", freeIoU = "val_free_iou", rgbError = "val_rgb_error"
+    }
+}
+
+/// Trains a ``BEVPredictor`` on views and egocentric targets rendered on the fly (Adam, run folder, resume).
+public final class BEVTrainer {
+    public let config: BEVTrainingConfig
+    public let model: BEVPredictor
+    let optimizer: Adam
+    public let folder: RunFolder
+    var progress: RunProgress
+    let train: BEVSamples, validation: BEVSamples
+    public var epoch: Int { progress.epoch }
+    public var step: Int { progress.step }
+
+    public init(config: BEVTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        self.config = config
+        var rng = RandomGenerator(seed: config.seed)
+        model = BEVPredictor(config: config.model, rng: &rng)
+        optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
+        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
+        var target = config.target
+        target.size = config.model.outputSize
+        train = BEVSamples(seed: config.seed, target: target)
+        validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
+        folder = RunFolder(runFolder)
+        if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer, sameRun: { a, b in
+            var a = a, b = b
+            a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
+            return a == b
+        }) { progress = saved }
+    }
+
+    func save(_ name: String) throws {
+        progress.learningRate = optimizer.learningRate
+        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        try folder.save(name, module: self.model, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-bev-1"])
+    }
+
+    /// Validation loss and metrics over fixed held-out batches.
+    public func validate() throws -> (loss: Float, metrics: BEVMetrics) {
+        model.eval()
+        defer { model.train() }
+        var loss: Float = 0, iou: Float = 0, rgb: Float = 0
+        for k in 0..<config.validationBatches {
+            let (v, t) = try validation.batch(-1 - k, size: config.batchSize)
+            let p = noGrad { model(v) }
+            loss += noGrad { config.loss(p, t).item }
+            let m = BEVMetrics(prediction: p, target: t)
+            iou += m.freeIoU; rgb += m.rgbError
+        }
+        let n = Float(config.validationBatches)
+        return (loss / n, BEVMetrics(freeIoU: iou / n, rgbError: rgb / n))
+    }
+
+    @discardableResult
+    public func train(report: (BEVEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [BEVEpochMetrics] {
+        model.train()
+        var history: [BEVEpochMetrics] = []
+        let start = Date(), before = progress.seconds
+        while progress.epoch < config.epochs {
+            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
+            var sum: Float = 0
+            for _ in 0..<config.stepsPerEpoch {
+                let (v, t) = try train.batch(progress.step, size: config.batchSize)
+                optimizer.zeroGrad()
+                let loss = config.loss(model(v), t)
+                let value = loss.item
+                guard value.isFinite else { throw BEVTrainingError.nonFinite(step: progress.step) }
+                loss.backward()
+                optimizer.step()
+                progress.step += 1
+                sum += value
+                if progress.step % 5 == 0 { onStep(progress.step, value) }
+            }
+            progress.epoch += 1
+            let (loss, m) = try validate()
+            guard loss.isFinite, RunFolder.isFinite(model) else { throw BEVTrainingError.nonFinite(step: progress.step) }
+            progress.seconds = before + Date().timeIntervalSince(start)
+            let record = BEVEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
+                                         validationLoss: loss, freeIoU: m.freeIoU, rgbError: m.rgbError, seconds: progress.seconds)
+            try folder.appendMetrics(record)
+            if loss < progress.bestValidationLoss { progress.bestValidationLoss = loss; try save("best") }
+            try save("latest")
+            history.append(record)
+            report(record)
+        }
+        return history
+    }
+}
+
+extension BEVMetrics {
+    init(freeIoU: Float, rgbError: Float) { self.freeIoU = freeIoU; self.rgbError = rgbError }
+}
+
+/// A BEV run stopped because the loss or the weights stopped being finite (nothing was saved from it).
+public enum BEVTrainingError: Error, CustomStringConvertible {
+    case nonFinite(step: Int)
+    public var description: String {
+        switch self { case .nonFinite(let s): "the BEV loss became non-finite at step \(s); the last good checkpoint is checkpoints/latest.safetensors" }
+    }
+}
