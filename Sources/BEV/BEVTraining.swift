@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// A BEV training configuration (written to the run's `config.json`).
-public struct BEVTrainingConfig: Codable, Equatable, Sendable {
+public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public var model = BEVModelConfig.cpu
     public var target = EgocentricBEV()
     public var loss = BEVLoss()
@@ -71,11 +71,7 @@ public final class BEVTrainer {
         train = BEVSamples(seed: config.seed, target: target)
         validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer, sameRun: { a, b in
-            var a = a, b = b
-            a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
-            return a == b
-        }) { progress = saved }
+        if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
     }
 
     func save(_ name: String) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MazeEnv
 import Tensor
 
 /// Path-integration errors of one batch (paper-notes §6.5): positions decoded as the softmax-weighted mean
@@ -29,16 +30,10 @@ public struct PathIntegrationErrors {
         for i in 0..<b { for s in 1..<max(t, 1) {
             let k = i * t + s
             let e = hypot(dp[2 * k] - truthP[2 * k], dp[2 * k + 1] - truthP[2 * k + 1])
-            let a = abs(wrapAngleRadians(dh[k] - truthH[k]))
+            let a = abs(wrapAngle(dh[k] - truthH[k]))
             sumP += e; maxP = max(maxP, e); sumH += a; maxH = max(maxH, a); count += 1
         } }
         meanPosition = count > 0 ? sumP / count : 0; maxPosition = maxP
         meanHeading = count > 0 ? sumH / count : 0; maxHeading = maxH
     }
-}
-
-func wrapAngleRadians(_ a: Float) -> Float {
-    var r = a.truncatingRemainder(dividingBy: 2 * .pi)
-    if r > .pi { r -= 2 * .pi } else if r <= -.pi { r += 2 * .pi }
-    return r
 }

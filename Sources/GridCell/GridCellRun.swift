@@ -14,16 +14,16 @@ public struct GridCellRun {
         do { config = try JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: url)) } catch {
             throw FileFormatError(file: url.path, "not a grid-cell run configuration (\(error))")
         }
+        // Read once: the shipped model's epoch (loading its file is not free).
+        let model = folder.appendingPathComponent("model.safetensors")
+        modelEpoch = (try? SafeTensors.load(model).metadata)?["epoch"].flatMap(Int.init)
     }
 
     /// A shipped model folder's final checkpoint (`model.safetensors` beside `config.json`).
     public var model: URL { folder.appendingPathComponent("model.safetensors") }
 
     /// The epoch recorded in the shipped `model.safetensors`, if there is one.
-    var modelEpoch: Int? {
-        guard let meta = try? SafeTensors.load(model).metadata else { return nil }
-        return meta["epoch"].flatMap(Int.init)
-    }
+    let modelEpoch: Int?
 
     /// Epochs with a kept `epoch_N` checkpoint (and the shipped model's epoch), ascending.
     public var snapshotEpochs: [Int] {

@@ -13,7 +13,7 @@ public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// A full training configuration (written to the run's `config.json`).
-public struct GridCellTrainingConfig: Codable, Equatable, Sendable {
+public struct GridCellTrainingConfig: ResumableRunConfig, Sendable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case rmsprop, adam }
 
     public var model = GridCellConfig()
@@ -110,18 +110,11 @@ public final class GridCellTrainer {
                                plateau: ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience))
         (trainSource, validationSource) = try GridCellTrainer.sources(config)
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: Self.sameRun) {
+        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
             progress = saved
         } else if config.snapshotEpochs.contains(0) {
             try save(as: "epoch_0")
         }
-    }
-
-    /// A resumed run may change only how long it runs.
-    static func sameRun(_ a: GridCellTrainingConfig, _ b: GridCellTrainingConfig) -> Bool {
-        var a = a, b = b
-        a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
-        return a == b
     }
 
     /// The training and validation trajectory sources of a configuration.

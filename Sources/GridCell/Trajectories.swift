@@ -2,6 +2,9 @@ import Foundation
 import MazeEnv
 import Tensor
 
+/// One step of a window: the pose after the step and the step's motion (vx, vy in cells, ω in radians).
+public typealias TrajectoryFrame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
+
 /// Windows of self-motion with their ground truth: the network's input and its targets.
 public struct TrajectoryBatch {
     /// `[B, T, 3]`: per-step world-frame displacement (vx, vy) in cells and heading change ω in radians.
@@ -19,7 +22,7 @@ public struct TrajectoryBatch {
     }
 
     /// Builds a batch from per-window frame arrays (each `steps` long).
-    public init(windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]]) {
+    public init(windows: [[TrajectoryFrame]]) {
         let b = windows.count, t = windows.first?.count ?? 0
         var v = [Float](), p = [Float](), h = [Float]()
         v.reserveCapacity(b * t * 3); p.reserveCapacity(b * t * 2); h.reserveCapacity(b * t)
@@ -59,14 +62,14 @@ public struct MazeTrajectories: TrajectorySource {
 
     public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
         var rng = batchGenerator(seed: seed, index: index, salt: 0x3A2E)
-        let windows = (0..<batch).map { _ -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] in
+        let windows = (0..<batch).map { _ -> [TrajectoryFrame] in
             let maze = mazes[rng.nextInt(mazes.count)]
             let world = MazeWorld(maze: maze, agents: 1, seed: rng.next())
             let free = maze.layout.freeCells, start = free[rng.nextInt(free.count)]
             world.place(0, x: Float(start.x) + 0.2 + 0.6 * rng.nextUniform(), y: Float(start.y) + 0.2 + 0.6 * rng.nextUniform(),
                         heading: rng.nextUniform() * 2 * .pi - .pi)
             var explorer = FrontierExplorer(size: mazeSize, seed: rng.next())
-            var w: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+            var w: [TrajectoryFrame] = []
             w.reserveCapacity(steps)
             for _ in 0..<steps {
                 let before = world.agents[0]
@@ -106,11 +109,11 @@ public struct ArenaTrajectories: TrajectorySource {
     public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
         var rng = batchGenerator(seed: seed, index: index, salt: 0xA2E_4A)
         let b = meanSpeed / (Float.pi / 2).squareRoot()  // Rayleigh scale for this mean
-        var windows: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] = []
+        var windows: [[TrajectoryFrame]] = []
         for _ in 0..<batch {
             var x = border + rng.nextUniform() * (extent - 2 * border), y = border + rng.nextUniform() * (extent - 2 * border)
             var heading = rng.nextUniform() * 2 * .pi - .pi
-            var w: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+            var w: [TrajectoryFrame] = []
             w.reserveCapacity(steps)
             for _ in 0..<steps {
                 var turn = turnNoise * rng.nextNormal()
@@ -163,7 +166,7 @@ public struct DatasetTrajectories: TrajectorySource {
     public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
         precondition(steps == self.steps, "DatasetTrajectories was indexed for windows of \(self.steps) steps, asked for \(steps)")
         var rng = batchGenerator(seed: seed, index: index, salt: 0xDA7A)
-        let windows = (0..<batch).map { _ -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] in
+        let windows = (0..<batch).map { _ -> [TrajectoryFrame] in
             let (e, s) = starts[rng.nextInt(starts.count)]
             return dataset.episodes[e].frames[s..<(s + steps)].map {
                 ($0.pose.x, $0.pose.y, $0.pose.heading, $0.velocity.x, $0.velocity.y, $0.angularVelocity)

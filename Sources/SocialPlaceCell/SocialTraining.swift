@@ -16,7 +16,7 @@ public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {
 
 /// Training configuration of the social network (the original did not publish one; Docs/SocialPlaceCell.md
 /// explains these choices).
-public struct SocialTrainingConfig: Codable, Equatable, Sendable {
+public struct SocialTrainingConfig: ResumableRunConfig, Sendable {
     public var model = SocialNetworkConfig()
     /// Self and partner place/HD terms, each the grid-cell loss of paper-notes §6.3.
     public var loss = PathIntegrationLoss()
@@ -79,11 +79,7 @@ public final class SocialTrainer {
         trainSource = try Self.source(config, seed: config.seed)
         validationSource = try Self.source(config, seed: config.seed &+ 0x5EED_0FF5E7)
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { a, b in
-            var a = a, b = b
-            a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
-            return a == b
-        }) { progress = saved } else { try save(as: "epoch_0") }
+        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) { progress = saved } else { try save(as: "epoch_0") }
     }
 
     /// The trajectory source of a configuration, seeded with `seed`.

@@ -16,7 +16,7 @@ public protocol SocialTrajectorySource {
 }
 
 /// A window of an agent that does not move: a fixed position and heading, zero velocities.
-func staticWindow(x: Float, y: Float, heading: Float, steps: Int) -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] {
+func staticWindow(x: Float, y: Float, heading: Float, steps: Int) -> [TrajectoryFrame] {
     Array(repeating: (x, y, heading, 0, 0, 0), count: steps)
 }
 
@@ -37,7 +37,7 @@ public struct SocialArenaTrajectories: SocialTrajectorySource {
     public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
         var rng = RandomGenerator(seed: (seed &* 0x2545_F491_4F6C_DD1D) ^ UInt64(bitPattern: Int64(index)) &* 0x9E37_79B9)
         let a = try walks.batch(index, size: size, steps: steps), b = try partnerWalks.batch(index, size: size, steps: steps)
-        func rows(_ batch: TrajectoryBatch) -> [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] {
+        func rows(_ batch: TrajectoryBatch) -> [[TrajectoryFrame]] {
             let v = batch.velocities.scalars, p = batch.positions.scalars, h = batch.headings.scalars
             return (0..<size).map { i in
                 if rng.nextUniform() < staticProbability {
@@ -71,7 +71,7 @@ public enum ProbeTrajectories {
 
     /// One moving path of `steps` steps toward goal `repetition % 2`.
     public static func movingPath(repetition: Int, steps: Int, rng: inout RandomGenerator)
-        -> [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] {
+        -> [TrajectoryFrame] {
         let goal = goals[repetition % 2]
         let amplitude = 0.5 + rng.nextUniform(), frequency = 1.5 + rng.nextUniform(), phase = rng.nextUniform() * .pi
         let dx = goal.x - start.x, dy = goal.y - start.y, length = (dx * dx + dy * dy).squareRoot()
@@ -82,7 +82,7 @@ public enum ProbeTrajectories {
             let off = amplitude * sin(2 * .pi * frequency * s + phase)
             points.append((min(max(start.x + s * dx + off * nx, 0.5), 14.5), min(max(start.y + s * dy + off * ny, 0.5), 14.5)))
         }
-        var out: [(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)] = []
+        var out: [TrajectoryFrame] = []
         var previousHeading: Float = 0
         for t in 0..<steps {
             let v = t == 0 ? (Float(0), Float(0)) : (points[t].0 - points[t - 1].0, points[t].1 - points[t - 1].1)
@@ -97,7 +97,7 @@ public enum ProbeTrajectories {
     /// `repetitions` windows of one condition (self and partner independent wiggles).
     public static func batch(_ condition: ProbeCondition, repetitions: Int, steps: Int = 100, seed: UInt64 = 0) -> SocialBatch {
         var rng = RandomGenerator(seed: seed &+ UInt64(condition.rawValue) &* 7919)
-        var agent: [[(x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)]] = []
+        var agent: [[TrajectoryFrame]] = []
         var partner = agent
         for r in 0..<repetitions {
             agent.append(condition.selfMoves ? movingPath(repetition: r, steps: steps, rng: &rng) : staticWindow(x: start.x, y: start.y, heading: 0, steps: steps))
@@ -123,13 +123,12 @@ public struct SocialMazeTrajectories: SocialTrajectorySource {
 
     public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
         var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D)
-        typealias Frame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
-        var agents: [[Frame]] = [], partners: [[Frame]] = []
+                var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
         for _ in 0..<size {
             let world = MazeWorld(maze: mazes[rng.nextInt(mazes.count)], agents: 2, seed: rng.next())
             var explorers = [FrontierExplorer(size: mazeSize, seed: rng.next()), FrontierExplorer(size: mazeSize, seed: rng.next())]
             let moves = [rng.nextUniform() >= staticProbability, rng.nextUniform() >= staticProbability]
-            var windows: [[Frame]] = [[], []]
+            var windows: [[TrajectoryFrame]] = [[], []]
             for _ in 0..<steps {
                 let before = world.agents
                 var actions: [MazeAction] = []
@@ -157,8 +156,7 @@ public struct SocialProbeTrajectories: SocialTrajectorySource {
 
     public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
         var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)))
-        typealias Frame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
-        var agents: [[Frame]] = [], partners: [[Frame]] = []
+                var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
         for _ in 0..<size {
             let condition = ProbeCondition.allCases[rng.nextInt(4)], rep = rng.nextInt(2)
             let s = ProbeTrajectories.start

@@ -62,7 +62,7 @@ struct TargetCellTests {
         let headings = Tensor((0..<100).map { Float($0) * 0.0628 - 3.1 })
         let h = hd.decode(logits: hd.activity(headings).log())
         var headingError: Float = 0
-        for (a, b) in zip(h.scalars, headings.scalars) { headingError += abs(wrapAngleRadians(a - b)) / 100 }
+        for (a, b) in zip(h.scalars, headings.scalars) { headingError += abs(wrapAngle(a - b)) / 100 }
         #expect(headingError < 0.25, "HD decoder floor \(headingError) rad")
     }
 }
@@ -128,7 +128,7 @@ struct TrajectoryTests {
         for i in 0..<b.batch { for t in 1..<b.steps {
             let k = i * b.steps + t
             #expect(abs(p[2 * k] - p[2 * k - 2] - v[3 * k]) < 1e-4 && abs(p[2 * k + 1] - p[2 * k - 1] - v[3 * k + 1]) < 1e-4)
-            #expect(abs(wrapAngleRadians(h[k] - h[k - 1] - v[3 * k + 2])) < 1e-4)
+            #expect(abs(wrapAngle(h[k] - h[k - 1] - v[3 * k + 2])) < 1e-4)
             #expect(p[2 * k] >= 0 && p[2 * k] <= extent && p[2 * k + 1] >= 0 && p[2 * k + 1] <= extent)
         } }
     }

@@ -17,6 +17,22 @@ public struct RunProgress: Codable, Equatable, Sendable {
     }
 }
 
+/// A training configuration whose run may be resumed with a different length (epochs, time limit) but
+/// nothing else changed.
+public protocol ResumableRunConfig: Codable, Equatable {
+    var epochs: Int { get set }
+    var maxMinutes: Double? { get set }
+}
+
+extension ResumableRunConfig {
+    /// Whether a run started with `self` may continue with `other`: equal apart from how long it runs.
+    public func sameRun(as other: Self) -> Bool {
+        var a = self, b = other
+        a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
+        return a == b
+    }
+}
+
 /// A training run folder (GUIDE §4): `config.json`, `metrics.jsonl`, `checkpoints/NAME.safetensors` with the
 /// optimiser state beside each, `figures/`. Checkpoints are written atomically, so a run stopped at any
 /// moment resumes from its last complete epoch.
@@ -59,6 +75,11 @@ public struct RunFolder: Sendable {
         try writeAtomically(try encoder.encode(config), to: configURL)
         try? fm.removeItem(at: metricsURL)
         return nil
+    }
+
+    /// ``open(config:resume:module:optimizer:sameRun:)`` for configurations that may change only their length.
+    public func open<Config: ResumableRunConfig>(config: Config, resume: Bool, module: Module, optimizer: Optimizer) throws -> RunProgress? {
+        try open(config: config, resume: resume, module: module, optimizer: optimizer) { $0.sameRun(as: $1) }
     }
 
     /// Saves `checkpoints/NAME.safetensors` (and its optimiser state) with the progress in its metadata.
