@@ -1,13 +1,21 @@
 import ArgumentParser
 import Foundation
+import Tensor
 
 @main
+enum Entry {
+    static func main() {
+        Allocator.retainFreedMemory()
+        SSM.main()
+    }
+}
+
 struct SSM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssm",
         abstract: "SharedSpatialMemory: grid cells, BEV maps, social place cells and bandwidth-limited sharing.",
         discussion: "With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.",
-        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, Bench.self],
+        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Bench.self],
         defaultSubcommand: Demo.self)
 }
 
