@@ -77,7 +77,9 @@ public final class BEVTrainer {
     func save(_ name: String) throws {
         progress.learningRate = optimizer.learningRate
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
-        try folder.save(name, module: self.model, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-bev-1"])
+        let geometry = String(decoding: try JSONEncoder().encode(train.target), as: UTF8.self)
+        try folder.save(name, module: self.model, optimizer: optimizer, progress: progress,
+                        metadata: ["model_config": model, "bev_geometry": geometry, "format": "ssm-bev-1"])
     }
 
     /// Validation loss and metrics over fixed held-out batches.

@@ -1,13 +1,14 @@
 import ArgumentParser
 import BEV
 import Foundation
+import MazeEnv
 import Tensor
 
 /// `ssm bev …`: the bird's-eye-view predictor.
 struct BEVCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bev", abstract: "Train the BEV predictor on views and egocentric targets rendered on the fly.",
-        subcommands: [BEVTrain.self])
+        commandName: "bev", abstract: "Train, evaluate and draw the BEV predictor (egocentric view → local top-down map).",
+        subcommands: [BEVTrain.self, BEVEval.self, BEVFiguresCommand.self])
 }
 
 struct BEVTrain: ParsableCommand {
@@ -22,17 +23,19 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
+    @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
-        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0 else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive") }
+        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0, (0..<1).contains(dropout) else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive and --dropout in [0, 1)") }
     }
 
     func run() throws {
         var c = BEVTrainingConfig()
         if original { c.model = .original; c.target.cellsAcross = 250 / 16 }
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
+        c.model.dropout = dropout
         let trainer = try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
         let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
         let history = try trainer.train(report: { m in
@@ -47,5 +50,86 @@ struct BEVTrain: ParsableCommand {
             printJSON(["run_folder": output, "epoch": trainer.epoch, "step": trainer.step, "val_free_iou": last?.freeIoU as Any? ?? NSNull(),
                        "val_loss": last?.validationLoss as Any? ?? NSNull()])
         } else { print("bev: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
+    }
+}
+
+/// The scenes an evaluation or figure uses: a dataset's frames (ground truth from its layout and poses) or
+/// held-out generated mazes.
+struct BEVSceneOptions: ParsableArguments {
+    @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
+    @Option(help: "A GUIDE §3 dataset with layouts (default: held-out generated mazes).") var data: String?
+    @Option(help: "Use every k-th frame of --data.") var every = 1
+    @Option(help: "Held-out scenes when there is no --data.") var samples = 512
+    @Option(help: "Seed of the held-out scenes.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard every > 0, samples > 0 else { throw ValidationError("--every and --samples must be positive") }
+    }
+
+    func scenes(limit: Int? = nil) throws -> [BEVScene] {
+        if let data {
+            let all = try BEVScene.from(Dataset.load(URL(fileURLWithPath: data)), every: every)
+            return limit.map { Array(all.prefix($0)) } ?? all
+        }
+        return try BEVScene.heldOut(count: limit ?? samples, seed: seed)
+    }
+}
+
+struct BEVEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Free-space IoU, RGB error, target visibility AP and position error of a BEV checkpoint.")
+
+    @OptionGroup var scenes: BEVSceneOptions
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        let model = try BEVModel.load(URL(fileURLWithPath: scenes.checkpoint))
+        let all = try scenes.scenes()
+        var evaluation = BEVEvaluation()
+        let start = Date()
+        for chunk in stride(from: 0, to: all.count, by: 64) {
+            let part = Array(all[chunk..<min(chunk + 64, all.count)])
+            for (p, scene) in zip(model.predict(part.map(\.view)), part) { evaluation.add(prediction: p, scene: scene, geometry: model.geometry) }
+            let rate = Double(evaluation.scenes) / max(Date().timeIntervalSince(start), 1e-9)
+            stderr(String(format: "\rscene %d/%d  %.0f scenes/s", evaluation.scenes, all.count, rate))
+        }
+        stderr("\n")
+        var result = evaluation.summary
+        result["checkpoint"] = scenes.checkpoint
+        result["data"] = scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"
+        if json { printJSON(result) } else {
+            print(String(format: "free-space IoU %.3f  RGB error %.3f  target AP %.3f  target position error %.2f cells  (%d scenes)",
+                         evaluation.freeIoU, evaluation.rgbError, evaluation.targetAveragePrecision, evaluation.targetPositionError, evaluation.scenes))
+        }
+    }
+}
+
+struct BEVFiguresCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "figures", abstract: "Panels of view / ground truth / prediction (SVG, and a PNG per row).")
+
+    @OptionGroup var scenes: BEVSceneOptions
+    @Option(help: "Rows of the figure.") var rows = 6
+    @Option(help: "Output folder.") var output = "runs/bev-figures"
+
+    func run() throws {
+        let model = try BEVModel.load(URL(fileURLWithPath: scenes.checkpoint))
+        let chosen = try scenes.scenes(limit: rows)
+        let predictions = model.predict(chosen.map(\.view))
+        let dir = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var panels: [(view: Image, truth: Tensor, prediction: Tensor)] = []
+        for (i, (scene, p)) in zip(chosen, predictions).enumerated() {
+            let truth = model.geometry.render(scene.layout, pose: scene.pose, targets: scene.targets)
+            panels.append((scene.view, truth, p))
+            var canvas = Canvas(width: 3 * 192 + 16, height: 192, fill: (255, 255, 255, 255))
+            canvas.draw(scene.view, x: 0, y: 0, scale: 3)
+            canvas.draw(BEVFigures.image(truth), x: 200, y: 0, scale: 192 / truth.shape[1])
+            canvas.draw(BEVFigures.image(p), x: 400, y: 0, scale: 192 / p.shape[1])
+            try canvas.image.write(to: dir.appendingPathComponent(String(format: "sample_%02d.png", i)))
+        }
+        let source = scenes.data.map { "frames of \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "held-out generated mazes"
+        try BEVFigures.panels(panels, title: "BEV predictions on \(source)").write(to: dir.appendingPathComponent("bev_panels.svg"))
+        print("bev figures: \(output)/bev_panels.svg and \(panels.count) sample PNGs")
     }
 }

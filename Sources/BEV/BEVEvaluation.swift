@@ -1,0 +1,96 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// One evaluation scene: a view, the pose it was taken from, and the maze that gives its ground truth.
+public struct BEVScene: Sendable {
+    public var view: Image
+    public var pose: AgentState
+    public var layout: MazeLayout
+    public var targets: [Target]
+    public init(view: Image, pose: AgentState, layout: MazeLayout, targets: [Target]) {
+        self.view = view; self.pose = pose; self.layout = layout; self.targets = targets
+    }
+
+    /// Scenes at random free poses of generated mazes whose seeds (from 1,000,000 on) training never uses:
+    /// ``BEVSamples`` draws maze seeds below 100,000.
+    public static func heldOut(count: Int, mazeSize: Int = 15, seed: UInt64 = 1, render: RenderConfig = RenderConfig()) throws -> [BEVScene] {
+        var rng = RandomGenerator(seed: seed)
+        let renderer = EgocentricRenderer(config: render)
+        return try (0..<count).map { _ in
+            let world = try MazeWorld(size: mazeSize, seed: 1_000_000 + rng.next() % 1_000_000)
+            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
+            world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
+                        heading: rng.nextUniform() * 2 * .pi - .pi)
+            return BEVScene(view: renderer.render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets)
+        }
+    }
+
+    /// Every `every`-th frame of a dataset's episodes (each needs its layout for the ground truth).
+    public static func from(_ dataset: Dataset, every: Int = 1) throws -> [BEVScene] {
+        try dataset.episodes.flatMap { e -> [BEVScene] in
+            let layout = try e.requireLayout()
+            return try stride(from: 0, to: e.frames.count, by: every).map {
+                BEVScene(view: try e.fpsView($0), pose: e.frames[$0].pose, layout: layout, targets: e.targets)
+            }
+        }
+    }
+}
+
+/// What `ssm bev eval` reports, accumulated over scenes (pixel counts pooled over all of them).
+public struct BEVEvaluation: Codable, Sendable {
+    public var scenes = 0
+    /// Predicted alpha > 0.5 against the true visible free cells (and target discs), pooled.
+    public var freeIoU: Double { union == 0 ? 1 : Double(intersection) / Double(union) }
+    /// Mean absolute RGB error on opaque target pixels.
+    public var rgbError: Double { colorCount == 0 ? 0 : colorError / Double(colorCount) }
+    /// Average precision of "target k is in this BEV" from the prediction's evidence for k's colour.
+    public var targetAveragePrecision: Double { averagePrecision(scores: scores, labels: labels) }
+    /// Mean distance in cells between a visible target and where the prediction puts it (when it shows it).
+    public var targetPositionError: Double { located == 0 ? .nan : positionError / Double(located) }
+    /// Fraction of visible targets the prediction shows (evidence ≥ 2 pixels).
+    public var targetRecall: Double { visibleTargets == 0 ? .nan : Double(located) / Double(visibleTargets) }
+    public private(set) var visibleTargets = 0
+
+    var intersection = 0, union = 0, colorCount = 0, located = 0
+    var colorError = 0.0, positionError = 0.0
+    var scores: [Float] = [], labels: [Bool] = []
+
+    public init() {}
+
+    /// Adds one scene: the prediction `[4, S, S]` and the ground truth rendered with `geometry`.
+    public mutating func add(prediction: Tensor, scene: BEVScene, geometry: EgocentricBEV) {
+        let truth = geometry.render(scene.layout, pose: scene.pose, targets: scene.targets)
+        let p = prediction.scalars, t = truth.scalars, plane = geometry.size * geometry.size
+        for k in 0..<plane {
+            let pf = p[3 * plane + k] > 0.5, tf = t[3 * plane + k] > 0.5
+            if pf && tf { intersection += 1 }
+            if pf || tf { union += 1 }
+            if tf { for c in 0..<3 { colorError += Double(abs(p[c * plane + k] - t[c * plane + k])) }; colorCount += 3 }
+        }
+        let colors = scene.targets.map(\.color)
+        let predicted = geometry.targetEvidence(in: prediction, pose: scene.pose, colors: colors)
+        let present = geometry.targetEvidence(in: truth, pose: scene.pose, colors: colors)
+        for k in colors.indices {
+            let visible = present[k].evidence > 0
+            scores.append(predicted[k].evidence); labels.append(visible)
+            guard visible else { continue }
+            visibleTargets += 1
+            if predicted[k].evidence >= 2 {
+                located += 1
+                positionError += Double(hypot(predicted[k].x - scene.targets[k].x, predicted[k].y - scene.targets[k].y))
+            }
+        }
+        scenes += 1
+    }
+
+    /// The figures as a JSON-ready dictionary (NaN as null).
+    public var summary: [String: Any] {
+        func value(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+        return ["scenes": scenes, "free_iou": value(freeIoU), "rgb_error": value(rgbError),
+                "target_visibility_ap": value(targetAveragePrecision), "target_position_error_cells": value(targetPositionError),
+                "target_recall": value(targetRecall), "visible_targets": visibleTargets]
+    }
+
+    enum CodingKeys: String, CodingKey { case scenes, intersection, union, colorCount, located, colorError, positionError, scores, labels, visibleTargets }
+}

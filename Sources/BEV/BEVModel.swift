@@ -1,0 +1,53 @@
+import Foundation
+import Tensor
+
+/// A trained BEV predictor with the geometry of the images it predicts: what ``LocalObservation`` and the
+/// map need to place its output in the world.
+public struct BEVModel {
+    public let predictor: BEVPredictor
+    /// The egocentric image geometry the model was trained on (`geometry.size` = the output side).
+    public let geometry: EgocentricBEV
+
+    public init(predictor: BEVPredictor, geometry: EgocentricBEV) {
+        precondition(geometry.size == predictor.config.outputSize, "BEVModel: geometry size \(geometry.size) ≠ output size \(predictor.config.outputSize)")
+        self.predictor = predictor; self.geometry = geometry
+    }
+
+    /// Loads a checkpoint written by ``BEVTrainer`` (or a shipped `model.safetensors`); errors name the file
+    /// and what is wrong with it.
+    public static func load(_ url: URL) throws -> BEVModel {
+        let (_, metadata) = try SafeTensors.load(url)
+        guard let json = metadata["model_config"] else {
+            throw FileFormatError(file: url.path, "metadata has no model_config (not a BEV checkpoint)")
+        }
+        let config: BEVModelConfig
+        do { config = try JSONDecoder().decode(BEVModelConfig.self, from: Data(json.utf8)) } catch {
+            throw FileFormatError(file: url.path, "metadata model_config is not a BEV model configuration (\(error))")
+        }
+        var geometry = EgocentricBEV()
+        if let text = metadata["bev_geometry"] {
+            do { geometry = try JSONDecoder().decode(EgocentricBEV.self, from: Data(text.utf8)) } catch {
+                throw FileFormatError(file: url.path, "metadata bev_geometry is not a BEV geometry (\(error))")
+            }
+        }
+        geometry.size = config.outputSize
+        var rng = RandomGenerator(seed: 0)
+        let predictor = BEVPredictor(config: config, rng: &rng)
+        try Checkpoint.load(into: predictor, from: url)
+        predictor.eval()
+        return BEVModel(predictor: predictor, geometry: geometry)
+    }
+
+    /// RGBA predictions `[4, S, S]` for 64×64 RGB views, in batches, without recording a graph.
+    public func predict(_ views: [Image], batchSize: Int = 32) -> [Tensor] {
+        predictor.eval()
+        var out: [Tensor] = []
+        for start in stride(from: 0, to: views.count, by: batchSize) {
+            let batch = Tensor.concat(views[start..<min(start + batchSize, views.count)].map { BEVSamples.normalise($0).unsqueezed(0) }, axis: 0)
+            let p = noGrad { predictor(batch) }
+            let s = p.shape[2], n = 4 * s * s, v = p.scalars
+            for i in 0..<p.shape[0] { out.append(Tensor(Array(v[(i * n)..<((i + 1) * n)]), shape: [4, s, s])) }
+        }
+        return out
+    }
+}

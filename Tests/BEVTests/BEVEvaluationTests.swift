@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import BEV
+import MazeEnv
+import Tensor
+
+@Suite("BEV evaluation")
+struct BEVEvaluationTests {
+    @Test func averagePrecisionKnownAnswers() {
+        // scikit-learn's documented example, and a case with tied scores (worked by hand: 1/3·1/2 + 1/3·3/5).
+        #expect(abs(averagePrecision(scores: [0.1, 0.4, 0.35, 0.8], labels: [false, false, true, true]) - 0.833_333) < 1e-6)
+        #expect(abs(averagePrecision(scores: [0.5, 0.5, 0.2, 0.9, 0.5], labels: [true, false, true, false, true]) - 0.533_333) < 1e-6)
+        #expect(averagePrecision(scores: [3, 2, 1], labels: [true, true, false]) == 1)
+        #expect(averagePrecision(scores: [1, 2], labels: [false, false]).isNaN)
+    }
+
+    @Test func aPerfectPredictionScoresPerfectlyAndAnEmptyOneDoesNot() throws {
+        let scenes = try BEVScene.heldOut(count: 40, seed: 3)
+        let geometry = EgocentricBEV()
+        var perfect = BEVEvaluation(), empty = BEVEvaluation()
+        for s in scenes {
+            perfect.add(prediction: geometry.render(s.layout, pose: s.pose, targets: s.targets), scene: s, geometry: geometry)
+            empty.add(prediction: Tensor.zeros([4, 64, 64]), scene: s, geometry: geometry)
+        }
+        #expect(perfect.freeIoU == 1 && perfect.rgbError == 0)
+        #expect(perfect.visibleTargets > 0, "some scene must show a target")
+        #expect(perfect.targetAveragePrecision == 1 && perfect.targetRecall == 1)
+        // Discs of radius 0.25 cells drawn at 4 pixels per cell: the mean of their pixels is within a fifth of a cell.
+        #expect(perfect.targetPositionError < 0.2, "\(perfect.targetPositionError)")
+        #expect(empty.freeIoU == 0 && empty.targetRecall == 0)
+    }
+
+    @Test func targetEvidenceFindsADiscAtItsWorldPosition() throws {
+        let world = try MazeWorld(size: 15, seed: 2)
+        let t = world.targets[0], geometry = EgocentricBEV()
+        // Stand 2 cells from the target looking at it (retry headings until the target is in view).
+        for heading in stride(from: Float(-3), to: 3, by: 0.25) {
+            let pose = AgentState(x: t.x - 2 * cos(heading), y: t.y - 2 * sin(heading), heading: heading)
+            guard world.layout.isFree(point: pose.x, pose.y) else { continue }
+            let bev = geometry.render(world.layout, pose: pose, targets: world.targets)
+            let seen = geometry.targetSightings(in: bev, pose: pose, colors: world.targets.map(\.color))
+            guard let s = seen.first(where: { $0.index == 0 }) else { continue }
+            #expect(hypot(s.x - t.x, s.y - t.y) < 0.2)
+            return
+        }
+        Issue.record("no free pose sees target 0")
+    }
+}
