@@ -41,10 +41,10 @@ let package = Package(
         .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
 
         // Bird's-eye-view prediction from one egocentric frame.
-        .target(name: "BEV", dependencies: ["Tensor", "MazeEnv"]),
+        .target(name: "BEV", dependencies: ["Tensor", "MazeEnv", "Plotting"]),
 
         // Spatial memory: local observations fused along a trajectory into an allocentric map.
-        .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv"]),
+        .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv", "BEV", "Plotting"]),
 
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes.
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv"]),
@@ -52,7 +52,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),

@@ -1,0 +1,68 @@
+import BEV
+import Foundation
+import MazeEnv
+import Tensor
+
+extension LocalObservation {
+    /// The world-aligned observation an egocentric BEV prediction makes at `pose`: the missing rotation back
+    /// to the world frame of the original (paper-notes §9), done exactly for any heading.
+    ///
+    /// Each maze cell around the agent is sampled at `samplesPerCell`² points, each point mapped into the
+    /// egocentric image through the inverse of ``EgocentricBEV``'s pixel-to-world transform; the cell's free
+    /// probability is the mean alpha there (nil when under half its points fall in the image). The prediction
+    /// only paints visible floor, so a transparent cell may be a wall or merely out of view: it counts as a
+    /// wall only where a ray from the agent through the predicted floor, inside the field of view, stops at
+    /// it, which is what a wall seen in the view looks like.
+    ///
+    /// - Parameters:
+    ///   - alpha: the predicted alpha, `side × side` row-major (row 0 ahead, column 0 left).
+    ///   - geometry: the image's geometry (its `size` must equal `side`).
+    ///   - radius: the world window's half side in cells; 9 covers a 16-cell-wide image.
+    public init(egocentricAlpha alpha: [Float], geometry: EgocentricBEV, pose: AgentState, mazeSize n: Int,
+                radius: Int = 9, samplesPerCell k: Int = 4) {
+        let s = geometry.size
+        precondition(alpha.count == s * s, "LocalObservation(egocentricAlpha:): \(alpha.count) values for a \(s)×\(s) image")
+        let pixelsPerCell = Float(s) / geometry.cellsAcross
+        let fx = cos(pose.heading), fy = sin(pose.heading), rx = fy, ry = -fx
+        let ax = Int(pose.x.rounded(.down)), ay = Int(pose.y.rounded(.down)), side = 2 * radius + 1
+        var p = [Float?](repeating: nil, count: side * side)
+        for dy in -radius...radius { for dx in -radius...radius {
+            let x = ax + dx, y = ay + dy
+            guard x >= 0, y >= 0, x < n, y < n else { continue }
+            var sum: Float = 0, count = 0
+            for i in 0..<k { for j in 0..<k {
+                let wx = Float(x) + (Float(i) + 0.5) / Float(k) - pose.x, wy = Float(y) + (Float(j) + 0.5) / Float(k) - pose.y
+                let ahead = wx * fx + wy * fy, right = wx * rx + wy * ry
+                let col = Int((right * pixelsPerCell + Float(s) / 2).rounded(.down))
+                let row = Int((Float(s) / 2 - ahead * pixelsPerCell).rounded(.down))
+                guard row >= 0, col >= 0, row < s, col < s else { continue }
+                sum += alpha[row * s + col]; count += 1
+            } }
+            if 2 * count >= k * k { p[(dy + radius) * side + dx + radius] = sum / Float(count) }
+        } }
+        // Walls: what stops a ray through the predicted floor. Cells the image does not cover let rays pass
+        // (they are reported as unknown whatever happens there).
+        var cells = [UInt8](repeating: 1, count: n * n)
+        for dy in -radius...radius { for dx in -radius...radius {
+            let x = ax + dx, y = ay + dy
+            guard x >= 0, y >= 0, x < n, y < n, let q = p[(dy + radius) * side + dx + radius] else { continue }
+            cells[y * n + x] = q > 0.5 ? 1 : 0
+        } }
+        let predicted = MazeLayout(size: n, cells: cells)
+        let inView = GroundTruth.visibleCells(predicted, pose: pose, fieldOfViewDegrees: geometry.fieldOfViewDegrees, range: geometry.range)
+        for dy in -radius...radius { for dx in -radius...radius {
+            let i = (dy + radius) * side + dx + radius, x = ax + dx, y = ay + dy
+            guard let q = p[i], q <= 0.5 else { continue }
+            if !inView[y * n + x] { p[i] = nil }
+        } }
+        self.init(radius: radius, freeProbability: p)
+    }
+
+    /// As ``init(egocentricAlpha:geometry:pose:mazeSize:radius:samplesPerCell:)`` from one RGBA prediction `[4, S, S]`.
+    public init(egocentricPrediction prediction: Tensor, geometry: EgocentricBEV, pose: AgentState, mazeSize n: Int, radius: Int = 9) {
+        precondition(prediction.rank == 3 && prediction.shape[0] == 4, "LocalObservation(egocentricPrediction:): expected [4, S, S], got \(prediction.shape)")
+        let s = prediction.shape[1]
+        self.init(egocentricAlpha: Array(prediction.scalars[(3 * s * s)..<(4 * s * s)]), geometry: geometry, pose: pose, mazeSize: n, radius: radius)
+    }
+}
+

@@ -1,0 +1,85 @@
+import BEV
+import Foundation
+import MazeEnv
+import Tensor
+
+/// One step of an episode as the mapper sees it: the egocentric view and the pose it was taken from.
+public struct EpisodeFrame: Sendable {
+    public var view: Image
+    public var pose: AgentState
+    public init(view: Image, pose: AgentState) { self.view = view; self.pose = pose }
+}
+
+/// Where the local bird's-eye views come from.
+public enum BEVSource {
+    /// A trained predictor, from the views alone.
+    case model(BEVModel)
+    /// Perfect predictions rendered from the true layout (an upper bound, and the test of the mapping itself).
+    case groundTruth(layout: MazeLayout, targets: [Target], geometry: EgocentricBEV)
+
+    public var geometry: EgocentricBEV {
+        switch self {
+        case .model(let m): m.geometry
+        case .groundTruth(_, _, let g): g
+        }
+    }
+
+    /// RGBA egocentric views `[4, S, S]`, one per frame.
+    public func predict(_ frames: [EpisodeFrame]) -> [Tensor] {
+        switch self {
+        case .model(let m): m.predict(frames.map(\.view))
+        case .groundTruth(let layout, let targets, let g): frames.map { g.render(layout, pose: $0.pose, targets: targets) }
+        }
+    }
+}
+
+/// Single-agent spatial memory along an episode (paper-notes §9, with the rotation back to the world frame
+/// the original lacked): every `every`-th frame's BEV prediction is projected into the world at the frame's
+/// pose and fused into an ``OccupancyMap``.
+public struct EpisodeMapper {
+    public var source: BEVSource
+    /// Use every k-th frame (consecutive frames overlap almost entirely).
+    public var every: Int
+    /// Per-frame decay of the map's evidence toward unknown (0 = remember for ever).
+    public var decay: Float
+    /// The colours of the maze's targets (index = target index), looked for in each prediction; empty: no
+    /// target memory.
+    public var targetColors: [[Float]]
+
+    public init(source: BEVSource, every: Int = 2, decay: Float = 0, targetColors: [[Float]] = []) {
+        precondition(every > 0, "EpisodeMapper: every must be positive")
+        self.source = source; self.every = every; self.decay = decay; self.targetColors = targetColors
+    }
+
+    /// One fused frame, handed to `onFrame` as the map grows.
+    public struct Step {
+        public var frameIndex: Int
+        public var frame: EpisodeFrame
+        public var prediction: Tensor
+        public var observation: LocalObservation
+    }
+
+    /// The map of a `mazeSize`² maze after the episode; `onFrame` sees each fused frame and the map so far.
+    public func map(_ frames: [EpisodeFrame], mazeSize: Int, onFrame: ((Step, OccupancyMap) throws -> Void)? = nil) rethrows -> OccupancyMap {
+        var map = OccupancyMap(size: mazeSize)
+        map.decay = decay
+        let used = Array(stride(from: 0, to: frames.count, by: every))
+        let geometry = source.geometry
+        // Predict in chunks so a long episode never holds every prediction at once.
+        for chunk in stride(from: 0, to: used.count, by: 64) {
+            let indices = Array(used[chunk..<min(chunk + 64, used.count)])
+            let predictions = source.predict(indices.map { frames[$0] })
+            for (k, i) in indices.enumerated() {
+                let o = LocalObservation(egocentricPrediction: predictions[k], geometry: geometry, pose: frames[i].pose, mazeSize: mazeSize)
+                map.integrate(o, at: frames[i].pose)
+                if !targetColors.isEmpty {
+                    for t in geometry.targetSightings(in: predictions[k], pose: frames[i].pose, colors: targetColors) {
+                        map.sight(target: t.index, x: Int(t.x.rounded(.down)), y: Int(t.y.rounded(.down)))
+                    }
+                }
+                try onFrame?(Step(frameIndex: i, frame: frames[i], prediction: predictions[k], observation: o), map)
+            }
+        }
+        return map
+    }
+}

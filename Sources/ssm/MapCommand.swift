@@ -1,0 +1,131 @@
+import ArgumentParser
+import BEV
+import Foundation
+import MazeEnv
+import SpatialMemory
+import Tensor
+
+/// `ssm map`: single-agent spatial memory of one episode from BEV predictions (paper-notes §9).
+struct MapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map", abstract: "Reconstruct a whole episode's maze from BEV predictions: figure, frames, metrics.",
+        discussion: "Writes OUTPUT/map.svg (labelled figure), map.png, frames/frame_NNNNNN.png (view, true BEV, "
+            + "prediction, map so far), reconstruction.mp4 when ffmpeg is installed, and metrics.json. Poses are the "
+            + "ground truth; the episode is a frontier-exploring agent in a generated maze, or the first episode of --data.")
+
+    @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
+    @Flag(help: "Use perfect BEV predictions rendered from the layout instead of the model (the mapping's upper bound).") var groundTruth = false
+    @Option(help: "A GUIDE §3 dataset: map its first episode (or --episode) instead of a generated one.") var data: String?
+    @Option(help: "Episode index within --data.") var episode = 0
+    @Option(help: "Seed of the generated maze and explorer.") var seed: UInt64 = 7
+    @Option(help: "Side of the generated maze in cells.") var mazeSize = 15
+    @Option(help: "Steps of the generated episode.") var steps = 600
+    @Option(help: "Fuse every k-th frame.") var every = 2
+    @Option(help: "Write a video frame every k-th fused frame (0: none).") var frameEvery = 2
+    @Option(help: "Output folder.") var output = "runs/map"
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func validate() throws {
+        guard steps > 0, every > 0, frameEvery >= 0, mazeSize >= 5, episode >= 0 else {
+            throw ValidationError("--steps and --every must be positive, --frame-every ≥ 0, --maze-size ≥ 5, --episode ≥ 0")
+        }
+    }
+
+    /// The episode: frames, the layout and targets when known, and a name for the figure.
+    func loadEpisode() throws -> (frames: [EpisodeFrame], layout: MazeLayout?, targets: [Target], size: Int, name: String) {
+        if let data {
+            let set = try Dataset.load(URL(fileURLWithPath: data))
+            guard episode < set.episodes.count else {
+                throw ValidationError("--episode \(episode): \(data) holds \(set.episodes.count) episodes")
+            }
+            let e = set.episodes[episode]
+            let frames = try e.frames.indices.map { EpisodeFrame(view: try e.fpsView($0), pose: e.frames[$0].pose) }
+            return (frames, e.layout, e.targets, e.mazeSize, "\(e.url.lastPathComponent) (\(frames.count) frames)")
+        }
+        let world = try MazeWorld(size: mazeSize, seed: seed)
+        var explorer = FrontierExplorer(size: mazeSize, seed: seed)
+        let renderer = EgocentricRenderer()
+        var frames: [EpisodeFrame] = []
+        for _ in 0..<steps {
+            world.step([explorer.act(world, agent: 0)])
+            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
+        }
+        return (frames, world.layout, world.targets, mazeSize, "generated maze (seed \(seed), \(steps) steps)")
+    }
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: output), framesDir = dir.appendingPathComponent("frames")
+        try? FileManager.default.removeItem(at: framesDir)
+        try FileManager.default.createDirectory(at: framesDir, withIntermediateDirectories: true)
+        let episode = try loadEpisode()
+        let source: BEVSource
+        if groundTruth {
+            guard let layout = episode.layout else { throw ValidationError("--ground-truth needs the episode's maze layout") }
+            source = .groundTruth(layout: layout, targets: episode.targets, geometry: EgocentricBEV())
+        } else {
+            source = .model(try BEVModel.load(URL(fileURLWithPath: checkpoint)))
+        }
+        let truthSource = episode.layout.map { BEVSource.groundTruth(layout: $0, targets: episode.targets, geometry: source.geometry) }
+        let mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color))
+        var fused = 0, written = 0
+        let start = Date()
+        let map = try mapper.map(episode.frames, mazeSize: episode.size) { step, map in
+            fused += 1
+            if frameEvery > 0 && (fused - 1) % frameEvery == 0 {
+                let truth = truthSource?.predict([step.frame]).first
+                let path = episode.frames[0...step.frameIndex].map(\.pose)
+                let picture = MapFigures.frame(view: step.frame.view, truth: truth, prediction: step.prediction, map: map,
+                                               layout: episode.layout, trajectory: path, targets: episode.targets)
+                try picture.write(to: framesDir.appendingPathComponent(String(format: "frame_%06d.png", written)))
+                written += 1
+            }
+            if fused % 25 == 0 {
+                let rate = Double(fused) / max(Date().timeIntervalSince(start), 1e-9)
+                stderr(String(format: "\rframe %d/%d  %.1f frames/s", step.frameIndex + 1, episode.frames.count, rate))
+            }
+        }
+        stderr("\n")
+        let path = episode.frames.map(\.pose)
+        let mapPicture = MapFigures.mapImage(map, layout: episode.layout, trajectory: path, targets: episode.targets)
+        try mapPicture.write(to: dir.appendingPathComponent("map.png"))
+        var result: [String: Any] = ["frames": episode.frames.count, "fused_frames": fused, "video_frames": written,
+                                     "source": groundTruth ? "ground-truth BEV" : checkpoint, "output": output]
+        if let layout = episode.layout {
+            let m = map.metrics(against: layout)
+            let truth = MazeWorld(layout: layout, targets: episode.targets, agents: [path.last!]).topDown(trajectories: [path.map { ($0.x, $0.y) }])
+            let title = groundTruth ? "Spatial memory from perfect BEV (upper bound)" : "Spatial memory from predicted BEV"
+            try MapFigures.episodeFigure(truth: truth, map: mapPicture, title: "\(title): \(episode.name)",
+                                         mapTitle: groundTruth ? "map from ground-truth BEV" : "map from the BEV model's predictions",
+                                         metrics: m, frames: fused).write(to: dir.appendingPathComponent("map.svg"))
+            result["observed_cell_accuracy"] = m.accuracy
+            result["free_coverage"] = m.coverage
+            result["free_iou"] = m.freeIoU
+            result["observed_cells"] = m.decidedCells
+        }
+        result["targets_sighted"] = map.targets.count
+        if written > 0, let video = try makeVideo(framesDir, to: dir.appendingPathComponent("reconstruction.mp4")) { result["video"] = video }
+        try writeAtomically(try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted]),
+                            to: dir.appendingPathComponent("metrics.json"))
+        if json { printJSON(result) } else {
+            let accuracy = (result["observed_cell_accuracy"] as? Double).map { String(format: "; observed-cell accuracy %.1f%%", 100 * $0) } ?? ""
+            print("map: \(fused) frames fused\(accuracy); figure in \(output)/map.svg, frames in \(output)/frames")
+        }
+    }
+
+    /// Encodes the frames as an H.264 MP4 at 10 fps when ffmpeg is on the PATH; nil (and a note) otherwise.
+    func makeVideo(_ frames: URL, to url: URL) throws -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        guard let ffmpeg = paths.map({ "\($0)/ffmpeg" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            stderr("ffmpeg not found: frames only (no MP4)\n")
+            return nil
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ffmpeg)
+        p.arguments = ["-y", "-loglevel", "error", "-framerate", "10", "-i", frames.appendingPathComponent("frame_%06d.png").path,
+                       "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p", "-c:v", "libx264", url.path]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { stderr("ffmpeg failed (status \(p.terminationStatus)): frames only\n"); return nil }
+        return url.path
+    }
+}

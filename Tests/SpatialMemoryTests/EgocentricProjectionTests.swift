@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import SpatialMemory
+import BEV
+import MazeEnv
+import Tensor
+
+@Suite("Egocentric predictions to the world frame")
+struct EgocentricProjectionTests {
+    /// A perfect egocentric BEV, projected back at any heading, says exactly what the layout says about the
+    /// visible cells it covers: floor free, the walls that bound the view walls, nothing about the rest.
+    @Test func perfectPredictionsProjectToTheTrueCells() throws {
+        let world = try MazeWorld(size: 15, seed: 5)
+        let geometry = EgocentricBEV()
+        var rng = RandomGenerator(seed: 11)
+        var checked = 0
+        for _ in 0..<40 {
+            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
+            let pose = AgentState(x: Float(c.x) + 0.3 + 0.4 * rng.nextUniform(), y: Float(c.y) + 0.3 + 0.4 * rng.nextUniform(),
+                                  heading: rng.nextUniform() * 2 * .pi - .pi)
+            let bev = geometry.render(world.layout, pose: pose, targets: world.targets)
+            let o = LocalObservation(egocentricPrediction: bev, geometry: geometry, pose: pose, mazeSize: 15)
+            let truth = LocalObservation.groundTruth(world.layout, pose: pose, radius: 9)
+            for dy in -9...9 { for dx in -9...9 {
+                guard let p = o[dx, dy] else { continue }
+                #expect(truth[dx, dy] != nil, "pose \(pose): cell (\(dx), \(dy)) was not in view")
+                if let t = truth[dx, dy] { #expect((p > 0.5) == (t > 0.5), "pose \(pose): cell (\(dx), \(dy)) free \(p) vs \(t)"); checked += 1 }
+            } }
+        }
+        #expect(checked > 300)
+    }
+
+    @Test func aCellAheadLandsAheadForEveryHeading() {
+        // One opaque cell-sized square 2.5…3.5 cells straight ahead (4 pixels per cell), the rest transparent:
+        // from a cell centre it is the cell 3 along the heading.
+        let geometry = EgocentricBEV()
+        var alpha = [Float](repeating: 0, count: 64 * 64)
+        for row in 18..<22 { for col in 30..<34 { alpha[row * 64 + col] = 1 } }
+        for (heading, dx, dy) in [(Float(0), 3, 0), (.pi / 2, 0, 3), (.pi, -3, 0), (-.pi / 2, 0, -3)] {
+            let pose = AgentState(x: 7.5, y: 7.5, heading: heading)
+            let o = LocalObservation(egocentricAlpha: alpha, geometry: geometry, pose: pose, mazeSize: 15)
+            #expect((o[dx, dy] ?? 0) > 0.5, "heading \(heading)")
+            #expect(o[-dx, -dy] == nil, "behind the agent nothing is known (heading \(heading))")
+        }
+    }
+
+    @Test func perfectPredictionsAlongAnEpisodeMapTheVisitedMaze() throws {
+        let world = try MazeWorld(size: 15, seed: 8)
+        var explorer = FrontierExplorer(size: 15, seed: 8)
+        let renderer = EgocentricRenderer(config: RenderConfig())
+        var frames: [EpisodeFrame] = []
+        for _ in 0..<400 {
+            world.step([explorer.act(world, agent: 0)])
+            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
+        }
+        let mapper = EpisodeMapper(source: .groundTruth(layout: world.layout, targets: world.targets, geometry: EgocentricBEV()), every: 4)
+        var fused = 0
+        let map = mapper.map(frames, mazeSize: 15) { _, _ in fused += 1 }
+        let m = map.metrics(against: world.layout)
+        #expect(fused == 100)
+        #expect(m.accuracy > 0.99, "accuracy \(m.accuracy)")
+        #expect(m.coverage > 0.8, "coverage \(m.coverage)")
+    }
+}
