@@ -45,10 +45,12 @@ public struct EpisodeMapper {
     /// The colours of the maze's targets (index = target index), looked for in each prediction; empty: no
     /// target memory.
     public var targetColors: [[Float]]
+    /// How transparent cells in view count as walls.
+    public var walls: WallEvidence
 
-    public init(source: BEVSource, every: Int = 2, decay: Float = 0, targetColors: [[Float]] = []) {
+    public init(source: BEVSource, every: Int = 2, decay: Float = 0, targetColors: [[Float]] = [], walls: WallEvidence = WallEvidence()) {
         precondition(every > 0, "EpisodeMapper: every must be positive")
-        self.source = source; self.every = every; self.decay = decay; self.targetColors = targetColors
+        self.source = source; self.every = every; self.decay = decay; self.targetColors = targetColors; self.walls = walls
     }
 
     /// One fused frame, handed to `onFrame` as the map grows.
@@ -70,7 +72,7 @@ public struct EpisodeMapper {
             let indices = Array(used[chunk..<min(chunk + 64, used.count)])
             let predictions = source.predict(indices.map { frames[$0] })
             for (k, i) in indices.enumerated() {
-                let o = LocalObservation(egocentricPrediction: predictions[k], geometry: geometry, pose: frames[i].pose, mazeSize: mazeSize)
+                let o = LocalObservation(egocentricPrediction: predictions[k], geometry: geometry, pose: frames[i].pose, mazeSize: mazeSize, walls: walls)
                 map.integrate(o, at: frames[i].pose)
                 if !targetColors.isEmpty {
                     for t in geometry.targetSightings(in: predictions[k], pose: frames[i].pose, colors: targetColors) {

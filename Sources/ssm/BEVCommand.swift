@@ -8,7 +8,7 @@ import Tensor
 struct BEVCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bev", abstract: "Train, evaluate and draw the BEV predictor (egocentric view → local top-down map).",
-        subcommands: [BEVTrain.self, BEVEval.self, BEVFiguresCommand.self])
+        subcommands: [BEVTrain.self, BEVEval.self, BEVFiguresCommand.self, DetectorCommand.self])
 }
 
 struct BEVTrain: ParsableCommand {
@@ -131,5 +131,94 @@ struct BEVFiguresCommand: ParsableCommand {
         let source = scenes.data.map { "frames of \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "held-out generated mazes"
         try BEVFigures.panels(panels, title: "BEV predictions on \(source)").write(to: dir.appendingPathComponent("bev_panels.svg"))
         print("bev figures: \(output)/bev_panels.svg and \(panels.count) sample PNGs")
+    }
+}
+
+/// `ssm bev detector …`: the target detector (paper-notes §8).
+struct DetectorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detector", abstract: "Train and evaluate the target detector (which targets are in view, and where).",
+        subcommands: [DetectorTrain.self, DetectorEval.self])
+}
+
+struct DetectorTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train the target detector (CPU size by default, from scratch) into a run folder; resumable.")
+
+    @Option(help: "Run folder.") var output = "runs/detector"
+    @Flag(help: "Continue the run in --output.") var resume = false
+    @Flag(help: "Use the original size (ResNet-18 conv1…layer3, about 2.8 M parameters).") var original = false
+    @Option(help: "Epochs.") var epochs = 100
+    @Option(help: "Steps per epoch.") var stepsPerEpoch = 50
+    @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func validate() throws {
+        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0 else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive") }
+    }
+
+    func run() throws {
+        var c = TargetDetectorTrainingConfig()
+        if original { c.model = .original }
+        c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
+        let trainer = try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
+        let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
+        let history = try trainer.train(report: { m in
+            stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  visibility AP %.3f  position error %.2f cells\n",
+                          m.epoch, m.step, m.trainLoss, m.validationLoss, m.averagePrecision, m.positionErrorCells ?? .nan))
+        }, onStep: { step, loss in
+            let rate = Double(step - first) / max(Date().timeIntervalSince(start), 1e-9)
+            stderr(String(format: "\rstep %d/%d  loss %.4f  %.2f steps/s  ETA %.0fs ", step, total, loss, rate, rate > 0 ? Double(total - step) / rate : 0))
+        })
+        stderr("\n")
+        let last = history.last
+        if json {
+            printJSON(["run_folder": output, "epoch": trainer.epoch, "step": trainer.step,
+                       "val_visibility_ap": last.map { $0.averagePrecision.isFinite ? $0.averagePrecision : Double.nan } as Any? ?? NSNull(),
+                       "val_loss": last?.validationLoss as Any? ?? NSNull()])
+        } else { print("detector: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
+    }
+}
+
+struct DetectorEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Visibility average precision and position error (cells) of a detector checkpoint.")
+
+    @Option(help: "Detector checkpoint.") var checkpoint = "Models/detector/model.safetensors"
+    @Option(help: "A GUIDE §3 dataset with layouts (default: held-out generated mazes).") var data: String?
+    @Option(help: "Use every k-th frame of --data.") var every = 1
+    @Option(help: "Held-out scenes when there is no --data.") var samples = 512
+    @Option(help: "Seed of the held-out scenes.") var seed: UInt64 = 1
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        let detector = try TargetDetector.load(URL(fileURLWithPath: checkpoint))
+        let scenes = try data.map { try BEVScene.from(Dataset.load(URL(fileURLWithPath: $0)), every: every) } ?? BEVScene.heldOut(count: samples, seed: seed)
+        var visibility: [Tensor] = [], positions: [Tensor] = [], trueVisible: [Tensor] = [], truePositions: [Tensor] = []
+        for chunk in stride(from: 0, to: scenes.count, by: 64) {
+            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
+            guard part.allSatisfy({ $0.targets.count == detector.config.targets }) else {
+                throw ValidationError("the detector knows \(detector.config.targets) targets; some scenes have a different number")
+            }
+            let views = Tensor.concat(part.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
+            let out = noGrad { detector(views, headings: Tensor(part.map(\.pose.heading), shape: [part.count])) }
+            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets) }
+            visibility.append(out.visibility); positions.append(out.positions)
+            trueVisible.append(Tensor(labels.flatMap(\.visible), shape: out.visibility.shape))
+            truePositions.append(Tensor(labels.flatMap(\.positions), shape: out.positions.shape))
+        }
+        let m = DetectionMetrics(visibility: Tensor.concat(visibility, axis: 0), positions: Tensor.concat(positions, axis: 0),
+                                 trueVisible: Tensor.concat(trueVisible, axis: 0), truePositions: Tensor.concat(truePositions, axis: 0))
+        let result: [String: Any] = ["checkpoint": checkpoint, "scenes": scenes.count, "visible_targets": m.visibleTargets,
+                                     "visibility_ap": m.averagePrecision.isFinite ? m.averagePrecision : NSNull(),
+                                     "position_error_cells": m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull(),
+                                     "data": data ?? "held-out generated mazes (seeds ≥ 1,000,000)"]
+        if json { printJSON(result) } else {
+            print(String(format: "visibility AP %.3f  position error %.2f cells  (%d scenes, %d visible targets)",
+                         m.averagePrecision, m.positionErrorCells, scenes.count, m.visibleTargets))
+        }
     }
 }

@@ -22,6 +22,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Steps of the generated episode.") var steps = 600
     @Option(help: "Fuse every k-th frame.") var every = 2
     @Option(help: "Write a video frame every k-th fused frame (0: none).") var frameEvery = 2
+    @Option(help: "Transparent cells in view farther than this (cells) are not evidence of a wall.") var wallRange: Float = 5
+    @Option(help: "Lower bound of a wall observation's free probability (0.5: predictions never mark walls).") var wallFloor: Float = 0.35
     @Option(help: "Output folder.") var output = "runs/map"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
@@ -66,7 +68,8 @@ struct MapCommand: ParsableCommand {
             source = .model(try BEVModel.load(URL(fileURLWithPath: checkpoint)))
         }
         let truthSource = episode.layout.map { BEVSource.groundTruth(layout: $0, targets: episode.targets, geometry: source.geometry) }
-        let mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color))
+        let mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color),
+                                   walls: groundTruth ? .literal : WallEvidence(range: wallRange, probabilityFloor: wallFloor))
         var fused = 0, written = 0
         let start = Date()
         let map = try mapper.map(episode.frames, mazeSize: episode.size) { step, map in

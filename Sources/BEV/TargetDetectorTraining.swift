@@ -1,0 +1,232 @@
+import Foundation
+import MazeEnv
+import Tensor
+
+/// The detector's targets for one scene: which targets are in view and where, egocentric.
+public enum TargetDetection {
+    /// Relative positions are divided by this (half a 15-cell maze, as the original) to lie in about [−2, 2].
+    public static let scale: Float = 7.5
+
+    /// For each of `targets`: in view (its cell visible from `pose`), and its position relative to the agent
+    /// as (right, ahead) / ``scale``; (0, 0) when not in view. The original negated "right" here and did not
+    /// undo it on the way back (paper-notes §7.1); these coordinates need no flip either way.
+    public static func labels(_ layout: MazeLayout, pose: AgentState, targets: [Target], fieldOfViewDegrees: Float = 90,
+                              range: Float = 10) -> (visible: [Float], positions: [Float]) {
+        let seen = Set(GroundTruth.visibleTargets(targets, size: layout.size,
+                                                  visible: GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)))
+        var visible = [Float](repeating: 0, count: targets.count), positions = [Float](repeating: 0, count: 2 * targets.count)
+        for (k, t) in targets.enumerated() where seen.contains(k) {
+            let relative = egocentric(x: t.x, y: t.y, pose: pose)
+            visible[k] = 1; positions[2 * k] = relative.right / scale; positions[2 * k + 1] = relative.ahead / scale
+        }
+        return (visible, positions)
+    }
+
+    /// A world point in the agent's frame: (right, ahead) in maze units.
+    public static func egocentric(x: Float, y: Float, pose: AgentState) -> (right: Float, ahead: Float) {
+        let dx = x - pose.x, dy = y - pose.y, fx = cos(pose.heading), fy = sin(pose.heading)
+        return (dx * fy - dy * fx, dx * fx + dy * fy)
+    }
+
+    /// The world point of an egocentric (right, ahead) position: the inverse of ``egocentric(x:y:pose:)``.
+    public static func world(right: Float, ahead: Float, pose: AgentState) -> (x: Float, y: Float) {
+        let fx = cos(pose.heading), fy = sin(pose.heading)
+        return (pose.x + ahead * fx + right * fy, pose.y + ahead * fy - right * fx)
+    }
+}
+
+/// Training batches for the detector made on the fly from MazeEnv. Half the poses are random; half stand
+/// 1–5 cells from a random target, facing it within ±60°, so that targets are in view often enough.
+public struct TargetDetectionSamples: Sendable {
+    public let mazeSize: Int, seed: UInt64
+    /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut`` from 1,000,000).
+    public let mazeSeeds: Range<UInt64>
+    public init(mazeSize: Int = 15, seed: UInt64, mazeSeeds: Range<UInt64> = 0..<100_000) {
+        self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds
+    }
+
+    /// Views `[B, 3, 64, 64]` (normalised), headings `[B]`, visibility `[B, T]`, positions `[B, T, 2]`.
+    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, headings: Tensor, visible: Tensor, positions: Tensor) {
+        var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)) &* 0x8CB9_2BA7_2F3D_8DD7)
+        let renderer = EgocentricRenderer()
+        var views: [Tensor] = [], headings: [Float] = [], visible: [Float] = [], positions: [Float] = []
+        for _ in 0..<size {
+            let world = try MazeWorld(size: mazeSize, seed: mazeSeeds.lowerBound + rng.next() % UInt64(mazeSeeds.count))
+            let pose = Self.pose(in: world, rng: &rng)
+            world.place(0, x: pose.x, y: pose.y, heading: pose.heading)
+            let labels = TargetDetection.labels(world.layout, pose: pose, targets: world.targets)
+            views.append(BEVSamples.normalise(renderer.render(world, agent: 0)).unsqueezed(0))
+            headings.append(pose.heading); visible += labels.visible; positions += labels.positions
+        }
+        let t = visible.count / size
+        return (Tensor.concat(views, axis: 0), Tensor(headings, shape: [size]), Tensor(visible, shape: [size, t]), Tensor(positions, shape: [size, t, 2]))
+    }
+
+    static func pose(in world: MazeWorld, rng: inout RandomGenerator) -> AgentState {
+        let free = world.layout.freeCells
+        if rng.nextUniform() < 0.5, !world.targets.isEmpty {
+            let t = world.targets[rng.nextInt(world.targets.count)]
+            for _ in 0..<20 {
+                let distance = 1 + 4 * rng.nextUniform(), bearing = rng.nextUniform() * 2 * .pi
+                let x = t.x + distance * cos(bearing), y = t.y + distance * sin(bearing)
+                guard world.layout.isFree(point: x, y) else { continue }
+                let toTarget = atan2(t.y - y, t.x - x), jitter = (rng.nextUniform() * 2 - 1) * .pi / 3
+                return AgentState(x: x, y: y, heading: wrapAngle(toTarget + jitter))
+            }
+        }
+        let c = free[rng.nextInt(free.count)]
+        return AgentState(x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
+                          heading: rng.nextUniform() * 2 * .pi - .pi)
+    }
+}
+
+/// Visibility average precision (flattened over scenes and targets) and the mean position error, in cells,
+/// over visible targets the detector calls visible (probability > 0.5), as the original's metrics.
+public struct DetectionMetrics: Codable, Sendable {
+    public var averagePrecision: Double
+    public var positionErrorCells: Double
+    public var visibleTargets: Int
+
+    public init(visibility: Tensor, positions: Tensor, trueVisible: Tensor, truePositions: Tensor) {
+        let v = visibility.scalars, labels = trueVisible.scalars.map { $0 > 0.5 }, p = positions.scalars, q = truePositions.scalars
+        averagePrecision = BEV.averagePrecision(scores: v, labels: labels)
+        var error = 0.0, n = 0
+        for i in labels.indices where labels[i] && v[i] > 0.5 {
+            error += Double(hypot(p[2 * i] - q[2 * i], p[2 * i + 1] - q[2 * i + 1]) * TargetDetection.scale); n += 1
+        }
+        positionErrorCells = n == 0 ? .nan : error / Double(n)
+        visibleTargets = labels.filter { $0 }.count
+    }
+}
+
+/// A detector training configuration (written to the run's `config.json`).
+public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
+    public var model = TargetDetectorConfig.cpu
+    public var loss = TargetDetectionLoss()
+    public var batchSize = 32
+    public var learningRate: Float = 3e-4
+    public var stepsPerEpoch = 50
+    public var epochs = 100
+    public var maxMinutes: Double?
+    public var validationBatches = 4
+    public var seed: UInt64 = 42
+    public init() {}
+}
+
+/// One logged detector epoch.
+public struct DetectorEpochMetrics: Codable, Sendable {
+    public var epoch, step: Int
+    public var trainLoss, validationLoss: Float
+    public var averagePrecision: Double
+    /// nil while the detector calls no visible target visible.
+    public var positionErrorCells: Double?
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", averagePrecision = "val_visibility_ap",
+             positionErrorCells = "val_position_error_cells"
+    }
+}
+
+/// Trains a ``TargetDetector`` on scenes rendered on the fly (Adam, ReduceLROnPlateau, run folder, resume).
+public final class TargetDetectorTrainer {
+    public let config: TargetDetectorTrainingConfig
+    public let model: TargetDetector
+    let optimizer: Adam
+    public let folder: RunFolder
+    var progress: RunProgress
+    let train: TargetDetectionSamples, validation: TargetDetectionSamples
+    public var epoch: Int { progress.epoch }
+    public var step: Int { progress.step }
+
+    public init(config: TargetDetectorTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        self.config = config
+        var rng = RandomGenerator(seed: config.seed)
+        model = TargetDetector(config: config.model, rng: &rng)
+        optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
+        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau(factor: 0.5, patience: 5))
+        train = TargetDetectionSamples(seed: config.seed)
+        validation = TargetDetectionSamples(seed: config.seed &+ 1, mazeSeeds: 1_000_000..<2_000_000)
+        folder = RunFolder(runFolder)
+        if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
+    }
+
+    func save(_ name: String) throws {
+        progress.learningRate = optimizer.learningRate
+        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        try folder.save(name, module: self.model, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-detector-1"])
+    }
+
+    /// Validation loss and metrics over fixed batches from held-out mazes.
+    public func validate() throws -> (loss: Float, metrics: DetectionMetrics) {
+        model.eval()
+        defer { model.train() }
+        var loss: Float = 0
+        var outputs: [(Tensor, Tensor, Tensor, Tensor)] = []
+        for k in 0..<config.validationBatches {
+            let b = try validation.batch(k, size: config.batchSize)
+            let out = noGrad { model(b.views, headings: b.headings) }
+            loss += noGrad { config.loss(out, visible: b.visible, positions: b.positions).item }
+            outputs.append((out.visibility, out.positions, b.visible, b.positions))
+        }
+        let metrics = DetectionMetrics(visibility: Tensor.concat(outputs.map(\.0), axis: 0), positions: Tensor.concat(outputs.map(\.1), axis: 0),
+                                       trueVisible: Tensor.concat(outputs.map(\.2), axis: 0), truePositions: Tensor.concat(outputs.map(\.3), axis: 0))
+        return (loss / Float(config.validationBatches), metrics)
+    }
+
+    @discardableResult
+    public func train(report: (DetectorEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [DetectorEpochMetrics] {
+        model.train()
+        var history: [DetectorEpochMetrics] = []
+        let start = Date(), before = progress.seconds
+        while progress.epoch < config.epochs {
+            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
+            var sum: Float = 0
+            for _ in 0..<config.stepsPerEpoch {
+                let b = try train.batch(progress.step, size: config.batchSize)
+                optimizer.zeroGrad()
+                let loss = config.loss(model(b.views, headings: b.headings), visible: b.visible, positions: b.positions)
+                let value = loss.item
+                guard value.isFinite else { throw BEVTrainingError.nonFinite(step: progress.step) }
+                loss.backward()
+                optimizer.step()
+                progress.step += 1
+                sum += value
+                if progress.step % 5 == 0 { onStep(progress.step, value) }
+            }
+            progress.epoch += 1
+            let (loss, m) = try validate()
+            guard loss.isFinite, RunFolder.isFinite(model) else { throw BEVTrainingError.nonFinite(step: progress.step) }
+            _ = progress.plateau.step(metric: loss, optimizer: optimizer)
+            progress.seconds = before + Date().timeIntervalSince(start)
+            let record = DetectorEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
+                                              validationLoss: loss, averagePrecision: m.averagePrecision,
+                                              positionErrorCells: m.positionErrorCells.isFinite ? m.positionErrorCells : nil,
+                                              seconds: progress.seconds)
+            try folder.appendMetrics(record)
+            if loss < progress.bestValidationLoss { progress.bestValidationLoss = loss; try save("best") }
+            try save("latest")
+            history.append(record)
+            report(record)
+        }
+        return history
+    }
+}
+
+extension TargetDetector {
+    /// Rebuilds a detector from a checkpoint written by ``TargetDetectorTrainer``; errors name the file.
+    public static func load(_ url: URL) throws -> TargetDetector {
+        let (_, metadata) = try SafeTensors.load(url)
+        guard let json = metadata["model_config"] else {
+            throw FileFormatError(file: url.path, "metadata has no model_config (not a target-detector checkpoint)")
+        }
+        let config: TargetDetectorConfig
+        do { config = try JSONDecoder().decode(TargetDetectorConfig.self, from: Data(json.utf8)) } catch {
+            throw FileFormatError(file: url.path, "metadata model_config is not a target-detector configuration (\(error))")
+        }
+        var rng = RandomGenerator(seed: 0)
+        let detector = TargetDetector(config: config, rng: &rng)
+        try Checkpoint.load(into: detector, from: url)
+        detector.eval()
+        return detector
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import BEV
+import MazeEnv
+import Tensor
+
+@Suite("Target detector")
+struct TargetDetectorTests {
+    @Test func theOriginalSizeMatchesResNet18ThroughLayer3AndTheCPUSizeIsSmall() {
+        var rng = RandomGenerator(seed: 1)
+        let original = TargetDetector(config: .original, rng: &rng)
+        // The backbone (conv1 … layer3 of ResNet-18) alone has 2,782,784 parameters.
+        let backbone = original.namedParameters().filter { $0.0.hasPrefix("backbone.") }.reduce(0) { $0 + $1.1.count }
+        #expect(backbone == 2_782_784, "backbone: \(backbone)")
+        #expect(original.namedParameters().contains { $0.0 == "backbone.6.1.conv2.weight" && $0.1.shape == [256, 256, 3, 3] })
+        #expect(TargetDetector(config: .cpu, rng: &rng).parameterCount < 200_000)
+    }
+
+    @Test func shapesAndGradientsReachEveryParameter() {
+        var rng = RandomGenerator(seed: 2)
+        let model = TargetDetector(config: .cpu, rng: &rng)
+        let out = model(Tensor.randn([3, 3, 64, 64], rng: &rng), headings: Tensor([0.3, -2, 1], shape: [3]))
+        #expect(out.visibility.shape == [3, 6] && out.positions.shape == [3, 6, 2] && out.attention.shape == [3, 6, 16])
+        for row in 0..<18 { #expect(abs(out.attention.scalars[(row * 16)..<(row * 16 + 16)].reduce(0, +) - 1) < 1e-5) }
+        let visible = Tensor((0..<18).map { Float($0 % 3 == 0 ? 1 : 0) }, shape: [3, 6])
+        let positions = Tensor((0..<36).map { i in (i / 2) % 3 == 0 ? Float(i % 5) * 0.1 - 0.2 : 0 }, shape: [3, 6, 2])
+        TargetDetectionLoss()(out, visible: visible, positions: positions).backward()
+        for (name, p) in model.namedParameters() {
+            #expect(p.grad.map { $0.scalars.contains { $0 != 0 } } ?? false, "\(name) gets no gradient")
+        }
+    }
+
+    @Test func lossKnownAnswer() {
+        // One scene, two targets: the first visible, the second not; attention uniform over the 16 cells.
+        // BCE = (−ln 0.8 − ln 0.7)/2; Smooth L1 = ½·0.3²/2 over the visible target's two coordinates;
+        // 1 − cos = 1 − 0.08/(√0.2·√0.05) = 0.2; attention: mass 1 on the absent target over 2 rows, entropy ln 16.
+        let output = TargetDetector.Output(visibility: Tensor([0.8, 0.3], shape: [1, 2]),
+                                           positions: Tensor([0.2, 0.4, 0, 0], shape: [1, 2, 2]),
+                                           attention: Tensor([Float](repeating: 1.0 / 16, count: 32), shape: [1, 2, 16]))
+        let loss = TargetDetectionLoss()(output, visible: Tensor([1, 0], shape: [1, 2]), positions: Tensor([0.2, 0.1, 0, 0], shape: [1, 2, 2]))
+        let bce = (-log(0.8) - log(0.7)) / 2, position = 2 * (0.09 / 4 + 0.2 * 0.2), attention = 0.5 * (0.5 + 0.1 * log(16.0))
+        #expect(abs(Double(loss.item) - (bce + position + attention)) < 1e-5, "\(loss.item)")
+    }
+
+    @Test func lossGradientMatchesFiniteDifferences() {
+        var rng = RandomGenerator(seed: 5)
+        let visible = Tensor([1, 0, 1, 1, 0, 0], shape: [2, 3])
+        let truth = Tensor((0..<12).map { _ in rng.nextUniform() - 0.5 }, shape: [2, 3, 2])
+        let v0 = (0..<6).map { _ in 0.2 + 0.6 * rng.nextUniform() }, p0 = (0..<12).map { _ in rng.nextUniform() - 0.5 }
+        let a0 = (0..<(6 * 4)).map { _ in rng.nextUniform() }
+        func loss(_ v: [Float], _ p: [Float], _ a: [Float], grad: Bool) -> (Tensor, [Tensor]) {
+            let tv = Tensor(v, shape: [2, 3], requiresGrad: grad), tp = Tensor(p, shape: [2, 3, 2], requiresGrad: grad)
+            let ta = Tensor(a, shape: [2, 3, 4], requiresGrad: grad)
+            let out = TargetDetector.Output(visibility: tv, positions: tp, attention: ta.softmax(axis: 2))
+            return (TargetDetectionLoss()(out, visible: visible, positions: truth), [tv, tp, ta])
+        }
+        let (l, inputs) = loss(v0, p0, a0, grad: true)
+        l.backward()
+        let base = [v0, p0, a0], h: Float = 1e-2
+        for (k, input) in inputs.enumerated() {
+            for i in base[k].indices {
+                var plus = base, minus = base
+                plus[k][i] += h; minus[k][i] -= h
+                let numeric = (noGrad { loss(plus[0], plus[1], plus[2], grad: false).0.item } - noGrad { loss(minus[0], minus[1], minus[2], grad: false).0.item }) / (2 * h)
+                #expect(abs(numeric - input.grad!.scalars[i]) < 2e-3, "input \(k) element \(i): \(numeric) vs \(input.grad!.scalars[i])")
+            }
+        }
+    }
+
+    @Test func labelsAreEgocentricAndInvertible() throws {
+        // Facing north (+y), a target 2 cells east and 3 north is 2 right and 3 ahead.
+        let pose = AgentState(x: 5.5, y: 5.5, heading: .pi / 2)
+        let e = TargetDetection.egocentric(x: 7.5, y: 8.5, pose: pose)
+        #expect(abs(e.right - 2) < 1e-5 && abs(e.ahead - 3) < 1e-5)
+        var rng = RandomGenerator(seed: 3)
+        for _ in 0..<50 {
+            let p = AgentState(x: 15 * rng.nextUniform(), y: 15 * rng.nextUniform(), heading: 7 * rng.nextUniform() - 3.5)
+            let x = 15 * rng.nextUniform(), y = 15 * rng.nextUniform()
+            let r = TargetDetection.egocentric(x: x, y: y, pose: p), w = TargetDetection.world(right: r.right, ahead: r.ahead, pose: p)
+            #expect(abs(w.x - x) < 1e-4 && abs(w.y - y) < 1e-4)
+        }
+        // Labels: visible targets get their scaled egocentric position, the rest zeros.
+        let world = try MazeWorld(size: 15, seed: 4)
+        let b = try TargetDetectionSamples(seed: 9).batch(0, size: 16)
+        #expect(b.views.shape == [16, 3, 64, 64] && b.visible.shape == [16, world.targets.count] && b.positions.shape == [16, world.targets.count, 2])
+        let v = b.visible.scalars, q = b.positions.scalars
+        #expect(v.contains(1), "half the poses face a target: some must see one")
+        for i in v.indices where v[i] == 0 { #expect(q[2 * i] == 0 && q[2 * i + 1] == 0) }
+        for i in v.indices where v[i] == 1 { #expect(q[2 * i + 1] > -0.2, "a visible target is not behind the agent") }
+    }
+
+    @Test func checkpointsRoundTripAndAWrongFileIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("detector-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = TargetDetectorTrainingConfig()
+        config.epochs = 1; config.stepsPerEpoch = 2; config.batchSize = 4; config.validationBatches = 1
+        let trainer = try TargetDetectorTrainer(config: config, runFolder: dir)
+        try trainer.train()
+        let loaded = try TargetDetector.load(dir.appendingPathComponent("checkpoints/latest.safetensors"))
+        trainer.model.eval()
+        let b = try TargetDetectionSamples(seed: 1).batch(0, size: 3)
+        let x = noGrad { trainer.model(b.views, headings: b.headings).positions.scalars }
+        let y = noGrad { loaded(b.views, headings: b.headings).positions.scalars }
+        #expect(x == y)
+        let bad = dir.appendingPathComponent("bad.safetensors")
+        try SafeTensors.save([("w", Tensor([1, 2]))], to: bad)
+        #expect { try TargetDetector.load(bad) } throws: { "\($0)".contains("bad.safetensors") && "\($0)".contains("model_config") }
+    }
+}
