@@ -8,8 +8,17 @@ public struct BEVScene: Sendable {
     public var pose: AgentState
     public var layout: MazeLayout
     public var targets: [Target]
-    public init(view: Image, pose: AgentState, layout: MazeLayout, targets: [Target]) {
-        self.view = view; self.pose = pose; self.layout = layout; self.targets = targets
+    /// The camera's field of view when the scene's source says (a dataset's `fov_angle`); nil: the geometry's.
+    public var fieldOfViewDegrees: Float?
+    public init(view: Image, pose: AgentState, layout: MazeLayout, targets: [Target], fieldOfViewDegrees: Float? = nil) {
+        self.view = view; self.pose = pose; self.layout = layout; self.targets = targets; self.fieldOfViewDegrees = fieldOfViewDegrees
+    }
+
+    /// The ground-truth BEV of the scene in `geometry` (with the scene's own field of view when it has one).
+    public func truth(_ geometry: EgocentricBEV) -> Tensor {
+        var g = geometry
+        if let fieldOfViewDegrees { g.fieldOfViewDegrees = fieldOfViewDegrees }
+        return g.render(layout, pose: pose, targets: targets)
     }
 
     /// Scenes at random free poses of generated mazes whose seeds (from 1,000,000 on) training never uses:
@@ -31,7 +40,7 @@ public struct BEVScene: Sendable {
         try dataset.episodes.flatMap { e -> [BEVScene] in
             let layout = try e.requireLayout()
             return try stride(from: 0, to: e.frames.count, by: every).map {
-                BEVScene(view: try e.fpsView($0), pose: e.frames[$0].pose, layout: layout, targets: e.targets)
+                BEVScene(view: try e.fpsView($0), pose: e.frames[$0].pose, layout: layout, targets: e.targets, fieldOfViewDegrees: e.fieldOfViewDegrees)
             }
         }
     }
@@ -60,7 +69,7 @@ public struct BEVEvaluation: Codable, Sendable {
 
     /// Adds one scene: the prediction `[4, S, S]` and the ground truth rendered with `geometry`.
     public mutating func add(prediction: Tensor, scene: BEVScene, geometry: EgocentricBEV) {
-        let truth = geometry.render(scene.layout, pose: scene.pose, targets: scene.targets)
+        let truth = scene.truth(geometry)
         let p = prediction.scalars, t = truth.scalars, plane = geometry.size * geometry.size
         for k in 0..<plane {
             let pf = p[3 * plane + k] > 0.5, tf = t[3 * plane + k] > 0.5

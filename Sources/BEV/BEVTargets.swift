@@ -8,6 +8,7 @@ public struct TargetSighting: Equatable, Sendable {
     public var index: Int
     public var evidence: Float
     public var x, y: Float
+    public init(index: Int, evidence: Float, x: Float, y: Float) { self.index = index; self.evidence = evidence; self.x = x; self.y = y }
 }
 
 extension EgocentricBEV {

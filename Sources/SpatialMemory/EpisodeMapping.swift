@@ -47,6 +47,10 @@ public struct EpisodeMapper {
     public var targetColors: [[Float]]
     /// How transparent cells in view count as walls.
     public var walls: WallEvidence
+    /// When set, target memory comes from this detector (targets called visible with probability above
+    /// `detectionThreshold`, placed at its egocentric position estimate) instead of the BEV's colours.
+    public var detector: TargetDetector?
+    public var detectionThreshold: Float = 0.7
 
     public init(source: BEVSource, every: Int = 2, decay: Float = 0, targetColors: [[Float]] = [], walls: WallEvidence = WallEvidence()) {
         precondition(every > 0, "EpisodeMapper: every must be positive")
@@ -71,10 +75,13 @@ public struct EpisodeMapper {
         for chunk in stride(from: 0, to: used.count, by: 64) {
             let indices = Array(used[chunk..<min(chunk + 64, used.count)])
             let predictions = source.predict(indices.map { frames[$0] })
+            let detections = detector.map { detect($0, indices.map { frames[$0] }) }
             for (k, i) in indices.enumerated() {
                 let o = LocalObservation(egocentricPrediction: predictions[k], geometry: geometry, pose: frames[i].pose, mazeSize: mazeSize, walls: walls)
                 map.integrate(o, at: frames[i].pose)
-                if !targetColors.isEmpty {
+                if let detections {
+                    for t in detections[k] { map.sight(target: t.index, x: Int(t.x.rounded(.down)), y: Int(t.y.rounded(.down))) }
+                } else if !targetColors.isEmpty {
                     for t in geometry.targetSightings(in: predictions[k], pose: frames[i].pose, colors: targetColors) {
                         map.sight(target: t.index, x: Int(t.x.rounded(.down)), y: Int(t.y.rounded(.down)))
                     }
@@ -83,5 +90,22 @@ public struct EpisodeMapper {
             }
         }
         return map
+    }
+
+    /// The detector's sightings per frame, in world coordinates.
+    func detect(_ detector: TargetDetector, _ frames: [EpisodeFrame]) -> [[TargetSighting]] {
+        detector.eval()
+        let views = Tensor.concat(frames.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
+        let out = noGrad { detector(views, headings: Tensor(frames.map(\.pose.heading), shape: [frames.count])) }
+        let t = detector.config.targets, v = out.visibility.scalars, p = out.positions.scalars
+        return frames.indices.map { i in
+            (0..<t).compactMap { k in
+                let probability = v[i * t + k]
+                guard probability > detectionThreshold else { return nil }
+                let w = TargetDetection.world(right: p[2 * (i * t + k)] * TargetDetection.scale, ahead: p[2 * (i * t + k) + 1] * TargetDetection.scale,
+                                              pose: frames[i].pose)
+                return TargetSighting(index: k, evidence: probability, x: w.x, y: w.y)
+            }
+        }
     }
 }

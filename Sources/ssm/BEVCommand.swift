@@ -120,7 +120,7 @@ struct BEVFiguresCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var panels: [(view: Image, truth: Tensor, prediction: Tensor)] = []
         for (i, (scene, p)) in zip(chosen, predictions).enumerated() {
-            let truth = model.geometry.render(scene.layout, pose: scene.pose, targets: scene.targets)
+            let truth = scene.truth(model.geometry)
             panels.append((scene.view, truth, p))
             var canvas = Canvas(width: 3 * 192 + 16, height: 192, fill: (255, 255, 255, 255))
             canvas.draw(scene.view, x: 0, y: 0, scale: 3)
@@ -205,7 +205,7 @@ struct DetectorEval: ParsableCommand {
             }
             let views = Tensor.concat(part.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
             let out = noGrad { detector(views, headings: Tensor(part.map(\.pose.heading), shape: [part.count])) }
-            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets) }
+            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
             visibility.append(out.visibility); positions.append(out.positions)
             trueVisible.append(Tensor(labels.flatMap(\.visible), shape: out.visibility.shape))
             truePositions.append(Tensor(labels.flatMap(\.positions), shape: out.positions.shape))

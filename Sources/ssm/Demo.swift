@@ -3,6 +3,8 @@ import Foundation
 import GridCell
 import MazeEnv
 import SocialPlaceCell
+import SpatialMemory
+import BEV
 import Tensor
 
 /// `ssm demo`: the main job on built-in defaults: a maze episode with its frames and a top-down figure; a
@@ -11,7 +13,7 @@ import Tensor
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the end-to-end demonstration on built-in defaults.",
-        discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png), grid/ (a short training run) and "
+        discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png, map.svg), grid/ (a short training run) and "
             + "shipped-model/ (figures of Models/gridcell and Models/spc).")
 
     @Option(help: "Grid-cell training budget in seconds.") var seconds: Double = 30
@@ -20,6 +22,8 @@ struct Demo: ParsableCommand {
     @Option(help: "Steps of the maze episode (0 skips it).") var mazeSteps = 400
     @Option(help: "The shipped grid-cell run folder analysed at the end (skipped when absent).") var model = "Models/gridcell"
     @Option(help: "The shipped social place cell model classified at the end (skipped when absent).") var spcModel = "Models/spc/model.safetensors"
+    @Option(help: "The shipped BEV model that maps the maze episode (skipped when absent).") var bevModel = "Models/bev/model.safetensors"
+    @Option(help: "The shipped target detector for the map's target memory (skipped when absent).") var detectorModel = "Models/detector/model.safetensors"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -49,10 +53,12 @@ struct Demo: ParsableCommand {
         let renderer = EgocentricRenderer()
         var path: [(x: Float, y: Float)] = [(world.agents[0].x, world.agents[0].y)]
         var reward: Float = 0
+        var frames: [EpisodeFrame] = []
         for step in 0..<mazeSteps {
             let action = explorer.act(world, agent: 0)
             reward += world.step([action]).rewards[0]
             path.append((world.agents[0].x, world.agents[0].y))
+            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
             if step % 20 == 0 {
                 let name = String(format: "frame_%06d.png", step)
                 try renderer.render(world, agent: 0).write(to: dir.appendingPathComponent("fps_views/\(name)"))
@@ -64,6 +70,30 @@ struct Demo: ParsableCommand {
         say(String(format: "demo: maze 15×15 (seed %llu), %d steps of frontier exploration: %.0f%% of free cells seen, reward %.0f; frames and top_down.png in %@",
                    seed, mazeSteps, coverage * 100, reward, dir.path))
         return ["maze_coverage": coverage, "maze_reward": reward, "maze_steps": mazeSteps]
+            .merging(try mapEpisode(frames, world: world)) { a, _ in a }
+    }
+
+    /// The episode's maze reconstructed from the shipped BEV model's predictions (paper-notes §9).
+    func mapEpisode(_ frames: [EpisodeFrame], world: MazeWorld) throws -> [String: Any] {
+        guard FileManager.default.fileExists(atPath: bevModel) else {
+            say("demo: no shipped BEV model at \(bevModel); skipping the map reconstruction")
+            return [:]
+        }
+        var mapper = EpisodeMapper(source: .model(try BEVModel.load(URL(fileURLWithPath: bevModel))), targetColors: world.targets.map(\.color))
+        if FileManager.default.fileExists(atPath: detectorModel) { mapper.detector = try TargetDetector.load(URL(fileURLWithPath: detectorModel)) }
+        let map = mapper.map(frames, mazeSize: world.layout.size)
+        let m = map.metrics(against: world.layout)
+        let dir = URL(fileURLWithPath: output).appendingPathComponent("maze")
+        let poses = frames.map(\.pose)
+        let picture = MapFigures.mapImage(map, layout: world.layout, trajectory: poses, targets: world.targets)
+        try picture.write(to: dir.appendingPathComponent("map.png"))
+        try MapFigures.episodeFigure(truth: world.topDown(trajectories: [poses.map { ($0.x, $0.y) }]), map: picture,
+                                     title: "Spatial memory from predicted BEV: demo episode (seed \(seed))",
+                                     mapTitle: "map from the BEV model's predictions", metrics: m, frames: (frames.count + 1) / 2)
+            .write(to: dir.appendingPathComponent("map.svg"))
+        say(String(format: "demo: map from the BEV model: %.1f%% of %d observed cells right, %.0f%% of free cells covered, %d of %d targets remembered; map.svg in %@",
+                   m.accuracy * 100, m.decidedCells, m.coverage * 100, map.targets.count, world.targets.count, dir.path))
+        return ["map_observed_cell_accuracy": m.accuracy, "map_free_coverage": m.coverage, "map_targets_remembered": map.targets.count]
     }
 
     /// A short run of the grid-cell network with the emergence preset: the loss and the path-integration

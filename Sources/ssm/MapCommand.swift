@@ -14,6 +14,8 @@ struct MapCommand: ParsableCommand {
             + "ground truth; the episode is a frontier-exploring agent in a generated maze, or the first episode of --data.")
 
     @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
+    @Option(help: "Target detector for the target memory (default: targets read from the BEV's colours; skipped when the file is absent).")
+    var detector = "Models/detector/model.safetensors"
     @Flag(help: "Use perfect BEV predictions rendered from the layout instead of the model (the mapping's upper bound).") var groundTruth = false
     @Option(help: "A GUIDE §3 dataset: map its first episode (or --episode) instead of a generated one.") var data: String?
     @Option(help: "Episode index within --data.") var episode = 0
@@ -34,7 +36,7 @@ struct MapCommand: ParsableCommand {
     }
 
     /// The episode: frames, the layout and targets when known, and a name for the figure.
-    func loadEpisode() throws -> (frames: [EpisodeFrame], layout: MazeLayout?, targets: [Target], size: Int, name: String) {
+    func loadEpisode() throws -> (frames: [EpisodeFrame], layout: MazeLayout?, targets: [Target], size: Int, name: String, fieldOfView: Float?) {
         if let data {
             let set = try Dataset.load(URL(fileURLWithPath: data))
             guard episode < set.episodes.count else {
@@ -42,7 +44,7 @@ struct MapCommand: ParsableCommand {
             }
             let e = set.episodes[episode]
             let frames = try e.frames.indices.map { EpisodeFrame(view: try e.fpsView($0), pose: e.frames[$0].pose) }
-            return (frames, e.layout, e.targets, e.mazeSize, "\(e.url.lastPathComponent) (\(frames.count) frames)")
+            return (frames, e.layout, e.targets, e.mazeSize, "\(e.url.lastPathComponent) (\(frames.count) frames)", e.fieldOfViewDegrees)
         }
         let world = try MazeWorld(size: mazeSize, seed: seed)
         var explorer = FrontierExplorer(size: mazeSize, seed: seed)
@@ -52,7 +54,7 @@ struct MapCommand: ParsableCommand {
             world.step([explorer.act(world, agent: 0)])
             frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
         }
-        return (frames, world.layout, world.targets, mazeSize, "generated maze (seed \(seed), \(steps) steps)")
+        return (frames, world.layout, world.targets, mazeSize, "generated maze (seed \(seed), \(steps) steps)", nil)
     }
 
     func run() throws {
@@ -61,15 +63,25 @@ struct MapCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: framesDir, withIntermediateDirectories: true)
         let episode = try loadEpisode()
         let source: BEVSource
+        var truthGeometry = EgocentricBEV()
+        if let fov = episode.fieldOfView { truthGeometry.fieldOfViewDegrees = fov }
         if groundTruth {
             guard let layout = episode.layout else { throw ValidationError("--ground-truth needs the episode's maze layout") }
-            source = .groundTruth(layout: layout, targets: episode.targets, geometry: EgocentricBEV())
+            source = .groundTruth(layout: layout, targets: episode.targets, geometry: truthGeometry)
         } else {
             source = .model(try BEVModel.load(URL(fileURLWithPath: checkpoint)))
         }
-        let truthSource = episode.layout.map { BEVSource.groundTruth(layout: $0, targets: episode.targets, geometry: source.geometry) }
-        let mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color),
+        var g = source.geometry
+        g.fieldOfViewDegrees = truthGeometry.fieldOfViewDegrees
+        let truthSource = episode.layout.map { BEVSource.groundTruth(layout: $0, targets: episode.targets, geometry: g) }
+        var mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color),
                                    walls: groundTruth ? .literal : WallEvidence(range: wallRange, probabilityFloor: wallFloor))
+        if !groundTruth, FileManager.default.fileExists(atPath: detector) {
+            let d = try TargetDetector.load(URL(fileURLWithPath: detector))
+            if d.config.targets == episode.targets.count { mapper.detector = d } else {
+                stderr("\(detector) knows \(d.config.targets) targets, the maze has \(episode.targets.count): targets from the BEV's colours\n")
+            }
+        }
         var fused = 0, written = 0
         let start = Date()
         let map = try mapper.map(episode.frames, mazeSize: episode.size) { step, map in
@@ -92,7 +104,8 @@ struct MapCommand: ParsableCommand {
         let mapPicture = MapFigures.mapImage(map, layout: episode.layout, trajectory: path, targets: episode.targets)
         try mapPicture.write(to: dir.appendingPathComponent("map.png"))
         var result: [String: Any] = ["frames": episode.frames.count, "fused_frames": fused, "video_frames": written,
-                                     "source": groundTruth ? "ground-truth BEV" : checkpoint, "output": output]
+                                     "source": groundTruth ? "ground-truth BEV" : checkpoint, "output": output,
+                                     "target_memory": mapper.detector != nil ? detector : "BEV colours"]
         if let layout = episode.layout {
             let m = map.metrics(against: layout)
             let truth = MazeWorld(layout: layout, targets: episode.targets, agents: [path.last!]).topDown(trajectories: [path.map { ($0.x, $0.y) }])
