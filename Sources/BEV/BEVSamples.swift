@@ -42,9 +42,15 @@ public struct EgocentricBEV: Codable, Equatable, Sendable {
     }
 }
 
+/// Where BEV training batches come from: views `[B, 3, 64, 64]` (normalised) and targets `[B, 4, S, S]`,
+/// batch `index` a pure function of the source's seed.
+public protocol BEVBatchSource {
+    func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor)
+}
+
 /// Training samples for the BEV predictor made on the fly from MazeEnv: a view normalised as the original
 /// (ImageNet mean and std) and its egocentric BEV target. Batch `index` is a pure function of the seed.
-public struct BEVSamples: Sendable {
+public struct BEVSamples: BEVBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
     public let target: EgocentricBEV
     public let render: RenderConfig
@@ -76,5 +82,27 @@ public struct BEVSamples: Sendable {
             targets.append(target.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
         }
         return (Tensor.concat(views, axis: 0), Tensor.concat(targets, axis: 0))
+    }
+}
+
+/// Training samples drawn from recorded scenes (a dataset's frames, such as real Memory-Maze recordings),
+/// with targets rendered in `target`'s geometry from each scene's layout and pose. Views and targets are
+/// prepared once; batch `index` draws scenes with replacement as a pure function of the seed.
+public struct BEVSceneSamples: BEVBatchSource {
+    public let count: Int
+    let views: [Tensor], targets: [Tensor]
+    let seed: UInt64
+
+    public init(_ scenes: [BEVScene], target: EgocentricBEV, seed: UInt64) {
+        precondition(!scenes.isEmpty, "BEVSceneSamples: no scenes")
+        views = scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }
+        targets = scenes.map { $0.truth(target).unsqueezed(0) }
+        count = scenes.count; self.seed = seed
+    }
+
+    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor) {
+        var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
+        let picks = (0..<size).map { _ in rng.nextInt(count) }
+        return (Tensor.concat(picks.map { views[$0] }, axis: 0), Tensor.concat(picks.map { targets[$0] }, axis: 0))
     }
 }

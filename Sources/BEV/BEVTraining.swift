@@ -1,4 +1,5 @@
 import Foundation
+import MazeEnv
 import Tensor
 
 /// A BEV training configuration (written to the run's `config.json`).
@@ -13,6 +14,10 @@ public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public var maxMinutes: Double?
     public var validationBatches = 2
     public var seed: UInt64 = 42
+    /// A GUIDE §3 dataset to train on instead of generated scenes: its last episode validates, the others train.
+    public var data: String?
+    /// Weights to start from (fine-tuning); the model configuration must match.
+    public var initialWeights: String?
     public init() {}
 }
 
@@ -56,7 +61,8 @@ public final class BEVTrainer {
     let optimizer: Adam
     public let folder: RunFolder
     var progress: RunProgress
-    let train: BEVSamples, validation: BEVSamples
+    let train: any BEVBatchSource, validation: any BEVBatchSource
+    let target: EgocentricBEV
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.step }
 
@@ -68,8 +74,19 @@ public final class BEVTrainer {
         progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
         var target = config.target
         target.size = config.model.outputSize
-        train = BEVSamples(seed: config.seed, target: target)
-        validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
+        self.target = target
+        if let data = config.data {
+            let dataset = try Dataset.load(URL(fileURLWithPath: data))
+            guard dataset.episodes.count >= 2 else {
+                throw FileFormatError(file: data, "training on a dataset needs at least 2 episodes (the last one validates)")
+            }
+            train = BEVSceneSamples(try BEVScene.from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast()))), target: target, seed: config.seed)
+            validation = BEVSceneSamples(try BEVScene.from(Dataset(root: dataset.root, episodes: [dataset.episodes.last!])), target: target, seed: config.seed &+ 1)
+        } else {
+            train = BEVSamples(seed: config.seed, target: target)
+            validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
+        }
+        if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
         if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
     }
@@ -77,7 +94,7 @@ public final class BEVTrainer {
     func save(_ name: String) throws {
         progress.learningRate = optimizer.learningRate
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
-        let geometry = String(decoding: try JSONEncoder().encode(train.target), as: UTF8.self)
+        let geometry = String(decoding: try JSONEncoder().encode(target), as: UTF8.self)
         try folder.save(name, module: self.model, optimizer: optimizer, progress: progress,
                         metadata: ["model_config": model, "bev_geometry": geometry, "format": "ssm-bev-1"])
     }
@@ -121,6 +138,7 @@ public final class BEVTrainer {
             progress.epoch += 1
             let (loss, m) = try validate()
             guard loss.isFinite, RunFolder.isFinite(model) else { throw BEVTrainingError.nonFinite(step: progress.step) }
+            _ = progress.plateau.step(metric: loss, optimizer: optimizer)      // ReduceLROnPlateau(0.5, patience 5), as the original
             progress.seconds = before + Date().timeIntervalSince(start)
             let record = BEVEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
                                          validationLoss: loss, freeIoU: m.freeIoU, rgbError: m.rgbError, seconds: progress.seconds)

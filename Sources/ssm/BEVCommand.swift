@@ -25,6 +25,8 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -36,6 +38,12 @@ struct BEVTrain: ParsableCommand {
         if original { c.model = .original; c.target.cellsAcross = 250 / 16 }
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.model.dropout = dropout
+        c.data = data
+        if let initFrom {
+            let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
+            c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
+            c.initialWeights = initFrom
+        }
         let trainer = try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
         let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
         let history = try trainer.train(report: { m in

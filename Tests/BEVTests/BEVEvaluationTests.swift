@@ -46,3 +46,30 @@ struct BEVEvaluationTests {
         Issue.record("no free pose sees target 0")
     }
 }
+
+@Suite("BEV training from a dataset")
+struct BEVDatasetTrainingTests {
+    @Test func aDatasetTrainsAndValidatesOnItsLastEpisodeAndOneEpisodeIsRefused() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bev-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var collect = CollectConfig()
+        collect.episodes = 2; collect.stepsPerEpisode = 12; collect.writeBEVViews = false
+        _ = try Collector.collect(into: root.appendingPathComponent("data"), config: collect)
+        // Scenes read back with their layouts give the same targets as rendering from the episode directly.
+        let scenes = try BEVScene.from(Dataset.load(root.appendingPathComponent("data")))
+        #expect(scenes.count == 24)
+        let samples = BEVSceneSamples(scenes, target: EgocentricBEV(), seed: 3)
+        let a = try samples.batch(5, size: 4), b = try samples.batch(5, size: 4)
+        #expect(a.views.shape == [4, 3, 64, 64] && a.targets.shape == [4, 4, 64, 64] && a.targets.scalars == b.targets.scalars)
+
+        var config = BEVTrainingConfig()
+        config.epochs = 1; config.stepsPerEpoch = 1; config.batchSize = 2; config.validationBatches = 1
+        config.data = root.appendingPathComponent("data").path
+        let trainer = try BEVTrainer(config: config, runFolder: root.appendingPathComponent("run"))
+        #expect(try trainer.train().count == 1)
+
+        _ = try Collector.collect(into: root.appendingPathComponent("one"), config: { var c = collect; c.episodes = 1; return c }())
+        config.data = root.appendingPathComponent("one").path
+        #expect { try BEVTrainer(config: config, runFolder: root.appendingPathComponent("run2")) } throws: { "\($0)".contains("at least 2 episodes") }
+    }
+}
