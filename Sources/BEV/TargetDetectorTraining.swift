@@ -99,6 +99,34 @@ public struct DetectionMetrics: Codable, Sendable {
     }
 }
 
+extension DetectionMetrics {
+    /// The detector's metrics on `scenes` (ground truth from each scene's layout, pose and field of view).
+    public init(detector: TargetDetector, scenes: [BEVScene]) throws {
+        detector.eval()
+        var visibility: [Tensor] = [], positions: [Tensor] = [], trueVisible: [Tensor] = [], truePositions: [Tensor] = []
+        for chunk in stride(from: 0, to: scenes.count, by: 64) {
+            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
+            guard part.allSatisfy({ $0.targets.count == detector.config.targets }) else {
+                throw TargetCountError(expected: detector.config.targets)
+            }
+            let views = Tensor.concat(part.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
+            let out = noGrad { detector(views, headings: Tensor(part.map(\.pose.heading), shape: [part.count])) }
+            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
+            visibility.append(out.visibility); positions.append(out.positions)
+            trueVisible.append(Tensor(labels.flatMap(\.visible), shape: out.visibility.shape))
+            truePositions.append(Tensor(labels.flatMap(\.positions), shape: out.positions.shape))
+        }
+        self.init(visibility: Tensor.concat(visibility, axis: 0), positions: Tensor.concat(positions, axis: 0),
+                  trueVisible: Tensor.concat(trueVisible, axis: 0), truePositions: Tensor.concat(truePositions, axis: 0))
+    }
+}
+
+/// Scenes with a different number of targets than the detector was built for.
+public struct TargetCountError: Error, CustomStringConvertible {
+    public let expected: Int
+    public var description: String { "the detector knows \(expected) targets; some scenes have a different number" }
+}
+
 /// A detector training configuration (written to the run's `config.json`).
 public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public var model = TargetDetectorConfig.cpu

@@ -11,8 +11,12 @@ public struct OccupancyMap: Sendable {
     /// log p(free) / p(wall) per cell, row-major `[y * size + x]`; 0 = unknown.
     public private(set) var logOdds: [Float]
     public private(set) var observations: [Int]
-    /// Last sighting of each target index: its cell.
-    public private(set) var targets: [Int: (x: Int, y: Int)] = [:]
+    /// Every sighting of each target index, accumulated: weighted sums of positions (maze units) and weights.
+    public private(set) var targetEvidence: [Int: (x: Float, y: Float, weight: Float)] = [:]
+    /// Where the map remembers each target: the cell of the weighted mean of its sightings.
+    public var targets: [Int: (x: Int, y: Int)] {
+        targetEvidence.mapValues { (Int(($0.x / $0.weight).rounded(.down)), Int(($0.y / $0.weight).rounded(.down))) }
+    }
     /// Log-odds bounds (keep the map able to change its mind) and the per-frame decay toward 0.
     public var clamp: Float = 6
     public var decay: Float = 0
@@ -39,8 +43,16 @@ public struct OccupancyMap: Sendable {
         } }
     }
 
-    /// Records a target sighting.
-    public mutating func sight(target index: Int, x: Int, y: Int) { targets[index] = (x, y) }
+    /// Records a sighting of target `index` at (x, y) in maze units with a confidence `weight`; single
+    /// sightings are noisy, so the memory is their weighted mean.
+    public mutating func sight(target index: Int, x: Float, y: Float, weight: Float = 1) {
+        precondition(weight > 0, "OccupancyMap.sight: weight must be positive")
+        let e = targetEvidence[index] ?? (0, 0, 0)
+        targetEvidence[index] = (e.x + weight * x, e.y + weight * y, e.weight + weight)
+    }
+
+    /// Records a sighting of target `index` in cell (x, y).
+    public mutating func sight(target index: Int, x: Int, y: Int) { sight(target: index, x: Float(x) + 0.5, y: Float(y) + 0.5) }
 
     /// Adds another map's evidence with `weight` (1 = trust it as one's own), only where `region` allows.
     public mutating func merge(_ other: OccupancyMap, weight: Float = 1, region: ((Int, Int) -> Bool)? = nil) {
@@ -51,7 +63,7 @@ public struct OccupancyMap: Sendable {
             logOdds[i] = min(max(logOdds[i] + weight * other.logOdds[i], -clamp), clamp)
             observations[i] += other.observations[i]
         } }
-        for (k, v) in other.targets where targets[k] == nil { targets[k] = v }
+        for (k, e) in other.targetEvidence { sight(target: k, x: e.x / e.weight, y: e.y / e.weight, weight: weight * e.weight) }
     }
 
     /// The map's belief about a cell: true = free, false = wall, nil = never observed or undecided.

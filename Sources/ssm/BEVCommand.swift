@@ -88,6 +88,7 @@ struct BEVEval: ParsableCommand {
         commandName: "eval", abstract: "Free-space IoU, RGB error, target visibility AP and position error of a BEV checkpoint.")
 
     @OptionGroup var scenes: BEVSceneOptions
+    @Option(help: "Target detector evaluated on the same scenes (skipped when the file is absent).") var detector = "Models/detector/model.safetensors"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
@@ -103,6 +104,13 @@ struct BEVEval: ParsableCommand {
         }
         stderr("\n")
         var result = evaluation.summary
+        if FileManager.default.fileExists(atPath: detector) {
+            let m = try DetectionMetrics(detector: try TargetDetector.load(URL(fileURLWithPath: detector)), scenes: all)
+            result["detector"] = detector
+            result["detector_visibility_ap"] = m.averagePrecision.isFinite ? m.averagePrecision : NSNull()
+            result["detector_position_error_cells"] = m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull()
+            if !json { print(String(format: "detector: visibility AP %.3f  position error %.2f cells", m.averagePrecision, m.positionErrorCells)) }
+        }
         result["checkpoint"] = scenes.checkpoint
         result["data"] = scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"
         if json { printJSON(result) } else {
@@ -205,21 +213,7 @@ struct DetectorEval: ParsableCommand {
     func run() throws {
         let detector = try TargetDetector.load(URL(fileURLWithPath: checkpoint))
         let scenes = try data.map { try BEVScene.from(Dataset.load(URL(fileURLWithPath: $0)), every: every) } ?? BEVScene.heldOut(count: samples, seed: seed)
-        var visibility: [Tensor] = [], positions: [Tensor] = [], trueVisible: [Tensor] = [], truePositions: [Tensor] = []
-        for chunk in stride(from: 0, to: scenes.count, by: 64) {
-            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
-            guard part.allSatisfy({ $0.targets.count == detector.config.targets }) else {
-                throw ValidationError("the detector knows \(detector.config.targets) targets; some scenes have a different number")
-            }
-            let views = Tensor.concat(part.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
-            let out = noGrad { detector(views, headings: Tensor(part.map(\.pose.heading), shape: [part.count])) }
-            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
-            visibility.append(out.visibility); positions.append(out.positions)
-            trueVisible.append(Tensor(labels.flatMap(\.visible), shape: out.visibility.shape))
-            truePositions.append(Tensor(labels.flatMap(\.positions), shape: out.positions.shape))
-        }
-        let m = DetectionMetrics(visibility: Tensor.concat(visibility, axis: 0), positions: Tensor.concat(positions, axis: 0),
-                                 trueVisible: Tensor.concat(trueVisible, axis: 0), truePositions: Tensor.concat(truePositions, axis: 0))
+        let m = try DetectionMetrics(detector: detector, scenes: scenes)
         let result: [String: Any] = ["checkpoint": checkpoint, "scenes": scenes.count, "visible_targets": m.visibleTargets,
                                      "visibility_ap": m.averagePrecision.isFinite ? m.averagePrecision : NSNull(),
                                      "position_error_cells": m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull(),

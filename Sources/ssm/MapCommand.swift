@@ -16,6 +16,7 @@ struct MapCommand: ParsableCommand {
     @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @Option(help: "Target detector for the target memory (default: targets read from the BEV's colours; skipped when the file is absent).")
     var detector = "Models/detector/model.safetensors"
+    @Option(help: "Detector probability above which a target counts as seen.") var detectionThreshold: Float = 0.85
     @Flag(help: "Use perfect BEV predictions rendered from the layout instead of the model (the mapping's upper bound).") var groundTruth = false
     @Option(help: "A GUIDE §3 dataset: map its first episode (or --episode) instead of a generated one.") var data: String?
     @Option(help: "Episode index within --data.") var episode = 0
@@ -78,7 +79,7 @@ struct MapCommand: ParsableCommand {
                                    walls: groundTruth ? .literal : WallEvidence(range: wallRange, probabilityFloor: wallFloor))
         if !groundTruth, FileManager.default.fileExists(atPath: detector) {
             let d = try TargetDetector.load(URL(fileURLWithPath: detector))
-            if d.config.targets == episode.targets.count { mapper.detector = d } else {
+            if d.config.targets == episode.targets.count { mapper.detector = d; mapper.detectionThreshold = detectionThreshold } else {
                 stderr("\(detector) knows \(d.config.targets) targets, the maze has \(episode.targets.count): targets from the BEV's colours\n")
             }
         }
@@ -119,6 +120,13 @@ struct MapCommand: ParsableCommand {
             result["observed_cells"] = m.decidedCells
         }
         result["targets_sighted"] = map.targets.count
+        let errors = map.targetEvidence.sorted { $0.key < $1.key }.compactMap { k, e -> Double? in
+            k < episode.targets.count ? Double(hypot(e.x / e.weight - episode.targets[k].x, e.y / e.weight - episode.targets[k].y)) : nil
+        }
+        if !errors.isEmpty {
+            result["target_memory_error_cells"] = errors.reduce(0, +) / Double(errors.count)
+            result["target_memory_errors_cells"] = errors
+        }
         if written > 0, let video = try makeVideo(framesDir, to: dir.appendingPathComponent("reconstruction.mp4")) { result["video"] = video }
         try writeAtomically(try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted]),
                             to: dir.appendingPathComponent("metrics.json"))
