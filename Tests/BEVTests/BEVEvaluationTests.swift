@@ -73,3 +73,32 @@ struct BEVDatasetTrainingTests {
         #expect { try BEVTrainer(config: config, runFolder: root.appendingPathComponent("run2")) } throws: { "\($0)".contains("at least 2 episodes") }
     }
 }
+
+@Suite("BEV model files")
+struct BEVModelFileTests {
+    @Test func aTrainedCheckpointLoadsWithItsGeometryAndWrongFilesAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bev-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = BEVTrainingConfig()
+        config.epochs = 1; config.stepsPerEpoch = 1; config.batchSize = 2; config.validationBatches = 1
+        config.target.cellsAcross = 12
+        let trainer = try BEVTrainer(config: config, runFolder: dir)
+        try trainer.train()
+        let model = try BEVModel.load(dir.appendingPathComponent("checkpoints/latest.safetensors"))
+        #expect(model.geometry.cellsAcross == 12 && model.geometry.size == 64)
+        let scene = try BEVScene.heldOut(count: 1, seed: 2)[0]
+        trainer.model.eval()
+        let direct = noGrad { trainer.model(BEVSamples.normalise(scene.view).unsqueezed(0)) }
+        #expect(model.predict([scene.view])[0].scalars == direct.scalars)
+
+        let noConfig = dir.appendingPathComponent("plain.safetensors")
+        try SafeTensors.save([("w", Tensor([1]))], to: noConfig)
+        #expect { try BEVModel.load(noConfig) } throws: { "\($0)".contains("plain.safetensors") && "\($0)".contains("model_config") }
+        let badConfig = dir.appendingPathComponent("bad.safetensors")
+        try SafeTensors.save([("w", Tensor([1]))], to: badConfig, metadata: ["model_config": "{\"heads\": \"four\"}"])
+        #expect { try BEVModel.load(badConfig) } throws: { "\($0)".contains("bad.safetensors") && "\($0)".contains("model_config") }
+        let truncated = dir.appendingPathComponent("truncated.safetensors")
+        try Data(try Data(contentsOf: dir.appendingPathComponent("checkpoints/latest.safetensors")).prefix(100)).write(to: truncated)
+        #expect { try BEVModel.load(truncated) } throws: { "\($0)".contains("truncated.safetensors") }
+    }
+}
