@@ -73,7 +73,7 @@ public enum MapFigures {
                                      frames: Int) throws -> SVGDocument {
         let side = 360.0, margin = 20.0, top = 56.0
         var doc = SVGDocument(width: 2 * side + 3 * margin, height: side + top + 64)
-        doc.text(title, x: margin, y: 24, size: 16, weight: "bold")
+        doc.text(title, x: margin, y: 24, size: 14, weight: "bold")
         doc.text("true maze and path", x: margin, y: top - 8, size: 13)
         doc.text(mapTitle, x: 2 * margin + side, y: top - 8, size: 13)
         try doc.image(truth, x: margin, y: top, width: side, height: side)

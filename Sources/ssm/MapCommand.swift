@@ -1,6 +1,7 @@
 import ArgumentParser
 import BEV
 import Foundation
+import GridCell
 import MazeEnv
 import SpatialMemory
 import Tensor
@@ -11,7 +12,10 @@ struct MapCommand: ParsableCommand {
         commandName: "map", abstract: "Reconstruct a whole episode's maze from BEV predictions: figure, frames, metrics.",
         discussion: "Writes OUTPUT/map.svg (labelled figure), map.png, frames/frame_NNNNNN.png (view, true BEV, "
             + "prediction, map so far), reconstruction.mp4 when ffmpeg is installed, and metrics.json. Poses are the "
-            + "ground truth; the episode is a frontier-exploring agent in a generated maze, or the first episode of --data.")
+            + "ground truth, or with --poses gridcell the grid-cell path integrator's estimate; the episode is a frontier-exploring "
+            + "agent in a generated maze, or the first episode of --data.")
+
+    enum PoseSource: String, ExpressibleByArgument { case truth, gridcell }
 
     @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @Option(help: "Target detector for the target memory (default: targets read from the BEV's colours; skipped when the file is absent).")
@@ -25,6 +29,10 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Steps of the generated episode.") var steps = 600
     @Option(help: "Fuse every k-th frame.") var every = 2
     @Option(help: "Write a video frame every k-th fused frame (0: none).") var frameEvery = 2
+    @Option(help: "Poses the map is built at: truth, or gridcell (dead-reckoned by the path-integrator network from self-motion, with a true fix every --fix-every steps).")
+    var poses: PoseSource = .truth
+    @Option(help: "Path-integrator checkpoint for --poses gridcell.") var pathIntegrator = "Models/pathintegrator/model.safetensors"
+    @Option(help: "Steps between true pose fixes for --poses gridcell (the shipped model was trained on 100-step windows).") var fixEvery = 100
     @Option(help: "Transparent cells in view farther than this (cells) are not evidence of a wall.") var wallRange: Float = 5
     @Option(help: "Lower bound of a wall observation's free probability (0.5: predictions never mark walls).") var wallFloor: Float = 0.35
     @Option(help: "Output folder.") var output = "runs/map"
@@ -62,7 +70,16 @@ struct MapCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: output), framesDir = dir.appendingPathComponent("frames")
         try? FileManager.default.removeItem(at: framesDir)
         try FileManager.default.createDirectory(at: framesDir, withIntermediateDirectories: true)
-        let episode = try loadEpisode()
+        var episode = try loadEpisode()
+        let truePoses = episode.frames.map(\.pose)
+        var poseError: Double?
+        if poses == .gridcell {
+            let network = try GridCellNetwork.load(URL(fileURLWithPath: pathIntegrator))
+            let estimated = network.integratePath(truePoses, window: fixEvery)
+            for i in episode.frames.indices { episode.frames[i].pose = estimated[i] }
+            poseError = zip(estimated, truePoses).map { Double(hypot($0.x - $1.x, $0.y - $1.y)) }.reduce(0, +) / Double(max(truePoses.count, 1))
+            stderr(String(format: "poses from the path integrator: mean error %.2f cells (a true fix every %d steps)\n", poseError!, fixEvery))
+        }
         let source: BEVSource
         var truthGeometry = EgocentricBEV()
         if let fov = episode.fieldOfView { truthGeometry.fieldOfViewDegrees = fov }
@@ -107,10 +124,12 @@ struct MapCommand: ParsableCommand {
         var result: [String: Any] = ["frames": episode.frames.count, "fused_frames": fused, "video_frames": written,
                                      "source": groundTruth ? "ground-truth BEV" : checkpoint, "output": output,
                                      "target_memory": mapper.detector != nil ? detector : "BEV colours"]
+        if let poseError { result["pose_error_cells"] = poseError; result["poses"] = "grid-cell path integrator, fix every \(fixEvery) steps" }
         if let layout = episode.layout {
             let m = map.metrics(against: layout)
-            let truth = MazeWorld(layout: layout, targets: episode.targets, agents: [path.last!]).topDown(trajectories: [path.map { ($0.x, $0.y) }])
-            let title = groundTruth ? "Spatial memory from perfect BEV (upper bound)" : "Spatial memory from predicted BEV"
+            let truth = MazeWorld(layout: layout, targets: episode.targets, agents: [truePoses.last!]).topDown(trajectories: [truePoses.map { ($0.x, $0.y) }])
+            var title = groundTruth ? "Spatial memory from perfect BEV (upper bound)" : "Spatial memory from predicted BEV"
+            if poses == .gridcell { title += " at grid-cell poses" }
             try MapFigures.episodeFigure(truth: truth, map: mapPicture, title: "\(title): \(episode.name)",
                                          mapTitle: groundTruth ? "map from ground-truth BEV" : "map from the BEV model's predictions",
                                          metrics: m, frames: fused).write(to: dir.appendingPathComponent("map.svg"))
