@@ -20,6 +20,17 @@ extension EgocentricBEV {
         return (pose.x + ahead * fx + right * fy, pose.y + ahead * fy - right * fx)
     }
 
+    /// The pixel (row, column) whose square holds world point (x, y) for an agent at `pose`, or nil outside
+    /// the image: the inverse of ``worldPoint(row:col:pose:)``.
+    public func pixel(x: Float, y: Float, pose: AgentState) -> (row: Int, col: Int)? {
+        let pixelsPerCell = Float(size) / cellsAcross
+        let dx = x - pose.x, dy = y - pose.y, fx = cos(pose.heading), fy = sin(pose.heading)
+        let ahead = dx * fx + dy * fy, right = dx * fy - dy * fx
+        let col = Int((right * pixelsPerCell + Float(size) / 2).rounded(.down))
+        let row = Int((Float(size) / 2 - ahead * pixelsPerCell).rounded(.down))
+        return row >= 0 && col >= 0 && row < size && col < size ? (row, col) : nil
+    }
+
     /// The evidence for each of `colors` in a BEV image `[4, S, S]`: opaque, clearly coloured pixels (floor
     /// is grey) each add `alpha · (1 − distance / tolerance)` to the nearest colour within `tolerance` (RGB
     /// distance), and the sighting's position is the evidence-weighted mean of their world points.

@@ -38,8 +38,6 @@ extension LocalObservation {
                 radius: Int = 9, samplesPerCell k: Int = 4, walls: WallEvidence = WallEvidence()) {
         let s = geometry.size
         precondition(alpha.count == s * s, "LocalObservation(egocentricAlpha:): \(alpha.count) values for a \(s)×\(s) image")
-        let pixelsPerCell = Float(s) / geometry.cellsAcross
-        let fx = cos(pose.heading), fy = sin(pose.heading), rx = fy, ry = -fx
         let ax = Int(pose.x.rounded(.down)), ay = Int(pose.y.rounded(.down)), side = 2 * radius + 1
         var p = [Float?](repeating: nil, count: side * side)
         for dy in -radius...radius { for dx in -radius...radius {
@@ -47,12 +45,8 @@ extension LocalObservation {
             guard x >= 0, y >= 0, x < n, y < n else { continue }
             var sum: Float = 0, count = 0
             for i in 0..<k { for j in 0..<k {
-                let wx = Float(x) + (Float(i) + 0.5) / Float(k) - pose.x, wy = Float(y) + (Float(j) + 0.5) / Float(k) - pose.y
-                let ahead = wx * fx + wy * fy, right = wx * rx + wy * ry
-                let col = Int((right * pixelsPerCell + Float(s) / 2).rounded(.down))
-                let row = Int((Float(s) / 2 - ahead * pixelsPerCell).rounded(.down))
-                guard row >= 0, col >= 0, row < s, col < s else { continue }
-                sum += alpha[row * s + col]; count += 1
+                guard let pixel = geometry.pixel(x: Float(x) + (Float(i) + 0.5) / Float(k), y: Float(y) + (Float(j) + 0.5) / Float(k), pose: pose) else { continue }
+                sum += alpha[pixel.row * s + pixel.col]; count += 1
             } }
             if 2 * count >= k * k { p[(dy + radius) * side + dx + radius] = sum / Float(count) }
         } }

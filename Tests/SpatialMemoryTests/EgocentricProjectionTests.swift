@@ -62,3 +62,29 @@ struct EgocentricProjectionTests {
         #expect(m.coverage > 0.8, "coverage \(m.coverage)")
     }
 }
+
+@Suite("Egocentric image geometry")
+struct EgocentricGeometryTests {
+    /// Pixel → world → pixel is the identity, and world → pixel → world lands within half a pixel's diagonal.
+    @Test func pixelsAndWorldPointsInvertEachOther() {
+        let g = EgocentricBEV()
+        var rng = RandomGenerator(seed: 21)
+        for _ in 0..<200 {
+            let pose = AgentState(x: 15 * rng.nextUniform(), y: 15 * rng.nextUniform(), heading: 7 * rng.nextUniform() - 3.5)
+            let row = rng.nextInt(64), col = rng.nextInt(64)
+            let w = g.worldPoint(row: row, col: col, pose: pose)
+            let back = g.pixel(x: w.x, y: w.y, pose: pose)
+            #expect(back?.row == row && back?.col == col)
+            let x = pose.x + 6 * rng.nextUniform() - 3, y = pose.y + 6 * rng.nextUniform() - 3
+            if let p = g.pixel(x: x, y: y, pose: pose) {
+                let c = g.worldPoint(row: p.row, col: p.col, pose: pose)
+                let halfDiagonal: Float = 0.125 * 1.414_214       // a pixel is a quarter cell
+                #expect(hypot(c.x - x, c.y - y) <= halfDiagonal + 1e-4)
+            }
+        }
+        // Straight ahead is up the image, the agent's right is the image's right.
+        let east = AgentState(x: 5, y: 5, heading: 0)
+        #expect(g.pixel(x: 7, y: 5, pose: east)!.row < 32 && g.pixel(x: 5, y: 4, pose: east)!.col >= 32)
+        #expect(g.pixel(x: 14, y: 5, pose: east) == nil, "9 cells ahead is off a 16-cell-wide image")
+    }
+}
