@@ -58,6 +58,8 @@ let package = Package(
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
         .executableTarget(name: "FigureS1ALossCurves", dependencies: ["GridCell", "Plotting"], path: "Examples/FigureS1ALossCurves"),
         .executableTarget(name: "FigureSPC", dependencies: ["SocialPlaceCell", "Plotting"], path: "Examples/FigureSPC"),
+        .executableTarget(name: "FigureMapReconstruction", dependencies: ["SpatialMemory", "BEV", "GridCell", "Plotting"],
+                          path: "Examples/FigureMapReconstruction"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
