@@ -16,8 +16,15 @@ public enum Loss {
     }
 
     /// Binary cross-entropy on probabilities; logs are clamped at −100 as PyTorch does.
+    ///
+    /// The arguments of the logs are first kept at or above the smallest normal Float: a sigmoid saturates to
+    /// exactly 0 or 1 in Float32, and log′(0) = ∞ times the clamp's zero gradient would be NaN (a BEV run
+    /// stopped on it at step 4909). The values are PyTorch's; the gradient is 0 where the log is clamped.
     public static func binaryCrossEntropy(_ probability: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-        let logP = probability.log().clamp(min: -100), log1mP = (1 - probability).log().clamp(min: -100)
+        func clampedLog(_ x: Tensor) -> Tensor {
+            Tensor.where(x.gt(0), x.clamp(min: .leastNormalMagnitude).log(), Tensor(scalar: -100)).clamp(min: -100)
+        }
+        let logP = clampedLog(probability), log1mP = clampedLog(1 - probability)
         return reduction.apply(-(target * logP + (1 - target) * log1mP))
     }
 
