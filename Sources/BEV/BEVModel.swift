@@ -16,13 +16,9 @@ public struct BEVModel {
     /// Loads a checkpoint written by ``BEVTrainer`` (or a shipped `model.safetensors`); errors name the file
     /// and what is wrong with it.
     public static func load(_ url: URL) throws -> BEVModel {
-        let (_, metadata) = try SafeTensors.load(url)
-        guard let json = metadata["model_config"] else {
-            throw FileFormatError(file: url.path, "metadata has no model_config (not a BEV checkpoint)")
-        }
-        let config: BEVModelConfig
-        do { config = try JSONDecoder().decode(BEVModelConfig.self, from: Data(json.utf8)) } catch {
-            throw FileFormatError(file: url.path, "metadata model_config is not a BEV model configuration (\(error))")
+        let (predictor, metadata) = try Checkpoint.loadModel(url, kind: "a BEV") { (config: BEVModelConfig) -> BEVPredictor in
+            var rng = RandomGenerator(seed: 0)
+            return BEVPredictor(config: config, rng: &rng)
         }
         var geometry = EgocentricBEV()
         if let text = metadata["bev_geometry"] {
@@ -30,11 +26,7 @@ public struct BEVModel {
                 throw FileFormatError(file: url.path, "metadata bev_geometry is not a BEV geometry (\(error))")
             }
         }
-        geometry.size = config.outputSize
-        var rng = RandomGenerator(seed: 0)
-        let predictor = BEVPredictor(config: config, rng: &rng)
-        try Checkpoint.load(into: predictor, from: url)
-        predictor.eval()
+        geometry.size = predictor.config.outputSize
         return BEVModel(predictor: predictor, geometry: geometry)
     }
 

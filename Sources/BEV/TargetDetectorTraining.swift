@@ -243,18 +243,9 @@ public final class TargetDetectorTrainer {
 extension TargetDetector {
     /// Rebuilds a detector from a checkpoint written by ``TargetDetectorTrainer``; errors name the file.
     public static func load(_ url: URL) throws -> TargetDetector {
-        let (_, metadata) = try SafeTensors.load(url)
-        guard let json = metadata["model_config"] else {
-            throw FileFormatError(file: url.path, "metadata has no model_config (not a target-detector checkpoint)")
-        }
-        let config: TargetDetectorConfig
-        do { config = try JSONDecoder().decode(TargetDetectorConfig.self, from: Data(json.utf8)) } catch {
-            throw FileFormatError(file: url.path, "metadata model_config is not a target-detector configuration (\(error))")
-        }
-        var rng = RandomGenerator(seed: 0)
-        let detector = TargetDetector(config: config, rng: &rng)
-        try Checkpoint.load(into: detector, from: url)
-        detector.eval()
-        return detector
+        try Checkpoint.loadModel(url, kind: "a target-detector") { (config: TargetDetectorConfig) -> TargetDetector in
+            var rng = RandomGenerator(seed: 0)
+            return TargetDetector(config: config, rng: &rng)
+        }.model
     }
 }

@@ -89,18 +89,9 @@ extension GridCellNetwork {
     /// Rebuilds a network from a checkpoint written by ``GridCellTrainer`` (its metadata holds the model
     /// configuration); errors name the file and what is wrong.
     public static func load(_ url: URL) throws -> GridCellNetwork {
-        let (_, metadata) = try SafeTensors.load(url)
-        guard let json = metadata["model_config"] else {
-            throw FileFormatError(file: url.path, "metadata has no model_config (not a grid-cell checkpoint)")
-        }
-        let config: GridCellConfig
-        do { config = try JSONDecoder().decode(GridCellConfig.self, from: Data(json.utf8)) } catch {
-            throw FileFormatError(file: url.path, "metadata model_config is not a grid-cell configuration (\(error))")
-        }
-        var rng = RandomGenerator(seed: 0)
-        let network = GridCellNetwork(config: config, rng: &rng)
-        try Checkpoint.load(into: network, from: url)
-        network.eval()
-        return network
+        try Checkpoint.loadModel(url, kind: "a grid-cell") { (config: GridCellConfig) -> GridCellNetwork in
+            var rng = RandomGenerator(seed: 0)
+            return GridCellNetwork(config: config, rng: &rng)
+        }.model
     }
 }

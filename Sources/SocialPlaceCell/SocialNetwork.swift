@@ -86,15 +86,9 @@ public final class SocialGridCellNetwork: Module {
 
     /// Rebuilds a network from a checkpoint written by ``SocialTrainer`` (its metadata holds the configuration).
     public static func load(_ url: URL) throws -> SocialGridCellNetwork {
-        let (_, metadata) = try SafeTensors.load(url)
-        guard let json = metadata["model_config"],
-              let config = try? JSONDecoder().decode(SocialNetworkConfig.self, from: Data(json.utf8)) else {
-            throw FileFormatError(file: url.path, "metadata has no readable model_config (not a social grid-cell checkpoint)")
-        }
-        var rng = RandomGenerator(seed: 0)
-        let network = SocialGridCellNetwork(config: config, rng: &rng)
-        try Checkpoint.load(into: network, from: url)
-        network.eval()
-        return network
+        try Checkpoint.loadModel(url, kind: "a social grid-cell") { (config: SocialNetworkConfig) -> SocialGridCellNetwork in
+            var rng = RandomGenerator(seed: 0)
+            return SocialGridCellNetwork(config: config, rng: &rng)
+        }.model
     }
 }

@@ -64,7 +64,6 @@ struct BEVTrain: ParsableCommand {
 /// The scenes an evaluation or figure uses: a dataset's frames (ground truth from its layout and poses) or
 /// held-out generated mazes.
 struct BEVSceneOptions: ParsableArguments {
-    @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @Option(help: "A GUIDE §3 dataset with layouts (default: held-out generated mazes).") var data: String?
     @Option(help: "Use every k-th frame of --data.") var every = 1
     @Option(help: "Held-out scenes when there is no --data.") var samples = 512
@@ -87,12 +86,13 @@ struct BEVEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Free-space IoU, RGB error, target visibility AP and position error of a BEV checkpoint.")
 
+    @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @OptionGroup var scenes: BEVSceneOptions
     @Option(help: "Target detector evaluated on the same scenes (skipped when the file is absent).") var detector = "Models/detector/model.safetensors"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
-        let model = try BEVModel.load(URL(fileURLWithPath: scenes.checkpoint))
+        let model = try BEVModel.load(URL(fileURLWithPath: checkpoint))
         let all = try scenes.scenes()
         var evaluation = BEVEvaluation()
         let start = Date()
@@ -111,7 +111,7 @@ struct BEVEval: ParsableCommand {
             result["detector_position_error_cells"] = m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull()
             if !json { print(String(format: "detector: visibility AP %.3f  position error %.2f cells", m.averagePrecision, m.positionErrorCells)) }
         }
-        result["checkpoint"] = scenes.checkpoint
+        result["checkpoint"] = checkpoint
         result["data"] = scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"
         if json { printJSON(result) } else {
             print(String(format: "free-space IoU %.3f  RGB error %.3f  target AP %.3f  target position error %.2f cells  (%d scenes)",
@@ -124,12 +124,13 @@ struct BEVFiguresCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figures", abstract: "Panels of view / ground truth / prediction (SVG, and a PNG per row).")
 
+    @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @OptionGroup var scenes: BEVSceneOptions
     @Option(help: "Rows of the figure.") var rows = 6
     @Option(help: "Output folder.") var output = "runs/bev-figures"
 
     func run() throws {
-        let model = try BEVModel.load(URL(fileURLWithPath: scenes.checkpoint))
+        let model = try BEVModel.load(URL(fileURLWithPath: checkpoint))
         let chosen = try scenes.scenes(limit: rows)
         let predictions = model.predict(chosen.map(\.view))
         let dir = URL(fileURLWithPath: output)
@@ -204,23 +205,20 @@ struct DetectorEval: ParsableCommand {
         commandName: "eval", abstract: "Visibility average precision and position error (cells) of a detector checkpoint.")
 
     @Option(help: "Detector checkpoint.") var checkpoint = "Models/detector/model.safetensors"
-    @Option(help: "A GUIDE §3 dataset with layouts (default: held-out generated mazes).") var data: String?
-    @Option(help: "Use every k-th frame of --data.") var every = 1
-    @Option(help: "Held-out scenes when there is no --data.") var samples = 512
-    @Option(help: "Seed of the held-out scenes.") var seed: UInt64 = 1
+    @OptionGroup var scenes: BEVSceneOptions
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
         let detector = try TargetDetector.load(URL(fileURLWithPath: checkpoint))
-        let scenes = try data.map { try BEVScene.from(Dataset.load(URL(fileURLWithPath: $0)), every: every) } ?? BEVScene.heldOut(count: samples, seed: seed)
-        let m = try DetectionMetrics(detector: detector, scenes: scenes)
-        let result: [String: Any] = ["checkpoint": checkpoint, "scenes": scenes.count, "visible_targets": m.visibleTargets,
+        let all = try scenes.scenes()
+        let m = try DetectionMetrics(detector: detector, scenes: all)
+        let result: [String: Any] = ["checkpoint": checkpoint, "scenes": all.count, "visible_targets": m.visibleTargets,
                                      "visibility_ap": m.averagePrecision.isFinite ? m.averagePrecision : NSNull(),
                                      "position_error_cells": m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull(),
-                                     "data": data ?? "held-out generated mazes (seeds ≥ 1,000,000)"]
+                                     "data": scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"]
         if json { printJSON(result) } else {
             print(String(format: "visibility AP %.3f  position error %.2f cells  (%d scenes, %d visible targets)",
-                         m.averagePrecision, m.positionErrorCells, scenes.count, m.visibleTargets))
+                         m.averagePrecision, m.positionErrorCells, all.count, m.visibleTargets))
         }
     }
 }

@@ -130,6 +130,26 @@ public enum Checkpoint {
         return (0..<4).map { i in (0..<4).reduce(UInt64(0)) { $0 | UInt64(v[i * 4 + $1]) << (16 * UInt64($1)) } }
     }
 
+    /// Rebuilds a model from a checkpoint whose metadata holds its configuration as JSON under `model_config`
+    /// (as every trainer here writes it): decodes the configuration, `build`s the model, loads the weights
+    /// (the file is read once) and switches it to evaluation mode. Errors name the file and say what is
+    /// wrong; `kind` names the model in them ("a BEV checkpoint").
+    public static func loadModel<Config: Decodable, Model: Module>(_ url: URL, kind: String,
+                                                                   build: (Config) -> Model) throws -> (model: Model, metadata: [String: String]) {
+        let (tensors, metadata) = try SafeTensors.load(url)
+        guard let json = metadata["model_config"] else {
+            throw FileFormatError(file: url.path, "metadata has no model_config (not \(kind) checkpoint)")
+        }
+        let config: Config
+        do { config = try JSONDecoder().decode(Config.self, from: Data(json.utf8)) } catch {
+            throw FileFormatError(file: url.path, "metadata model_config is not \(kind) configuration (\(error))")
+        }
+        let model = build(config)
+        do { try model.load(stateDict: tensors) } catch let e as TensorError { throw FileFormatError(file: url.path, e.description) }
+        model.eval()
+        return (model, metadata)
+    }
+
     /// Loads into `module` (and `optimizer`, if given); errors name the file and the tensor.
     @discardableResult
     public static func load(into module: Module, optimizer: Optimizer? = nil, from url: URL) throws -> [String: String] {
