@@ -51,6 +51,10 @@ public struct BEVEvaluation: Codable, Sendable {
     public var scenes = 0
     /// Predicted alpha > 0.5 against the true visible free cells (and target discs), pooled.
     public var freeIoU: Double { union == 0 ? 1 : Double(intersection) / Double(union) }
+    /// The same IoU over world cells, as a map reads the BEV: a cell is predicted free when the mean predicted
+    /// alpha over its pixels in the image exceeds 0.5, and truly free when it is visible free floor. Pixel IoU
+    /// also charges every misplaced edge pixel; a pixel is a quarter of a cell at the CPU size.
+    public var freeCellIoU: Double { cellUnion == 0 ? 1 : Double(cellIntersection) / Double(cellUnion) }
     /// Mean absolute RGB error on opaque target pixels.
     public var rgbError: Double { colorCount == 0 ? 0 : colorError / Double(colorCount) }
     /// Average precision of "target k is in this BEV" from the prediction's evidence for k's colour.
@@ -61,7 +65,7 @@ public struct BEVEvaluation: Codable, Sendable {
     public var targetRecall: Double { visibleTargets == 0 ? .nan : Double(located) / Double(visibleTargets) }
     public private(set) var visibleTargets = 0
 
-    var intersection = 0, union = 0, colorCount = 0, located = 0
+    var intersection = 0, union = 0, cellIntersection = 0, cellUnion = 0, colorCount = 0, located = 0
     var colorError = 0.0, positionError = 0.0
     var scores: [Float] = [], labels: [Bool] = []
 
@@ -77,6 +81,7 @@ public struct BEVEvaluation: Codable, Sendable {
             if pf || tf { union += 1 }
             if tf { for c in 0..<3 { colorError += Double(abs(p[c * plane + k] - t[c * plane + k])) }; colorCount += 3 }
         }
+        addCells(alpha: Array(p[(3 * plane)...]), truth: Array(t[(3 * plane)...]), scene: scene, geometry: geometry)
         let colors = scene.targets.map(\.color)
         let predicted = geometry.targetEvidence(in: prediction, pose: scene.pose, colors: colors)
         let present = geometry.targetEvidence(in: truth, pose: scene.pose, colors: colors)
@@ -93,13 +98,32 @@ public struct BEVEvaluation: Codable, Sendable {
         scenes += 1
     }
 
+    /// Pools pixels by the world cell their centres fall in (cells off the maze are skipped).
+    mutating func addCells(alpha: [Float], truth: [Float], scene: BEVScene, geometry: EgocentricBEV) {
+        let n = scene.layout.size, s = geometry.size
+        var sum = [Float](repeating: 0, count: n * n), count = [Int](repeating: 0, count: n * n), free = [Bool](repeating: false, count: n * n)
+        for row in 0..<s { for col in 0..<s {
+            let w = geometry.worldPoint(row: row, col: col, pose: scene.pose)
+            let cx = Int(w.x.rounded(.down)), cy = Int(w.y.rounded(.down))
+            guard cx >= 0, cy >= 0, cx < n, cy < n else { continue }
+            let c = cy * n + cx, k = row * s + col
+            sum[c] += alpha[k]; count[c] += 1
+            if truth[k] > 0.5 { free[c] = true }
+        } }
+        for c in 0..<n * n where count[c] > 0 {
+            let predicted = sum[c] / Float(count[c]) > 0.5
+            if predicted && free[c] { cellIntersection += 1 }
+            if predicted || free[c] { cellUnion += 1 }
+        }
+    }
+
     /// The figures as a JSON-ready dictionary (NaN as null).
     public var summary: [String: Any] {
         func value(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
-        return ["scenes": scenes, "free_iou": value(freeIoU), "rgb_error": value(rgbError),
+        return ["scenes": scenes, "free_iou": value(freeIoU), "free_iou_cells": value(freeCellIoU), "rgb_error": value(rgbError),
                 "target_visibility_ap": value(targetAveragePrecision), "target_position_error_cells": value(targetPositionError),
                 "target_recall": value(targetRecall), "visible_targets": visibleTargets]
     }
 
-    enum CodingKeys: String, CodingKey { case scenes, intersection, union, colorCount, located, colorError, positionError, scores, labels, visibleTargets }
+    enum CodingKeys: String, CodingKey { case scenes, intersection, union, cellIntersection, cellUnion, colorCount, located, colorError, positionError, scores, labels, visibleTargets }
 }

@@ -27,10 +27,16 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
+    @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
+    @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
+    @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
         guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0, (0..<1).contains(dropout) else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive and --dropout in [0, 1)") }
+        if let cosineSteps, cosineSteps <= warmupSteps || warmupSteps < 0 { throw ValidationError("--cosine-steps must exceed --warmup-steps (≥ 0)") }
+        guard iouWeight >= 0 else { throw ValidationError("--iou-weight must be ≥ 0") }
+        if cosineSteps == nil && warmupSteps != 0 { throw ValidationError("--warmup-steps needs --cosine-steps") }
     }
 
     func run() throws {
@@ -39,6 +45,8 @@ struct BEVTrain: ParsableCommand {
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.model.dropout = dropout
         c.data = data
+        if iouWeight != 0 { c.loss.iouWeight = iouWeight }
+        c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
         if let initFrom {
             let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry

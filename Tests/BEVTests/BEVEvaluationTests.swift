@@ -22,12 +22,26 @@ struct BEVEvaluationTests {
             perfect.add(prediction: geometry.render(s.layout, pose: s.pose, targets: s.targets), scene: s, geometry: geometry)
             empty.add(prediction: Tensor.zeros([4, 64, 64]), scene: s, geometry: geometry)
         }
-        #expect(perfect.freeIoU == 1 && perfect.rgbError == 0)
+        #expect(perfect.freeIoU == 1 && perfect.freeCellIoU == 1 && perfect.rgbError == 0)
         #expect(perfect.visibleTargets > 0, "some scene must show a target")
         #expect(perfect.targetAveragePrecision == 1 && perfect.targetRecall == 1)
         // Discs of radius 0.25 cells drawn at 4 pixels per cell: the mean of their pixels is within a fifth of a cell.
         #expect(perfect.targetPositionError < 0.2, "\(perfect.targetPositionError)")
-        #expect(empty.freeIoU == 0 && empty.targetRecall == 0)
+        #expect(empty.freeIoU == 0 && empty.freeCellIoU == 0 && empty.targetRecall == 0)
+    }
+
+    @Test func aOnePixelShiftCostsPixelIoUButHardlyAnyCells() throws {
+        // The perfect BEV moved down one row: a quarter of a cell, so every cell keeps a majority of its pixels.
+        let geometry = EgocentricBEV()
+        var shifted = BEVEvaluation()
+        for s in try BEVScene.heldOut(count: 40, seed: 4) {
+            let truth = geometry.render(s.layout, pose: s.pose, targets: s.targets).scalars, n = geometry.size
+            var moved = [Float](repeating: 0, count: truth.count)
+            for c in 0..<4 { for row in 1..<n { for col in 0..<n { moved[(c * n + row) * n + col] = truth[(c * n + row - 1) * n + col] } } }
+            shifted.add(prediction: Tensor(moved, shape: [4, n, n]), scene: s, geometry: geometry)
+        }
+        #expect(shifted.freeIoU < 0.9, "\(shifted.freeIoU)")
+        #expect(shifted.freeCellIoU > 0.95, "\(shifted.freeCellIoU)")
     }
 
     @Test func targetEvidenceFindsADiscAtItsWorldPosition() throws {

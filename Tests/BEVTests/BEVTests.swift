@@ -41,21 +41,32 @@ struct BEVPredictorTests {
         var p = v
         for i in 0..<(3 * n * n) where (i % (n * n)) % n >= n / 2 { p[i] = 0.9 }   // wrong colour on the transparent half only
         #expect(abs(BEVLoss()(Tensor(p, shape: [1, 4, n, n]), t).item - loss) < 1e-5)
+        // The soft IoU term: nothing for a perfect alpha; for an empty one, union 32 → 32/33.
+        var withIoU = BEVLoss()
+        withIoU.iouWeight = 1
+        #expect(abs(withIoU(t, t).item - loss) < 1e-6)
+        var empty = v
+        for i in (3 * n * n)..<(4 * n * n) { empty[i] = 0 }
+        let plain = BEVLoss()(Tensor(empty, shape: [1, 4, n, n]), t).item
+        #expect(abs(withIoU(Tensor(empty, shape: [1, 4, n, n]), t).item - plain - 32 / 33) < 1e-4)
     }
 
-    @Test func lossGradientMatchesFiniteDifferences() {
+    @Test(arguments: [nil, 2] as [Float?])
+    func lossGradientMatchesFiniteDifferences(iouWeight: Float?) {
+        var loss = BEVLoss()
+        loss.iouWeight = iouWeight
         var rng = RandomGenerator(seed: 3)
         let n = 6
         let pred = Tensor((0..<(4 * n * n)).map { _ in 0.1 + 0.8 * rng.nextUniform() }, shape: [1, 4, n, n], requiresGrad: true)
         let target = Tensor((0..<(4 * n * n)).map { _ in rng.nextUniform() < 0.5 ? 1 : 0.2 }, shape: [1, 4, n, n])
-        BEVLoss()(pred, target).backward()
+        loss(pred, target).backward()
         let g = pred.grad!.scalars
         for i in stride(from: 0, to: 4 * n * n, by: 7) {
             let saved = pred.storage.pointer[i], h: Float = 1e-3
             pred.storage.pointer[i] = saved + h
-            let up = noGrad { BEVLoss()(pred, target).item }
+            let up = noGrad { loss(pred, target).item }
             pred.storage.pointer[i] = saved - h
-            let down = noGrad { BEVLoss()(pred, target).item }
+            let down = noGrad { loss(pred, target).item }
             pred.storage.pointer[i] = saved
             let numeric = (up - down) / (2 * h)
             #expect(abs(numeric - g[i]) < 2e-3, "element \(i): analytic \(g[i]) numeric \(numeric)")
@@ -101,15 +112,21 @@ struct BEVSampleTests {
 
 @Suite("BEV training")
 struct BEVTrainingTests {
-    @Test func metricsKnownAnswersAndResumeIsExact() throws {
+    @Test func metricsKnownAnswer() {
         // IoU: prediction opaque on 2 pixels, target on 3, overlapping on 2 → 2/3.
         var p = [Float](repeating: 0, count: 4 * 4), t = p
         for k in [0, 1] { p[12 + k] = 0.9 }
         for k in [0, 1, 2] { t[12 + k] = 1 }
         let m = BEVMetrics(prediction: Tensor(p, shape: [1, 4, 2, 2]), target: Tensor(t, shape: [1, 4, 2, 2]))
         #expect(abs(m.freeIoU - 2 / 3) < 1e-6)
+    }
 
+    /// Stopped after one epoch and resumed, a run ends with the same weights as one run straight through,
+    /// under the original's plateau rule and under the cosine schedule (whose rate is a function of the step).
+    @Test(arguments: [nil, 4] as [Int?])
+    func resumeIsExact(cosineSteps: Int?) throws {
         var c = BEVTrainingConfig()
+        c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : 1
         c.model = BEVModelConfig(encoderChannels: [4, 8, 8, 16], heads: 2, feedforward: 16, encoderLayers: 1, decoderLayers: 1,
                                  queryGrid: 4, upsampleChannels: [8], outputSize: 16, dropout: 0.1)
         c.batchSize = 2; c.stepsPerEpoch = 2; c.epochs = 2; c.validationBatches = 1
@@ -124,5 +141,9 @@ struct BEVTrainingTests {
         #expect(resumed.step == 2)
         try resumed.train()
         #expect(straight.model.stateDict().map { $0.1.scalars } == resumed.model.stateDict().map { $0.1.scalars })
+        if let schedule = c.schedule {
+            #expect(resumed.optimizer.learningRate == schedule.learningRate(step: 3))
+            #expect(schedule.learningRate(step: 0) == c.learningRate && schedule.learningRate(step: 4) == 0)
+        }
     }
 }

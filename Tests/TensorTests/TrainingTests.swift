@@ -32,6 +32,11 @@ struct TrainingTests {
     @Test func schedulers() {
         #expect(abs(StepLR(baseLearningRate: 1, stepSize: 2, gamma: 0.5).learningRate(epoch: 5) - 0.25) < 1e-6)
         #expect(abs(CosineAnnealingLR(baseLearningRate: 1, tMax: 10).learningRate(epoch: 5) - 0.5) < 1e-6)
+        // Warm-up 2 steps (0.5, 1), then cosine over the next 10: half way at step 7, the floor from step 12 on.
+        let cosine = WarmupCosineLR(baseLearningRate: 1, totalSteps: 12, warmupSteps: 2, minLearningRate: 0.1)
+        #expect(cosine.learningRate(step: 0) == 0.5 && cosine.learningRate(step: 1) == 1 && cosine.learningRate(step: 2) == 1)
+        #expect(abs(cosine.learningRate(step: 7) - 0.55) < 1e-6)
+        #expect(abs(cosine.learningRate(step: 12) - 0.1) < 1e-6 && abs(cosine.learningRate(step: 50) - 0.1) < 1e-6)
         let opt = SGD(parameters: [Tensor([1], requiresGrad: true)], learningRate: 1)
         var plateau = ReduceLROnPlateau(factor: 0.5, patience: 2)
         for metric: Float in [1, 0.9, 0.9, 0.9] { plateau.step(metric: metric, optimizer: opt) }

@@ -21,6 +21,23 @@ public struct CosineAnnealingLR: Sendable {
     }
 }
 
+/// A linear warm-up over `warmupSteps`, then cosine annealing from the base rate to `minLearningRate` at
+/// `totalSteps` (held there after). A pure function of the step, so a resumed run follows the same curve.
+public struct WarmupCosineLR: Codable, Equatable, Sendable {
+    public let baseLearningRate: Float, totalSteps: Int, warmupSteps: Int, minLearningRate: Float
+    public init(baseLearningRate: Float, totalSteps: Int, warmupSteps: Int = 0, minLearningRate: Float = 0) {
+        precondition(totalSteps > warmupSteps && warmupSteps >= 0, "WarmupCosineLR: need 0 <= warmupSteps < totalSteps")
+        self.baseLearningRate = baseLearningRate; self.totalSteps = totalSteps; self.warmupSteps = warmupSteps
+        self.minLearningRate = minLearningRate
+    }
+    /// The learning rate for optimiser step `step` (0-based).
+    public func learningRate(step: Int) -> Float {
+        if step < warmupSteps { return baseLearningRate * Float(step + 1) / Float(warmupSteps) }
+        let t = Float(Swift.min(step, totalSteps) - warmupSteps) / Float(totalSteps - warmupSteps)
+        return minLearningRate + (baseLearningRate - minLearningRate) * (1 + Foundation.cos(Float.pi * t)) / 2
+    }
+}
+
 /// Halves (by `factor`) the learning rate when a metric stops improving (PyTorch's `ReduceLROnPlateau`,
 /// mode "min", relative threshold).
 public struct ReduceLROnPlateau: Codable, Sendable {
