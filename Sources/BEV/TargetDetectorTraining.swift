@@ -35,9 +35,18 @@ public enum TargetDetection {
     }
 }
 
+/// One detector training batch: views `[B, 3, 64, 64]` (normalised), headings `[B]`, visibility `[B, T]`,
+/// positions `[B, T, 2]`.
+public typealias TargetDetectionBatch = (views: Tensor, headings: Tensor, visible: Tensor, positions: Tensor)
+
+/// Where detector training batches come from; batch `index` is a pure function of the source's seed.
+public protocol TargetDetectionBatchSource {
+    func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch
+}
+
 /// Training batches for the detector made on the fly from MazeEnv. Half the poses are random; half stand
 /// 1–5 cells from a random target, facing it within ±60°, so that targets are in view often enough.
-public struct TargetDetectionSamples: Sendable {
+public struct TargetDetectionSamples: TargetDetectionBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
     /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut`` from 1,000,000).
     public let mazeSeeds: Range<UInt64>
@@ -45,8 +54,7 @@ public struct TargetDetectionSamples: Sendable {
         self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds
     }
 
-    /// Views `[B, 3, 64, 64]` (normalised), headings `[B]`, visibility `[B, T]`, positions `[B, T, 2]`.
-    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, headings: Tensor, visible: Tensor, positions: Tensor) {
+    public func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch {
         var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)) &* 0x8CB9_2BA7_2F3D_8DD7)
         let renderer = EgocentricRenderer()
         var views: [Tensor] = [], headings: [Float] = [], visible: [Float] = [], positions: [Float] = []
@@ -77,6 +85,37 @@ public struct TargetDetectionSamples: Sendable {
         let c = free[rng.nextInt(free.count)]
         return AgentState(x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
                           heading: rng.nextUniform() * 2 * .pi - .pi)
+    }
+}
+
+/// Detector batches drawn from fixed scenes (a recorded dataset's frames, labels from its layout, poses and
+/// field of view). Random walks rarely face a target, so half the draws come from scenes that show one, as
+/// ``TargetDetectionSamples`` faces a target half the time.
+public struct TargetDetectionSceneSamples: TargetDetectionBatchSource {
+    public let count: Int
+    let views: [Tensor], headings: [Float], visible: [[Float]], positions: [[Float]]
+    let showingTarget: [Int]
+    let seed: UInt64
+
+    public init(_ scenes: [BEVScene], seed: UInt64) throws {
+        precondition(!scenes.isEmpty, "TargetDetectionSceneSamples: no scenes")
+        guard Set(scenes.map(\.targets.count)).count == 1 else { throw TargetCountError(expected: scenes[0].targets.count) }
+        let labels = scenes.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
+        views = scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }
+        headings = scenes.map(\.pose.heading)
+        visible = labels.map(\.visible); positions = labels.map(\.positions)
+        showingTarget = labels.indices.filter { labels[$0].visible.contains(1) }
+        count = scenes.count; self.seed = seed
+    }
+
+    public func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch {
+        var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
+        let picks = (0..<size).map { _ in
+            !showingTarget.isEmpty && rng.nextUniform() < 0.5 ? showingTarget[rng.nextInt(showingTarget.count)] : rng.nextInt(count)
+        }
+        let t = visible[0].count
+        return (Tensor.concat(picks.map { views[$0] }, axis: 0), Tensor(picks.map { headings[$0] }, shape: [size]),
+                Tensor(picks.flatMap { visible[$0] }, shape: [size, t]), Tensor(picks.flatMap { positions[$0] }, shape: [size, t, 2]))
     }
 }
 
@@ -138,6 +177,10 @@ public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public var maxMinutes: Double?
     public var validationBatches = 4
     public var seed: UInt64 = 42
+    /// A GUIDE §3 dataset to train on instead of generated scenes: its last episode validates, the others train.
+    public var data: String?
+    /// Weights to start from (fine-tuning); the model configuration must match.
+    public var initialWeights: String?
     public init() {}
 }
 
@@ -162,7 +205,7 @@ public final class TargetDetectorTrainer {
     let optimizer: Adam
     public let folder: RunFolder
     var progress: RunProgress
-    let train: TargetDetectionSamples, validation: TargetDetectionSamples
+    let train: any TargetDetectionBatchSource, validation: any TargetDetectionBatchSource
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.step }
 
@@ -172,8 +215,23 @@ public final class TargetDetectorTrainer {
         model = TargetDetector(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
         progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau(factor: 0.5, patience: 5))
-        train = TargetDetectionSamples(seed: config.seed)
-        validation = TargetDetectionSamples(seed: config.seed &+ 1, mazeSeeds: 1_000_000..<2_000_000)
+        if let data = config.data {
+            let dataset = try Dataset.load(URL(fileURLWithPath: data))
+            guard dataset.episodes.count >= 2 else {
+                throw FileFormatError(file: data, "training on a dataset needs at least 2 episodes (the last one validates)")
+            }
+            let scenes = try BEVScene.from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast())))
+            let held = try BEVScene.from(Dataset(root: dataset.root, episodes: [dataset.episodes.last!]))
+            guard scenes[0].targets.count == config.model.targets, held[0].targets.count == config.model.targets else {
+                throw FileFormatError(file: data, "targets: the detector knows \(config.model.targets), the dataset's episodes have \(scenes[0].targets.count)")
+            }
+            train = try TargetDetectionSceneSamples(scenes, seed: config.seed)
+            validation = try TargetDetectionSceneSamples(held, seed: config.seed &+ 1)
+        } else {
+            train = TargetDetectionSamples(seed: config.seed)
+            validation = TargetDetectionSamples(seed: config.seed &+ 1, mazeSeeds: 1_000_000..<2_000_000)
+        }
+        if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
         if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
     }

@@ -179,6 +179,8 @@ struct DetectorTrain: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
     @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -189,6 +191,8 @@ struct DetectorTrain: ParsableCommand {
         var c = TargetDetectorTrainingConfig()
         if original { c.model = .original }
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
+        c.data = data
+        if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
         let trainer = try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
         let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
         let history = try trainer.train(report: { m in

@@ -61,7 +61,7 @@ struct BEVEvaluationTests {
     }
 }
 
-@Suite("BEV training from a dataset")
+@Suite("BEV and detector training from a dataset")
 struct BEVDatasetTrainingTests {
     @Test func aDatasetTrainsAndValidatesOnItsLastEpisodeAndOneEpisodeIsRefused() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bev-data-\(UUID().uuidString)")
@@ -82,9 +82,23 @@ struct BEVDatasetTrainingTests {
         let trainer = try BEVTrainer(config: config, runFolder: root.appendingPathComponent("run"))
         #expect(try trainer.train().count == 1)
 
+        // The detector trains on the same dataset; its batches carry each scene's own labels.
+        let detections = try TargetDetectionSceneSamples(scenes, seed: 3)
+        let d = try detections.batch(2, size: 8)
+        #expect(d.views.shape == [8, 3, 64, 64] && d.visible.shape == [8, 6] && d.positions.shape == [8, 6, 2])
+        #expect(d.visible.scalars == (try detections.batch(2, size: 8)).visible.scalars)
+        let labelled = Set(scenes.map { s in TargetDetection.labels(s.layout, pose: s.pose, targets: s.targets).visible + [s.pose.heading] })
+        for i in 0..<8 { #expect(labelled.contains(Array(d.visible.scalars[(6 * i)..<(6 * i + 6)]) + [d.headings.scalars[i]])) }
+        var detector = TargetDetectorTrainingConfig()
+        detector.epochs = 1; detector.stepsPerEpoch = 1; detector.batchSize = 2; detector.validationBatches = 1
+        detector.data = root.appendingPathComponent("data").path
+        #expect(try TargetDetectorTrainer(config: detector, runFolder: root.appendingPathComponent("detector")).train().count == 1)
+
         _ = try Collector.collect(into: root.appendingPathComponent("one"), config: { var c = collect; c.episodes = 1; return c }())
         config.data = root.appendingPathComponent("one").path
         #expect { try BEVTrainer(config: config, runFolder: root.appendingPathComponent("run2")) } throws: { "\($0)".contains("at least 2 episodes") }
+        detector.data = config.data
+        #expect { try TargetDetectorTrainer(config: detector, runFolder: root.appendingPathComponent("detector2")) } throws: { "\($0)".contains("at least 2 episodes") }
     }
 }
 
