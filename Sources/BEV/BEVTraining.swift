@@ -26,9 +26,7 @@ public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public init() {}
 
     /// The step-wise schedule, when `cosineSteps` asks for one.
-    public var schedule: WarmupCosineLR? {
-        cosineSteps.map { WarmupCosineLR(baseLearningRate: learningRate, totalSteps: $0, warmupSteps: warmupSteps ?? 0) }
-    }
+    public var schedule: WarmupCosineLR? { WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps) }
 }
 
 /// Free-space IoU (predicted alpha > 0.5 against target alpha > 0.5) and the RGB error on target floor.
@@ -67,7 +65,8 @@ public struct BEVEpochMetrics: Codable, Sendable {
     }
 }
 
-/// Trains a ``BEVPredictor`` on views and egocentric targets rendered on the fly (Adam, run folder, resume).
+/// Trains a ``BEVPredictor`` on views and egocentric targets rendered on the fly or read from a recorded dataset
+/// (Adam, ReduceLROnPlateau or a cosine schedule, run folder, resume).
 public final class BEVTrainer {
     public let config: BEVTrainingConfig
     public let model: BEVPredictor
@@ -76,7 +75,6 @@ public final class BEVTrainer {
     var progress: RunProgress
     let train: any BEVBatchSource, validation: any BEVBatchSource
     let target: EgocentricBEV
-    let schedule: WarmupCosineLR?
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.step }
 
@@ -85,7 +83,6 @@ public final class BEVTrainer {
         if let steps = config.cosineSteps, steps <= config.warmupSteps ?? 0 {
             throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path, "cosineSteps (\(steps)) must exceed warmupSteps (\(config.warmupSteps ?? 0))")
         }
-        schedule = config.schedule
         var rng = RandomGenerator(seed: config.seed)
         model = BEVPredictor(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -109,8 +106,7 @@ public final class BEVTrainer {
         if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
     }
 
-    func save(_ name: String) throws {
-        progress.learningRate = optimizer.learningRate
+    func save(_ name: String, _ progress: RunProgress) throws {
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
         let geometry = String(decoding: try JSONEncoder().encode(target), as: UTF8.self)
         try folder.save(name, module: self.model, optimizer: optimizer, progress: progress,
@@ -133,53 +129,22 @@ public final class BEVTrainer {
         return (loss / n, BEVMetrics(freeIoU: iou / n, rgbError: rgb / n))
     }
 
+    /// Trains until `config.epochs` or `config.maxMinutes` (resumable); one record per epoch.
     @discardableResult
     public func train(report: (BEVEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [BEVEpochMetrics] {
-        model.train()
-        var history: [BEVEpochMetrics] = []
-        let start = Date(), before = progress.seconds
-        while progress.epoch < config.epochs {
-            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
-            var sum: Float = 0
-            for _ in 0..<config.stepsPerEpoch {
-                let (v, t) = try train.batch(progress.step, size: config.batchSize)
-                if let schedule { optimizer.learningRate = schedule.learningRate(step: progress.step) }
-                optimizer.zeroGrad()
-                let loss = config.loss(model(v), t)
-                let value = loss.item
-                guard value.isFinite else { throw BEVTrainingError.nonFinite(step: progress.step) }
-                loss.backward()
-                optimizer.step()
-                progress.step += 1
-                sum += value
-                if progress.step % 5 == 0 { onStep(progress.step, value) }
-            }
-            progress.epoch += 1
+        let loop = EpochLoop(name: "BEV", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
+                             schedule: config.schedule)
+        return try loop.run(module: model, optimizer: optimizer, folder: folder, progress: &progress, loss: { step in
+            let (v, t) = try train.batch(step, size: config.batchSize)
+            return config.loss(model(v), t)
+        }, validate: {
             let (loss, m) = try validate()
-            guard loss.isFinite, RunFolder.isFinite(model) else { throw BEVTrainingError.nonFinite(step: progress.step) }
-            if schedule == nil { _ = progress.plateau.step(metric: loss, optimizer: optimizer) }  // ReduceLROnPlateau(0.5, patience 5), as the original
-            progress.seconds = before + Date().timeIntervalSince(start)
-            let record = BEVEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
-                                         validationLoss: loss, freeIoU: m.freeIoU, rgbError: m.rgbError, seconds: progress.seconds,
-                                         learningRate: optimizer.learningRate)
-            try folder.appendMetrics(record)
-            if loss < progress.bestValidationLoss { progress.bestValidationLoss = loss; try save("best") }
-            try save("latest")
-            history.append(record)
-            report(record)
-        }
-        return history
+            return (loss, { e in BEVEpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, validationLoss: e.validationLoss,
+                                                 freeIoU: m.freeIoU, rgbError: m.rgbError, seconds: e.seconds, learningRate: e.learningRate) })
+        }, save: save, onStep: onStep, report: report)
     }
 }
 
 extension BEVMetrics {
     init(freeIoU: Float, rgbError: Float) { self.freeIoU = freeIoU; self.rgbError = rgbError }
-}
-
-/// A BEV run stopped because the loss or the weights stopped being finite (nothing was saved from it).
-public enum BEVTrainingError: Error, CustomStringConvertible {
-    case nonFinite(step: Int)
-    public var description: String {
-        switch self { case .nonFinite(let s): "the BEV loss became non-finite at step \(s); the last good checkpoint is checkpoints/latest.safetensors" }
-    }
 }

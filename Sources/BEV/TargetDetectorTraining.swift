@@ -181,7 +181,14 @@ public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public var data: String?
     /// Weights to start from (fine-tuning); the model configuration must match.
     public var initialWeights: String?
+    /// Cosine-anneal the learning rate to zero over this many steps (after `warmupSteps` of linear warm-up)
+    /// instead of the original's ReduceLROnPlateau.
+    public var cosineSteps: Int?
+    public var warmupSteps: Int?
     public init() {}
+
+    /// The step-wise schedule, when `cosineSteps` asks for one.
+    public var schedule: WarmupCosineLR? { WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps) }
 }
 
 /// One logged detector epoch.
@@ -192,13 +199,16 @@ public struct DetectorEpochMetrics: Codable, Sendable {
     /// nil while the detector calls no visible target visible.
     public var positionErrorCells: Double?
     public var seconds: Double
+    /// The learning rate at the end of the epoch.
+    public var learningRate: Float?
     enum CodingKeys: String, CodingKey {
         case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", averagePrecision = "val_visibility_ap",
-             positionErrorCells = "val_position_error_cells"
+             positionErrorCells = "val_position_error_cells", learningRate = "lr"
     }
 }
 
-/// Trains a ``TargetDetector`` on scenes rendered on the fly (Adam, ReduceLROnPlateau, run folder, resume).
+/// Trains a ``TargetDetector`` on scenes rendered on the fly or read from a recorded dataset (Adam,
+/// ReduceLROnPlateau or a cosine schedule, run folder, resume).
 public final class TargetDetectorTrainer {
     public let config: TargetDetectorTrainingConfig
     public let model: TargetDetector
@@ -211,6 +221,9 @@ public final class TargetDetectorTrainer {
 
     public init(config: TargetDetectorTrainingConfig, runFolder: URL, resume: Bool = false) throws {
         self.config = config
+        if let steps = config.cosineSteps, steps <= config.warmupSteps ?? 0 {
+            throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path, "cosineSteps (\(steps)) must exceed warmupSteps (\(config.warmupSteps ?? 0))")
+        }
         var rng = RandomGenerator(seed: config.seed)
         model = TargetDetector(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -236,8 +249,7 @@ public final class TargetDetectorTrainer {
         if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
     }
 
-    func save(_ name: String) throws {
-        progress.learningRate = optimizer.learningRate
+    func save(_ name: String, _ progress: RunProgress) throws {
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
         try folder.save(name, module: self.model, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-detector-1"])
     }
@@ -259,42 +271,21 @@ public final class TargetDetectorTrainer {
         return (loss / Float(config.validationBatches), metrics)
     }
 
+    /// Trains until `config.epochs` or `config.maxMinutes` (resumable); one record per epoch.
     @discardableResult
     public func train(report: (DetectorEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [DetectorEpochMetrics] {
-        model.train()
-        var history: [DetectorEpochMetrics] = []
-        let start = Date(), before = progress.seconds
-        while progress.epoch < config.epochs {
-            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
-            var sum: Float = 0
-            for _ in 0..<config.stepsPerEpoch {
-                let b = try train.batch(progress.step, size: config.batchSize)
-                optimizer.zeroGrad()
-                let loss = config.loss(model(b.views, headings: b.headings), visible: b.visible, positions: b.positions)
-                let value = loss.item
-                guard value.isFinite else { throw BEVTrainingError.nonFinite(step: progress.step) }
-                loss.backward()
-                optimizer.step()
-                progress.step += 1
-                sum += value
-                if progress.step % 5 == 0 { onStep(progress.step, value) }
-            }
-            progress.epoch += 1
+        let loop = EpochLoop(name: "detector", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
+                             schedule: config.schedule)
+        return try loop.run(module: model, optimizer: optimizer, folder: folder, progress: &progress, loss: { step in
+            let b = try train.batch(step, size: config.batchSize)
+            return config.loss(model(b.views, headings: b.headings), visible: b.visible, positions: b.positions)
+        }, validate: {
             let (loss, m) = try validate()
-            guard loss.isFinite, RunFolder.isFinite(model) else { throw BEVTrainingError.nonFinite(step: progress.step) }
-            _ = progress.plateau.step(metric: loss, optimizer: optimizer)
-            progress.seconds = before + Date().timeIntervalSince(start)
-            let record = DetectorEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
-                                              validationLoss: loss, averagePrecision: m.averagePrecision,
-                                              positionErrorCells: m.positionErrorCells.isFinite ? m.positionErrorCells : nil,
-                                              seconds: progress.seconds)
-            try folder.appendMetrics(record)
-            if loss < progress.bestValidationLoss { progress.bestValidationLoss = loss; try save("best") }
-            try save("latest")
-            history.append(record)
-            report(record)
-        }
-        return history
+            return (loss, { e in DetectorEpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, validationLoss: e.validationLoss,
+                                                      averagePrecision: m.averagePrecision,
+                                                      positionErrorCells: m.positionErrorCells.isFinite ? m.positionErrorCells : nil,
+                                                      seconds: e.seconds, learningRate: e.learningRate) })
+        }, save: save, onStep: onStep, report: report)
     }
 }
 

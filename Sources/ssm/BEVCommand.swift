@@ -27,16 +27,13 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
-    @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
-    @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
+    @OptionGroup var schedule: ScheduleOptions
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
         guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0, (0..<1).contains(dropout) else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive and --dropout in [0, 1)") }
-        if let cosineSteps, cosineSteps <= warmupSteps || warmupSteps < 0 { throw ValidationError("--cosine-steps must exceed --warmup-steps (≥ 0)") }
         guard iouWeight >= 0 else { throw ValidationError("--iou-weight must be ≥ 0") }
-        if cosineSteps == nil && warmupSteps != 0 { throw ValidationError("--warmup-steps needs --cosine-steps") }
     }
 
     func run() throws {
@@ -46,7 +43,7 @@ struct BEVTrain: ParsableCommand {
         c.model.dropout = dropout
         c.data = data
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
-        c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
+        (c.cosineSteps, c.warmupSteps) = schedule.steps
         if let initFrom {
             let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
@@ -67,6 +64,20 @@ struct BEVTrain: ParsableCommand {
                        "val_loss": last?.validationLoss as Any? ?? NSNull()])
         } else { print("bev: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
     }
+}
+
+/// The learning-rate schedule of a training command: the original's ReduceLROnPlateau, or a cosine.
+struct ScheduleOptions: ParsableArguments {
+    @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
+    @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
+
+    func validate() throws {
+        if let cosineSteps, cosineSteps <= warmupSteps || warmupSteps < 0 { throw ValidationError("--cosine-steps must exceed --warmup-steps (≥ 0)") }
+        if cosineSteps == nil && warmupSteps != 0 { throw ValidationError("--warmup-steps needs --cosine-steps") }
+    }
+
+    /// The configuration's (cosineSteps, warmupSteps).
+    var steps: (Int?, Int?) { (cosineSteps, cosineSteps == nil ? nil : warmupSteps) }
 }
 
 /// The scenes an evaluation or figure uses: a dataset's frames (ground truth from its layout and poses) or
@@ -181,6 +192,7 @@ struct DetectorTrain: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
+    @OptionGroup var schedule: ScheduleOptions
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -193,6 +205,7 @@ struct DetectorTrain: ParsableCommand {
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.data = data
         if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
+        (c.cosineSteps, c.warmupSteps) = schedule.steps
         let trainer = try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
         let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
         let history = try trainer.train(report: { m in

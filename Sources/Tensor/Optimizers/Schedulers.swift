@@ -38,6 +38,14 @@ public struct WarmupCosineLR: Codable, Equatable, Sendable {
     }
 }
 
+extension WarmupCosineLR {
+    /// The schedule a run configuration asks for with its optional step counts; nil when `cosineSteps` is nil.
+    public init?(baseLearningRate: Float, cosineSteps: Int?, warmupSteps: Int?) {
+        guard let cosineSteps else { return nil }
+        self.init(baseLearningRate: baseLearningRate, totalSteps: cosineSteps, warmupSteps: warmupSteps ?? 0)
+    }
+}
+
 /// Halves (by `factor`) the learning rate when a metric stops improving (PyTorch's `ReduceLROnPlateau`,
 /// mode "min", relative threshold).
 public struct ReduceLROnPlateau: Codable, Sendable {

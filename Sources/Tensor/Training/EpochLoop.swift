@@ -1,0 +1,87 @@
+import Foundation
+
+/// One finished epoch, as the loop hands it to the trainer that logs it.
+public struct EpochSummary: Sendable {
+    public var epoch, step: Int
+    /// Mean training loss over the epoch's steps.
+    public var trainLoss: Float
+    public var validationLoss: Float
+    /// The learning rate at the end of the epoch.
+    public var learningRate: Float
+    /// Training time of the whole run so far, across resumes.
+    public var seconds: Double
+}
+
+/// A run stopped because its loss or its weights stopped being finite; nothing from the bad step was saved.
+public struct NonFiniteTrainingError: Error, CustomStringConvertible {
+    public let run: String, step: Int
+    public init(run: String, step: Int) { self.run = run; self.step = step }
+    public var description: String {
+        "the \(run) loss became non-finite at step \(step); the last good checkpoint is checkpoints/latest.safetensors"
+    }
+}
+
+/// The epoch loop of a run folder's trainer: optimiser steps behind a finite-loss guard, the learning-rate
+/// schedule, a validation per epoch behind a finite-weights guard, a line of `metrics.jsonl`, and the best
+/// and latest checkpoints. It stops after `epochs` or, resumably, after `maxMinutes`.
+public struct EpochLoop: Sendable {
+    public var epochs, stepsPerEpoch: Int
+    public var maxMinutes: Double?
+    /// The rate as a function of the step; nil: ReduceLROnPlateau on the validation loss (`progress.plateau`).
+    public var schedule: WarmupCosineLR?
+    /// Names the run in errors ("BEV", "detector").
+    public var name: String
+
+    public init(name: String, epochs: Int, stepsPerEpoch: Int, maxMinutes: Double? = nil, schedule: WarmupCosineLR? = nil) {
+        self.name = name; self.epochs = epochs; self.stepsPerEpoch = stepsPerEpoch; self.maxMinutes = maxMinutes; self.schedule = schedule
+    }
+
+    /// Runs epochs from `progress` on.
+    /// - Parameters:
+    ///   - loss: the training loss of global step `step` (forward only; the loop zeroes, backpropagates and steps).
+    ///   - validate: the validation loss, and how to turn the epoch's summary into the logged record.
+    ///   - save: writes checkpoint `name` ("best", "latest") with `progress` in its metadata.
+    ///   - onStep: called every 5 steps with the step and its loss (progress lines).
+    ///   - report: called with each epoch's record once it is logged and saved.
+    @discardableResult
+    public func run<Record: Encodable>(module: Module, optimizer: Optimizer, folder: RunFolder, progress: inout RunProgress,
+                                       loss: (_ step: Int) throws -> Tensor,
+                                       validate: () throws -> (loss: Float, record: (EpochSummary) -> Record),
+                                       save: (_ name: String, _ progress: RunProgress) throws -> Void,
+                                       onStep: (Int, Float) -> Void = { _, _ in },
+                                       report: (Record) -> Void = { _ in }) throws -> [Record] {
+        module.train()
+        var history: [Record] = []
+        let start = Date(), before = progress.seconds
+        while progress.epoch < epochs {
+            if let maxMinutes, Date().timeIntervalSince(start) / 60 >= maxMinutes { break }
+            var sum: Float = 0
+            for _ in 0..<stepsPerEpoch {
+                if let schedule { optimizer.learningRate = schedule.learningRate(step: progress.step) }
+                optimizer.zeroGrad()
+                let l = try loss(progress.step)
+                let value = l.item
+                guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step) }
+                l.backward()
+                optimizer.step()
+                progress.step += 1
+                sum += value
+                if progress.step % 5 == 0 { onStep(progress.step, value) }
+            }
+            progress.epoch += 1
+            let (validationLoss, makeRecord) = try validate()
+            guard validationLoss.isFinite, RunFolder.isFinite(module) else { throw NonFiniteTrainingError(run: name, step: progress.step) }
+            if schedule == nil { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
+            progress.seconds = before + Date().timeIntervalSince(start)
+            progress.learningRate = optimizer.learningRate
+            let record = makeRecord(EpochSummary(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(stepsPerEpoch),
+                                                 validationLoss: validationLoss, learningRate: optimizer.learningRate, seconds: progress.seconds))
+            try folder.appendMetrics(record)
+            if validationLoss < progress.bestValidationLoss { progress.bestValidationLoss = validationLoss; try save("best", progress) }
+            try save("latest", progress)
+            history.append(record)
+            report(record)
+        }
+        return history
+    }
+}
