@@ -46,17 +46,6 @@ public struct GridCellTrainingConfig: ResumableRunConfig, Sendable {
     public static let original = GridCellTrainingConfig()
 }
 
-/// A run stopped because the loss or a gradient stopped being finite.
-public struct NonFiniteLossError: Error, CustomStringConvertible {
-    public let step: Int
-    public let lastGoodCheckpoint: URL?
-    public init(step: Int, lastGoodCheckpoint: URL?) { self.step = step; self.lastGoodCheckpoint = lastGoodCheckpoint }
-    public var description: String {
-        "the loss became non-finite at step \(step); nothing was saved from it"
-            + (lastGoodCheckpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
-    }
-}
-
 /// One logged epoch (a line of `metrics.jsonl`).
 public struct EpochMetrics: Codable, Sendable {
     public var epoch, step: Int
@@ -174,12 +163,12 @@ public final class GridCellTrainer {
                         metadata: ["model_config": model, "format": "ssm-gridcell-1"])
     }
 
-    func nonFinite() -> NonFiniteLossError {
-        NonFiniteLossError(step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: folder.latest.path) ? folder.latest : nil)
+    func nonFinite() -> NonFiniteTrainingError {
+        NonFiniteTrainingError(run: "grid-cell", step: step, folder: folder)
     }
 
     /// Trains until `config.epochs` (or `maxMinutes`); `report` receives each epoch's metrics and, every
-    /// few steps, (step, loss). Throws ``NonFiniteLossError`` when the loss stops being finite.
+    /// few steps, (step, loss). Throws `NonFiniteTrainingError` when the loss stops being finite.
     @discardableResult
     public func train(report: (EpochMetrics) -> Void = { _ in }, progress: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
         network.train()

@@ -155,8 +155,8 @@ public final class SocialTrainer {
         try folder.save(name, module: network, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-spc-1"])
     }
 
-    func nonFinite() -> NonFiniteLossError {
-        NonFiniteLossError(step: progress.step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: folder.latest.path) ? folder.latest : nil)
+    func nonFinite() -> NonFiniteTrainingError {
+        NonFiniteTrainingError(run: "social", step: progress.step, folder: folder)
     }
 
     /// Trains until `config.epochs` or `maxMinutes`.

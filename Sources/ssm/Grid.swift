@@ -129,7 +129,7 @@ struct GridTrain: ParsableCommand {
                 stderr(String(format: "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %.0fs ", step, total, loss, rate,
                               rate > 0 ? Double(total - step) / rate : 0))
             })
-        } catch let error as NonFiniteLossError {
+        } catch let error as NonFiniteTrainingError {
             stderr("\n")
             throw error
         }

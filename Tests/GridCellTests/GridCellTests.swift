@@ -217,7 +217,7 @@ struct TrainingTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         var c = tinyConfig(); c.learningRate = 1e30; c.gradientClip = 1e30; c.epochs = 5; c.optimizer = .adam
         let trainer = try GridCellTrainer(config: c, runFolder: dir)
-        let error = try #require(throws: NonFiniteLossError.self) { try trainer.train() }
+        let error = try #require(throws: NonFiniteTrainingError.self) { try trainer.train() }
         #expect(error.description.contains("step"))
         // Whatever checkpoint exists holds finite numbers.
         for name in ["latest", "epoch_0", "epoch_1"] {

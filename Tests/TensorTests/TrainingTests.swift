@@ -122,7 +122,7 @@ struct TrainingTests {
         #expect(saved == ["best@2", "latest@2", "best@4", "latest@4"])
         let lines = try String(contentsOf: folder.metricsURL, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
-        #expect { try run(epochs: 3, poisonAt: 5) } throws: { "\($0)".contains("test loss became non-finite at step 5") }
+        #expect { try run(epochs: 3, poisonAt: 5) } throws: { "\($0)".contains("test loss became non-finite at step 5") && "\($0)".contains("latest.safetensors") }
         #expect(saved.last == "latest@4")
         #expect(try SafeTensors.load(folder.latest).metadata["step"] == "4")
     }

@@ -14,10 +14,21 @@ public struct EpochSummary: Sendable {
 
 /// A run stopped because its loss or its weights stopped being finite; nothing from the bad step was saved.
 public struct NonFiniteTrainingError: Error, CustomStringConvertible {
-    public let run: String, step: Int
-    public init(run: String, step: Int) { self.run = run; self.step = step }
+    /// Names the run ("BEV", "grid-cell").
+    public let run: String
+    public let step: Int
+    /// The run's latest checkpoint, when it has one: the last good state to resume from.
+    public let lastGoodCheckpoint: URL?
+    public init(run: String, step: Int, lastGoodCheckpoint: URL?) {
+        self.run = run; self.step = step; self.lastGoodCheckpoint = lastGoodCheckpoint
+    }
+    /// The error for `folder`'s run at `step`, pointing at its latest checkpoint when there is one.
+    public init(run: String, step: Int, folder: RunFolder) {
+        self.init(run: run, step: step, lastGoodCheckpoint: FileManager.default.fileExists(atPath: folder.latest.path) ? folder.latest : nil)
+    }
     public var description: String {
-        "the \(run) loss became non-finite at step \(step); the last good checkpoint is checkpoints/latest.safetensors"
+        "the \(run) loss became non-finite at step \(step); nothing was saved from it"
+            + (lastGoodCheckpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
     }
 }
 
@@ -61,7 +72,7 @@ public struct EpochLoop: Sendable {
                 optimizer.zeroGrad()
                 let l = try loss(progress.step)
                 let value = l.item
-                guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step) }
+                guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
                 l.backward()
                 optimizer.step()
                 progress.step += 1
@@ -70,7 +81,7 @@ public struct EpochLoop: Sendable {
             }
             progress.epoch += 1
             let (validationLoss, makeRecord) = try validate()
-            guard validationLoss.isFinite, RunFolder.isFinite(module) else { throw NonFiniteTrainingError(run: name, step: progress.step) }
+            guard validationLoss.isFinite, RunFolder.isFinite(module) else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
             if schedule == nil { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
             progress.seconds = before + Date().timeIntervalSince(start)
             progress.learningRate = optimizer.learningRate
