@@ -102,7 +102,7 @@ public final class GridCellTrainer {
         if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
             progress = saved
         } else if config.snapshotEpochs.contains(0) {
-            try save(as: "epoch_0")
+            try save(as: "epoch_0", progress)
         }
     }
 
@@ -156,58 +156,33 @@ public final class GridCellTrainer {
         return (sums.0 / n, sums.1 / n, sums.2 / n, sums.3 / n)
     }
 
-    func save(as name: String) throws {
+    func save(as name: String, _ progress: RunProgress) throws {
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
-        progress.learningRate = optimizer.learningRate
         try folder.save(name, module: network, optimizer: optimizer, progress: progress,
                         metadata: ["model_config": model, "format": "ssm-gridcell-1"])
-    }
-
-    func nonFinite() -> NonFiniteTrainingError {
-        NonFiniteTrainingError(run: "grid-cell", step: step, folder: folder)
     }
 
     /// Trains until `config.epochs` (or `maxMinutes`); `report` receives each epoch's metrics and, every
     /// few steps, (step, loss). Throws `NonFiniteTrainingError` when the loss stops being finite.
     @discardableResult
     public func train(report: (EpochMetrics) -> Void = { _ in }, progress: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
-        network.train()
-        var history: [EpochMetrics] = []
-        let sessionStart = Date(), elapsedBefore = self.progress.seconds
-        while epoch < config.epochs {
-            if let limit = config.maxMinutes, Date().timeIntervalSince(sessionStart) / 60 >= limit { break }
-            var sums: (Float, Float, Float) = (0, 0, 0)
-            for _ in 0..<config.stepsPerEpoch {
-                let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
-                optimizer.zeroGrad()
-                let (_, value) = evaluate(batch)
-                let loss = value.total.item
-                guard loss.isFinite else { throw nonFinite() }
-                value.total.backward()
-                let norm = Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip)
-                guard norm.isFinite else { throw nonFinite() }
-                optimizer.step()
-                self.progress.step += 1
-                sums.0 += loss; sums.1 += value.place; sums.2 += value.headDirection
-                if step % 10 == 0 { progress(step, loss) }
-            }
-            self.progress.epoch += 1
+        var loop = EpochLoop(name: "grid-cell", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes)
+        loop.clipGradNorm = config.gradientClip; loop.snapshotEpochs = config.snapshotEpochs; loop.reportEvery = 10
+        var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
+        let n = Float(config.stepsPerEpoch)
+        return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &self.progress, loss: { step in
+            let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
+            let (_, value) = evaluate(batch)
+            place += value.place; headDirection += value.headDirection
+            return value.total
+        }, validate: {
             let v = try validate()
-            guard v.loss.isFinite, RunFolder.isFinite(network) else { throw nonFinite() }
-            self.progress.plateau.step(metric: v.loss, optimizer: optimizer)
-            self.progress.seconds = elapsedBefore + Date().timeIntervalSince(sessionStart)
-            let n = Float(config.stepsPerEpoch)
-            let m = EpochMetrics(epoch: epoch, step: step, trainLoss: sums.0 / n, trainPlace: sums.1 / n, trainHeadDirection: sums.2 / n,
-                                 validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
-                                 meanPositionErrorCells: v.positionError, learningRate: optimizer.learningRate, seconds: self.progress.seconds)
-            try folder.appendMetrics(m)
-            if v.loss < self.progress.bestValidationLoss { self.progress.bestValidationLoss = v.loss; try save(as: "best") }
-            if config.snapshotEpochs.contains(epoch) { try save(as: "epoch_\(epoch)") }
-            try save(as: "latest")
-            history.append(m)
-            report(m)
-        }
-        return history
+            return (v.loss, { e in
+                defer { place = 0; headDirection = 0 }
+                return EpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, trainPlace: place / n, trainHeadDirection: headDirection / n,
+                                    validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
+                                    meanPositionErrorCells: v.positionError, learningRate: e.learningRate, seconds: e.seconds)
+            })
+        }, save: { try save(as: $0, $1) }, onStep: progress, report: report)
     }
-
 }

@@ -79,7 +79,7 @@ public final class SocialTrainer {
         trainSource = try Self.source(config, seed: config.seed)
         validationSource = try Self.source(config, seed: config.seed &+ 0x5EED_0FF5E7)
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) { progress = saved } else { try save(as: "epoch_0") }
+        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) { progress = saved } else { try save(as: "epoch_0", progress) }
     }
 
     /// The trajectory source of a configuration, seeded with `seed`.
@@ -149,51 +149,26 @@ public final class SocialTrainer {
         return (sums.0 / n, sums.1 / n, sums.2 / n, sums.3 / n)
     }
 
-    func save(as name: String) throws {
-        progress.learningRate = optimizer.learningRate
+    func save(as name: String, _ progress: RunProgress) throws {
         let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
         try folder.save(name, module: network, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-spc-1"])
-    }
-
-    func nonFinite() -> NonFiniteTrainingError {
-        NonFiniteTrainingError(run: "social", step: progress.step, folder: folder)
     }
 
     /// Trains until `config.epochs` or `maxMinutes`.
     @discardableResult
     public func train(report: (SocialEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [SocialEpochMetrics] {
-        network.train()
-        var history: [SocialEpochMetrics] = []
-        let start = Date(), before = progress.seconds
-        while progress.epoch < config.epochs {
-            if let limit = config.maxMinutes, Date().timeIntervalSince(start) / 60 >= limit { break }
-            var sum: Float = 0
-            for _ in 0..<config.stepsPerEpoch {
-                let batch = try trainSource.batch(progress.step, size: config.batchSize, steps: config.sequenceLength)
-                optimizer.zeroGrad()
-                let total = loss(batch, forward(batch))
-                let value = total.item
-                guard value.isFinite else { throw nonFinite() }
-                total.backward()
-                guard Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip).isFinite else { throw nonFinite() }
-                optimizer.step()
-                progress.step += 1
-                sum += value
-                if progress.step % 10 == 0 { onStep(progress.step, value) }
-            }
-            progress.epoch += 1
+        var loop = EpochLoop(name: "social", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes)
+        loop.plateau = false; loop.clipGradNorm = config.gradientClip; loop.reportEvery = 10      // a constant rate
+        return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &progress, loss: { step in
+            let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
+            return loss(batch, forward(batch))
+        }, validate: {
             let v = try validate()
-            guard v.loss.isFinite, RunFolder.isFinite(network) else { throw nonFinite() }
-            progress.seconds = before + Date().timeIntervalSince(start)
-            let m = SocialEpochMetrics(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(config.stepsPerEpoch),
-                                       validationLoss: v.loss, selfPositionErrorCells: v.selfError, partnerPositionErrorCells: v.partnerError,
-                                       distanceErrorCells: v.distanceError, learningRate: optimizer.learningRate, seconds: progress.seconds)
-            try folder.appendMetrics(m)
-            if v.loss < progress.bestValidationLoss { progress.bestValidationLoss = v.loss; try save(as: "best") }
-            try save(as: "latest")
-            history.append(m)
-            report(m)
-        }
-        return history
+            return (v.loss, { e in
+                SocialEpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, validationLoss: v.loss, selfPositionErrorCells: v.selfError,
+                                   partnerPositionErrorCells: v.partnerError, distanceErrorCells: v.distanceError,
+                                   learningRate: e.learningRate, seconds: e.seconds)
+            })
+        }, save: { try save(as: $0, $1) }, onStep: onStep, report: report)
     }
 }

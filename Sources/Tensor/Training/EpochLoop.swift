@@ -32,14 +32,22 @@ public struct NonFiniteTrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// The epoch loop of a run folder's trainer: optimiser steps behind a finite-loss guard, the learning-rate
-/// schedule, a validation per epoch behind a finite-weights guard, a line of `metrics.jsonl`, and the best
-/// and latest checkpoints. It stops after `epochs` or, resumably, after `maxMinutes`.
+/// The epoch loop of every run folder's trainer: optimiser steps behind a finite-loss guard (and optional
+/// gradient clipping), the learning-rate schedule, a validation per epoch behind a finite-weights guard, a
+/// line of `metrics.jsonl`, and the best, latest and snapshot checkpoints. It stops after `epochs` or, resumably, after `maxMinutes`.
 public struct EpochLoop: Sendable {
     public var epochs, stepsPerEpoch: Int
     public var maxMinutes: Double?
-    /// The rate as a function of the step; nil: ReduceLROnPlateau on the validation loss (`progress.plateau`).
+    /// The rate as a function of the step; nil: ReduceLROnPlateau on the validation loss (`progress.plateau`)
+    /// when `plateau` is set, else a constant rate.
     public var schedule: WarmupCosineLR?
+    public var plateau = true
+    /// Clip the gradients' global norm to this before each step (a non-finite norm stops the run).
+    public var clipGradNorm: Float?
+    /// Epochs whose checkpoints are also kept, as `epoch_N`.
+    public var snapshotEpochs: [Int] = []
+    /// `onStep` is called every this many steps.
+    public var reportEvery = 5
     /// Names the run in errors ("BEV", "detector").
     public var name: String
 
@@ -51,7 +59,7 @@ public struct EpochLoop: Sendable {
     /// - Parameters:
     ///   - loss: the training loss of global step `step` (forward only; the loop zeroes, backpropagates and steps).
     ///   - validate: the validation loss, and how to turn the epoch's summary into the logged record.
-    ///   - save: writes checkpoint `name` ("best", "latest") with `progress` in its metadata.
+    ///   - save: writes checkpoint `name` ("best", "latest", "epoch_N") with `progress` in its metadata.
     ///   - onStep: called every 5 steps with the step and its loss (progress lines).
     ///   - report: called with each epoch's record once it is logged and saved.
     @discardableResult
@@ -74,21 +82,25 @@ public struct EpochLoop: Sendable {
                 let value = l.item
                 guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
                 l.backward()
+                if let clipGradNorm, !Optimizer.clipGradNorm(module.parameters(), maxNorm: clipGradNorm).isFinite {
+                    throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder)
+                }
                 optimizer.step()
                 progress.step += 1
                 sum += value
-                if progress.step % 5 == 0 { onStep(progress.step, value) }
+                if progress.step % reportEvery == 0 { onStep(progress.step, value) }
             }
             progress.epoch += 1
             let (validationLoss, makeRecord) = try validate()
             guard validationLoss.isFinite, RunFolder.isFinite(module) else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
-            if schedule == nil { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
+            if schedule == nil && plateau { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
             progress.seconds = before + Date().timeIntervalSince(start)
             progress.learningRate = optimizer.learningRate
             let record = makeRecord(EpochSummary(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(stepsPerEpoch),
                                                  validationLoss: validationLoss, learningRate: optimizer.learningRate, seconds: progress.seconds))
             try folder.appendMetrics(record)
             if validationLoss < progress.bestValidationLoss { progress.bestValidationLoss = validationLoss; try save("best", progress) }
+            if snapshotEpochs.contains(progress.epoch) { try save("epoch_\(progress.epoch)", progress) }
             try save("latest", progress)
             history.append(record)
             report(record)
