@@ -35,6 +35,17 @@ public struct BEVScene: Sendable {
         }
     }
 
+    /// A training split of the dataset at `path`: the frames of all episodes but the last to train on, and
+    /// the last episode's frames to validate on (so at least 2 episodes are needed).
+    public static func trainingSplit(datasetAt path: String) throws -> (train: [BEVScene], validation: [BEVScene]) {
+        let dataset = try Dataset.load(URL(fileURLWithPath: path))
+        guard let last = dataset.episodes.last, dataset.episodes.count >= 2 else {
+            throw FileFormatError(file: path, "training on a dataset needs at least 2 episodes (the last one validates)")
+        }
+        return (try from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast()))),
+                try from(Dataset(root: dataset.root, episodes: [last])))
+    }
+
     /// Every `every`-th frame of a dataset's episodes (each needs its layout for the ground truth).
     public static func from(_ dataset: Dataset, every: Int = 1) throws -> [BEVScene] {
         try dataset.episodes.flatMap { e -> [BEVScene] in

@@ -80,9 +80,7 @@ public final class BEVTrainer {
 
     public init(config: BEVTrainingConfig, runFolder: URL, resume: Bool = false) throws {
         self.config = config
-        if let steps = config.cosineSteps, steps <= config.warmupSteps ?? 0 {
-            throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path, "cosineSteps (\(steps)) must exceed warmupSteps (\(config.warmupSteps ?? 0))")
-        }
+        try checkSchedule(cosineSteps: config.cosineSteps, warmupSteps: config.warmupSteps, runFolder: runFolder)
         var rng = RandomGenerator(seed: config.seed)
         model = BEVPredictor(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -91,12 +89,9 @@ public final class BEVTrainer {
         target.size = config.model.outputSize
         self.target = target
         if let data = config.data {
-            let dataset = try Dataset.load(URL(fileURLWithPath: data))
-            guard dataset.episodes.count >= 2 else {
-                throw FileFormatError(file: data, "training on a dataset needs at least 2 episodes (the last one validates)")
-            }
-            train = BEVSceneSamples(try BEVScene.from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast()))), target: target, seed: config.seed)
-            validation = BEVSceneSamples(try BEVScene.from(Dataset(root: dataset.root, episodes: [dataset.episodes.last!])), target: target, seed: config.seed &+ 1)
+            let split = try BEVScene.trainingSplit(datasetAt: data)
+            train = BEVSceneSamples(split.train, target: target, seed: config.seed)
+            validation = BEVSceneSamples(split.validation, target: target, seed: config.seed &+ 1)
         } else {
             train = BEVSamples(seed: config.seed, target: target)
             validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
@@ -142,6 +137,15 @@ public final class BEVTrainer {
             return (loss, { e in BEVEpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, validationLoss: e.validationLoss,
                                                  freeIoU: m.freeIoU, rgbError: m.rgbError, seconds: e.seconds, learningRate: e.learningRate) })
         }, save: save, onStep: onStep, report: report)
+    }
+}
+
+/// Refuses a cosine schedule no longer than its warm-up (``WarmupCosineLR`` would stop on it), naming the
+/// run's configuration file.
+func checkSchedule(cosineSteps: Int?, warmupSteps: Int?, runFolder: URL) throws {
+    if let cosineSteps, cosineSteps <= warmupSteps ?? 0 {
+        throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path,
+                              "cosineSteps (\(cosineSteps)) must exceed warmupSteps (\(warmupSteps ?? 0))")
     }
 }
 

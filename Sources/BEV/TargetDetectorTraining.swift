@@ -221,20 +221,13 @@ public final class TargetDetectorTrainer {
 
     public init(config: TargetDetectorTrainingConfig, runFolder: URL, resume: Bool = false) throws {
         self.config = config
-        if let steps = config.cosineSteps, steps <= config.warmupSteps ?? 0 {
-            throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path, "cosineSteps (\(steps)) must exceed warmupSteps (\(config.warmupSteps ?? 0))")
-        }
+        try checkSchedule(cosineSteps: config.cosineSteps, warmupSteps: config.warmupSteps, runFolder: runFolder)
         var rng = RandomGenerator(seed: config.seed)
         model = TargetDetector(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
         progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau(factor: 0.5, patience: 5))
         if let data = config.data {
-            let dataset = try Dataset.load(URL(fileURLWithPath: data))
-            guard dataset.episodes.count >= 2 else {
-                throw FileFormatError(file: data, "training on a dataset needs at least 2 episodes (the last one validates)")
-            }
-            let scenes = try BEVScene.from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast())))
-            let held = try BEVScene.from(Dataset(root: dataset.root, episodes: [dataset.episodes.last!]))
+            let (scenes, held) = try BEVScene.trainingSplit(datasetAt: data)
             guard scenes[0].targets.count == config.model.targets, held[0].targets.count == config.model.targets else {
                 throw FileFormatError(file: data, "targets: the detector knows \(config.model.targets), the dataset's episodes have \(scenes[0].targets.count)")
             }

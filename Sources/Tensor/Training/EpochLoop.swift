@@ -60,7 +60,7 @@ public struct EpochLoop: Sendable {
     ///   - loss: the training loss of global step `step` (forward only; the loop zeroes, backpropagates and steps).
     ///   - validate: the validation loss, and how to turn the epoch's summary into the logged record.
     ///   - save: writes checkpoint `name` ("best", "latest", "epoch_N") with `progress` in its metadata.
-    ///   - onStep: called every 5 steps with the step and its loss (progress lines).
+    ///   - onStep: called every `reportEvery` steps with the step and its loss (progress lines).
     ///   - report: called with each epoch's record once it is logged and saved.
     @discardableResult
     public func run<Record: Encodable>(module: Module, optimizer: Optimizer, folder: RunFolder, progress: inout RunProgress,
