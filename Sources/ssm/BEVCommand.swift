@@ -133,8 +133,8 @@ struct BEVEval: ParsableCommand {
         result["checkpoint"] = checkpoint
         result["data"] = scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"
         if json { printJSON(result) } else {
-            print(String(format: "free-space IoU %.3f  RGB error %.3f  target AP %.3f  target position error %.2f cells  (%d scenes)",
-                         evaluation.freeIoU, evaluation.rgbError, evaluation.targetAveragePrecision, evaluation.targetPositionError, evaluation.scenes))
+            print(String(format: "free-space IoU %.3f (pixels), %.3f (cells)  RGB error %.3f  target AP %.3f  target position error %.2f cells  (%d scenes)",
+                         evaluation.freeIoU, evaluation.freeCellIoU, evaluation.rgbError, evaluation.targetAveragePrecision, evaluation.targetPositionError, evaluation.scenes))
         }
     }
 }
