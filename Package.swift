@@ -6,6 +6,7 @@ let package = Package(
     name: "SharedSpatialMemory",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Basics", targets: ["Basics"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "MazeEnv", targets: ["MazeEnv"]),
         .library(name: "GridCell", targets: ["GridCell"]),
@@ -25,14 +26,17 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
-        // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints, PNG.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE", "CPNG"]),
+        // What every layer shares: the seeded random generator, PNG images, atomic writes, file-format errors.
+        .target(name: "Basics", dependencies: ["CPNG"]),
+
+        // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints (re-exports Basics).
+        .target(name: "Tensor", dependencies: ["Basics", "CBLAS", "CLAPACKE"]),
 
         // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
-        .target(name: "MazeEnv", dependencies: ["Tensor"]),
+        .target(name: "MazeEnv", dependencies: ["Basics"]),
 
         // Figures: SVG plots (lines, histograms), heat-map images, colour maps.
-        .target(name: "Plotting", dependencies: ["Tensor"]),
+        .target(name: "Plotting", dependencies: ["Basics"]),
 
         // Path integration: place/head-direction targets, the LSTM network, training, gridness analysis, figures.
         .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv", "Plotting"]),

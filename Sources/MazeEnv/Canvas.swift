@@ -1,4 +1,4 @@
-import Tensor
+import Basics
 
 /// A small RGBA drawing surface for figures and ground-truth images (origin top-left, y down).
 public struct Canvas: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// Parameters of the local bird's-eye-view target image (the original project's `FOVTopViewRenderer`,
 /// paper-notes §5.1): agent-centred, world-aligned RGBA; visible free cells grey, visible targets as

@@ -1,4 +1,4 @@
-import Tensor
+import Basics
 
 /// Memory-Maze's task presets (jurgisp/memory-maze `tasks.py`, anchors.md §2.1).
 public struct MazeConfig: Codable, Equatable, Sendable {

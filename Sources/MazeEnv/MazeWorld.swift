@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// Memory-Maze's six discrete actions.
 public enum MazeAction: Int, CaseIterable, Codable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// Camera and scene parameters of the egocentric renderer.
 public struct RenderConfig: Codable, Equatable, Sendable {

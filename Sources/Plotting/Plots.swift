@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// One named series of a line plot.
 public struct Series {

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// A small SVG document builder for figures: shapes, text and embedded PNG images.
 public struct SVGDocument {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import MazeEnv
-import Tensor
+import Basics
 
 /// A scratch folder removed when the test ends.
 final class ScratchFolder {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import MazeEnv
-import Tensor
+import Basics
 
 @Suite("Maze generation")
 struct MazeGenerationTests {

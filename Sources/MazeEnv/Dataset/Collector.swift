@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// Settings of ``Collector``: which mazes, how many steps, how the agent explores, what is written.
 public struct CollectConfig: Codable, Equatable, Sendable {

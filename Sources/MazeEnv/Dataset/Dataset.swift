@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Basics
 
 /// One recorded frame (GUIDE §3): the agent's pose and per-step motion, the targets it saw, its view files.
 public struct DatasetFrame: Sendable, Equatable {
