@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Basics", targets: ["Basics"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "MazeEnv", targets: ["MazeEnv"]),
         .library(name: "GridCell", targets: ["GridCell"]),
         .library(name: "Plotting", targets: ["Plotting"]),
@@ -32,6 +33,9 @@ let package = Package(
         // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints (re-exports Basics).
         .target(name: "Tensor", dependencies: ["Basics", "CBLAS", "CLAPACKE"]),
 
+        // The training loop every trainer shares: run folders, resumable progress, the epoch loop, non-finite stops.
+        .target(name: "Training", dependencies: ["Tensor"]),
+
         // A Memory-Maze-compatible multi-agent maze: generation, kinematics, rendering, ground truth, datasets.
         .target(name: "MazeEnv", dependencies: ["Basics"]),
 
@@ -39,13 +43,13 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["Basics"]),
 
         // Path integration: place/head-direction targets, the LSTM network, training, gridness analysis, figures.
-        .target(name: "GridCell", dependencies: ["Tensor", "MazeEnv", "Plotting"]),
+        .target(name: "GridCell", dependencies: ["Tensor", "Training", "MazeEnv", "Plotting"]),
 
         // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
-        .target(name: "SocialPlaceCell", dependencies: ["Tensor", "MazeEnv", "GridCell", "Plotting"]),
+        .target(name: "SocialPlaceCell", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "Plotting"]),
 
         // Bird's-eye-view prediction from one egocentric frame.
-        .target(name: "BEV", dependencies: ["Tensor", "MazeEnv", "Plotting"]),
+        .target(name: "BEV", dependencies: ["Tensor", "Training", "MazeEnv", "Plotting"]),
 
         // Spatial memory: local observations fused along a trajectory into an allocentric map.
         .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv", "BEV", "Plotting"]),
@@ -56,7 +60,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
@@ -66,8 +70,9 @@ let package = Package(
                           path: "Examples/FigureMapReconstruction"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "MazeEnvTests", dependencies: ["MazeEnv"]),
-        .testTarget(name: "GridCellTests", dependencies: ["GridCell"]),
+        .testTarget(name: "GridCellTests", dependencies: ["GridCell", "Training"]),
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),

@@ -1,6 +1,7 @@
 import Foundation
 import MazeEnv
 import Tensor
+import Training
 
 /// A BEV training configuration (written to the run's `config.json`).
 public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
@@ -61,7 +62,7 @@ public struct BEVEpochMetrics: Codable, Sendable {
     public var learningRate: Float?
     enum CodingKeys: String, CodingKey {
         case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", freeIoU = "val_free_iou", rgbError = "val_rgb_error"
-        case learningRate = "lr"
+        case learningRate = "learning_rate"
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MazeEnv
 import Tensor
+import Training
 
 /// The detector's targets for one scene: which targets are in view and where, egocentric.
 public enum TargetDetection {
@@ -203,7 +204,7 @@ public struct DetectorEpochMetrics: Codable, Sendable {
     public var learningRate: Float?
     enum CodingKeys: String, CodingKey {
         case epoch, step, seconds, trainLoss = "train_loss", validationLoss = "val_loss", averagePrecision = "val_visibility_ap",
-             positionErrorCells = "val_position_error_cells", learningRate = "lr"
+             positionErrorCells = "val_position_error_cells", learningRate = "learning_rate"
     }
 }
 

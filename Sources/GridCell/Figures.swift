@@ -104,13 +104,4 @@ public enum GridFigures {
         return svg
     }
 
-    /// Reads a run's `metrics.jsonl`.
-    public static func readMetrics(_ url: URL) throws -> [EpochMetrics] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        return try text.split(separator: "\n").enumerated().map { i, line in
-            do { return try JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8)) } catch {
-                throw FileFormatError(file: url.path, "line \(i + 1) is not an epoch record (\(error))")
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Plotting
 import Tensor
+import Training
 
 /// A finished or running training run folder: its configuration, metrics and checkpoints.
 public struct GridCellRun {
@@ -48,7 +49,7 @@ public struct GridCellRun {
         return FileManager.default.fileExists(atPath: url.path) ? url : model
     }
 
-    public func metrics() throws -> [EpochMetrics] { try GridFigures.readMetrics(folder.appendingPathComponent("metrics.jsonl")) }
+    public func metrics() throws -> [EpochMetrics] { try RunFolder.readMetrics(from: folder.appendingPathComponent("metrics.jsonl")) }
 
     /// Held-out trajectories of the run's kind for evaluation and analysis (never its training batches).
     public func evaluationSource(seed: UInt64 = 7) throws -> TrajectorySource {

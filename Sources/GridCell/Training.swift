@@ -1,6 +1,7 @@
 import Foundation
 import MazeEnv
 import Tensor
+import Training
 
 /// Which trajectories a run trains and validates on.
 public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
@@ -165,7 +166,7 @@ public final class GridCellTrainer {
     /// Trains until `config.epochs` (or `maxMinutes`); `report` receives each epoch's metrics and, every
     /// few steps, (step, loss). Throws `NonFiniteTrainingError` when the loss stops being finite.
     @discardableResult
-    public func train(report: (EpochMetrics) -> Void = { _ in }, progress: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
+    public func train(report: (EpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
         var loop = EpochLoop(name: "grid-cell", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes)
         loop.clipGradNorm = config.gradientClip; loop.snapshotEpochs = config.snapshotEpochs; loop.reportEvery = 10
         var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
@@ -183,6 +184,6 @@ public final class GridCellTrainer {
                                     validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
                                     meanPositionErrorCells: v.positionError, learningRate: e.learningRate, seconds: e.seconds)
             })
-        }, save: { try save(as: $0, $1) }, onStep: progress, report: report)
+        }, save: { try save(as: $0, $1) }, onStep: onStep, report: report)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GridCell
 import Tensor
+import Training
 
 /// Which two-agent trajectories a social run trains on.
 public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {

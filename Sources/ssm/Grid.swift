@@ -3,6 +3,7 @@ import Foundation
 import GridCell
 import MazeEnv
 import Tensor
+import Training
 
 /// `ssm grid …`: the grid-cell path integrator.
 struct Grid: ParsableCommand {
@@ -124,7 +125,7 @@ struct GridTrain: ParsableCommand {
                 stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g\n",
                               m.epoch, m.step, m.trainLoss, m.validationLoss, m.validationPlace, m.validationHeadDirection,
                               m.meanPositionErrorCells, m.learningRate))
-            }, progress: { step, loss in
+            }, onStep: { step, loss in
                 let rate = Double(step - firstStep) / max(Date().timeIntervalSince(start), 1e-9)
                 stderr(String(format: "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %.0fs ", step, total, loss, rate,
                               rate > 0 ? Double(total - step) / rate : 0))
@@ -306,7 +307,7 @@ struct GridFiguresCommand: ParsableCommand {
         try write("gridness_histogram.svg") { try GridFigures.gridnessHistogram(analysis).write(to: $0) }
         let metricsURL = runFolder.appendingPathComponent("metrics.jsonl")
         if FileManager.default.fileExists(atPath: metricsURL.path) {
-            let metrics = try GridFigures.readMetrics(metricsURL)
+            let metrics: [EpochMetrics] = try RunFolder.readMetrics(from: metricsURL)
             try write("loss_curves.svg") { try GridFigures.lossCurves(metrics).write(to: $0) }
             try write("position_error.svg") { try GridFigures.errorCurve(metrics).write(to: $0) }
         }

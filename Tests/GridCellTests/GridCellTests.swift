@@ -3,6 +3,7 @@ import Testing
 @testable import GridCell
 import MazeEnv
 import Tensor
+import Training
 
 @Suite("Target cells")
 struct TargetCellTests {

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import Tensor
 
-@Suite("Training utilities")
-struct TrainingTests {
+@Suite("Optimisers, schedules and checkpoint resume")
+struct OptimizerTests {
     @Test func adamFitsXOR() {
         var rng = RandomGenerator(seed: 1)
         let model = Sequential([Linear(2, 8, rng: &rng), Activation { $0.tanh() }, Linear(8, 1, rng: &rng)])
@@ -93,37 +93,5 @@ struct TrainingTests {
         train(resumed, o3, steps: 3)
         #expect(resumed.weight.scalars == straight.weight.scalars)
         #expect(resumed.bias!.scalars == straight.bias!.scalars)
-    }
-
-    /// The shared epoch loop: records and checkpoints per epoch, the cosine rate set per step, and a NaN
-    /// loss stopping the run with the step named while latest keeps the last good epoch.
-    @Test func epochLoopLogsSchedulesAndStopsOnNaN() throws {
-        struct Record: Encodable { let epoch: Int, lr: Float }
-        var rng = RandomGenerator(seed: 4)
-        let model = Linear(3, 2, rng: &rng), optimizer = Adam(parameters: model.parameters(), learningRate: 0.1)
-        let x = randn([5, 3], seed: 1), y = randn([5, 2], seed: 2)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-loop-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let folder = RunFolder(dir)
-        _ = try folder.open(config: ["run": 1], resume: false, module: model, optimizer: optimizer) { $0 == $1 }
-        var progress = RunProgress(learningRate: 0.1, plateau: ReduceLROnPlateau())
-        var saved: [String] = []
-        let schedule = WarmupCosineLR(baseLearningRate: 0.1, totalSteps: 6)
-        func run(epochs: Int, poisonAt: Int?) throws -> [Record] {
-            try EpochLoop(name: "test", epochs: epochs, stepsPerEpoch: 2, schedule: schedule).run(
-                module: model, optimizer: optimizer, folder: folder, progress: &progress,
-                loss: { step in step == poisonAt ? Loss.mse(model(x), y) * Float.nan : Loss.mse(model(x), y) },
-                validate: { (noGrad { Loss.mse(model(x), y).item }, { Record(epoch: $0.epoch, lr: $0.learningRate) }) },
-                save: { name, p in saved.append("\(name)@\(p.step)"); try folder.save(name, module: model, optimizer: optimizer, progress: p) })
-        }
-        let records = try run(epochs: 2, poisonAt: nil)
-        #expect(records.map(\.epoch) == [1, 2] && progress.step == 4)
-        #expect(records[1].lr == schedule.learningRate(step: 3))
-        #expect(saved == ["best@2", "latest@2", "best@4", "latest@4"])
-        let lines = try String(contentsOf: folder.metricsURL, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
-        #expect { try run(epochs: 3, poisonAt: 5) } throws: { "\($0)".contains("test loss became non-finite at step 5") && "\($0)".contains("latest.safetensors") }
-        #expect(saved.last == "latest@4")
-        #expect(try SafeTensors.load(folder.latest).metadata["step"] == "4")
     }
 }

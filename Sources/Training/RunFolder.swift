@@ -1,39 +1,7 @@
 import Foundation
+import Tensor
 
-/// What a resumed training run must restore besides weights and optimiser state: where it was, its
-/// learning rate and schedule, its best validation loss and the time spent. Saved in checkpoint metadata.
-public struct RunProgress: Codable, Equatable, Sendable {
-    public var epoch = 0, step = 0
-    public var learningRate: Float
-    public var plateau: ReduceLROnPlateau
-    public var bestValidationLoss = Float.infinity
-    public var seconds = 0.0
-
-    public init(learningRate: Float, plateau: ReduceLROnPlateau) { self.learningRate = learningRate; self.plateau = plateau }
-
-    public static func == (a: RunProgress, b: RunProgress) -> Bool {
-        a.epoch == b.epoch && a.step == b.step && a.learningRate == b.learningRate && a.seconds == b.seconds
-            && a.bestValidationLoss == b.bestValidationLoss
-    }
-}
-
-/// A training configuration whose run may be resumed with a different length (epochs, time limit) but
-/// nothing else changed.
-public protocol ResumableRunConfig: Codable, Equatable {
-    var epochs: Int { get set }
-    var maxMinutes: Double? { get set }
-}
-
-extension ResumableRunConfig {
-    /// Whether a run started with `self` may continue with `other`: equal apart from how long it runs.
-    public func sameRun(as other: Self) -> Bool {
-        var a = self, b = other
-        a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
-        return a == b
-    }
-}
-
-/// A training run folder (GUIDE §4): `config.json`, `metrics.jsonl`, `checkpoints/NAME.safetensors` with the
+/// A training run folder: `config.json`, `metrics.jsonl`, `checkpoints/NAME.safetensors` with the
 /// optimiser state beside each, `figures/`. Checkpoints are written atomically, so a run stopped at any
 /// moment resumes from its last complete epoch.
 public struct RunFolder: Sendable {
@@ -102,6 +70,26 @@ public struct RunFolder: Sendable {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: line)
+    }
+
+    /// Reads a run's `metrics.jsonl`, one record per line. Lines written before the learning rate's key
+    /// became `learning_rate` everywhere (the BEV and detector runs logged `lr`) read the same.
+    public static func readMetrics<Record: Decodable>(_ type: Record.Type = Record.self, from url: URL) throws -> [Record] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch { throw FileFormatError(file: url.path, "cannot be read (\(error))") }
+        return try text.split(separator: "\n").enumerated().map { i, line in
+            do {
+                var data = Data(line.utf8)
+                if var object = try JSONSerialization.jsonObject(with: data) as? [String: Any], object["learning_rate"] == nil,
+                   let legacy = object.removeValue(forKey: "lr") {
+                    object["learning_rate"] = legacy
+                    data = try JSONSerialization.data(withJSONObject: object)
+                }
+                return try JSONDecoder.lenient.decode(Record.self, from: data)
+            } catch {
+                throw FileFormatError(file: url.path, "line \(i + 1) is not an epoch record (\(error))")
+            }
+        }
     }
 
     /// Whether every parameter of `module` is finite (checked before a checkpoint is written).
