@@ -48,11 +48,11 @@ let package = Package(
         // Social place cells: the shared-LSTM network for self and partner, the probe protocol, cell types.
         .target(name: "SocialPlaceCell", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "Plotting"]),
 
-        // Bird's-eye-view prediction from one egocentric frame.
-        .target(name: "BEV", dependencies: ["Tensor", "Training", "MazeEnv", "Plotting"]),
+        // Spatial memory: local observations fused along a trajectory into an allocentric map (no perception).
+        .target(name: "SpatialMemory", dependencies: ["Basics", "MazeEnv", "Plotting"]),
 
-        // Spatial memory: local observations fused along a trajectory into an allocentric map.
-        .target(name: "SpatialMemory", dependencies: ["Tensor", "MazeEnv", "BEV", "Plotting"]),
+        // Bird's-eye-view prediction from one egocentric frame, and the episode mapping it drives.
+        .target(name: "BEV", dependencies: ["Tensor", "Training", "MazeEnv", "SpatialMemory", "Plotting"]),
 
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes.
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv"]),
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
-        .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv"]),
+        .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
     ]
 )
 

@@ -1,6 +1,6 @@
+import Basics
 import Foundation
 import MazeEnv
-import Tensor
 
 /// What one frame says about the cells around the agent: for each cell of a (2r+1)² window centred on the
 /// agent's cell, the probability that it is free, or nil where the frame says nothing. World-aligned:

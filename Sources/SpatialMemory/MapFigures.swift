@@ -1,8 +1,7 @@
-import BEV
+import Basics
 import Foundation
 import MazeEnv
 import Plotting
-import Tensor
 
 /// Pictures of a spatial memory: the map against the true maze, per-frame panels for a video, and a labelled
 /// SVG figure of a whole episode.
@@ -46,24 +45,6 @@ public enum MapFigures {
             canvas.fillCircle(cx: ex, cy: ey, r: 0.22 * Float(c), (20, 60, 200, 255))
             canvas.line(ex, ey, ex + 0.5 * Float(c) * cos(last.heading), ey - 0.5 * Float(c) * sin(last.heading), thickness: 2, (0, 0, 0, 255))
         }
-        return canvas.image
-    }
-
-    /// One video frame: the egocentric view, the true egocentric BEV (when given), the prediction, and the
-    /// map so far, side by side at `panel` pixels each.
-    public static func frame(view: Image, truth: Tensor?, prediction: Tensor, map: OccupancyMap, layout: MazeLayout?,
-                             trajectory: [AgentState], targets: [Target], panel: Int = 192) -> Image {
-        var panels: [Image] = [view]
-        if let truth { panels.append(BEVFigures.image(truth)) }
-        panels.append(BEVFigures.image(prediction))
-        let mapCell = max(1, panel / map.size)
-        let mapPicture = mapImage(map, layout: layout, trajectory: trajectory, targets: targets, cellPixels: mapCell)
-        let gap = 8, height = max(panel, mapPicture.height)
-        var canvas = Canvas(width: panels.count * (panel + gap) + mapPicture.width, height: height, fill: (255, 255, 255, 255))
-        for (i, p) in panels.enumerated() {
-            canvas.draw(p, x: i * (panel + gap), y: 0, scale: max(1, panel / p.width))
-        }
-        canvas.draw(mapPicture, x: panels.count * (panel + gap), y: 0)
         return canvas.image
     }
 

@@ -1,6 +1,6 @@
+import Basics
 import Foundation
 import MazeEnv
-import Tensor
 
 /// An allocentric occupancy map fused from local observations along a trajectory: per cell, log-odds of
 /// "free" accumulated from every frame that saw it (clamped, optionally decaying toward "unknown"), the

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SpatialMemory
 import MazeEnv
-import Tensor
+import Basics
 
 @Suite("Spatial memory")
 struct SpatialMemoryTests {

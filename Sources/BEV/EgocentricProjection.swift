@@ -1,6 +1,6 @@
-import BEV
 import Foundation
 import MazeEnv
+import SpatialMemory
 import Tensor
 
 /// How a transparent cell in view of a BEV prediction counts as a wall.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import SpatialMemory
-import BEV
+@testable import BEV
+import SpatialMemory
 import MazeEnv
 import Tensor
 

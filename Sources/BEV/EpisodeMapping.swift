@@ -1,6 +1,6 @@
-import BEV
 import Foundation
 import MazeEnv
+import SpatialMemory
 import Tensor
 
 /// One step of an episode as the mapper sees it: the egocentric view and the pose it was taken from.
