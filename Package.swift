@@ -54,8 +54,8 @@ let package = Package(
         // Bird's-eye-view prediction from one egocentric frame, and the episode mapping it drives.
         .target(name: "BEV", dependencies: ["Tensor", "Training", "MazeEnv", "SpatialMemory", "Plotting"]),
 
-        // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes.
-        .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv"]),
+        // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes, map messages.
+        .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory"]),
 
         // The command-line tool.
         .executableTarget(

@@ -19,13 +19,7 @@ let output = URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "runs/fig
 let steps = 600
 
 let world = try MazeWorld(size: 15, seed: seed)
-var explorer = FrontierExplorer(size: 15, seed: seed)
-let renderer = EgocentricRenderer()
-var frames: [EpisodeFrame] = []
-for _ in 0..<steps {
-    world.step([explorer.act(world, agent: 0)])
-    frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
-}
+let frames = EpisodeFrame.frames(of: FrontierExplorer.explore(world, steps: steps, seed: seed).trajectory)
 let model = try BEVModel.load(URL(fileURLWithPath: "Models/bev/model.safetensors"))
 let detectorURL = URL(fileURLWithPath: "Models/detector/model.safetensors")
 var mapper = EpisodeMapper(source: .model(model), targetColors: world.targets.map(\.color))

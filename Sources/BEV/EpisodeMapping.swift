@@ -8,6 +8,14 @@ public struct EpisodeFrame: Sendable {
     public var view: Image
     public var pose: AgentState
     public init(view: Image, pose: AgentState) { self.view = view; self.pose = pose }
+
+    /// Agent `agent`'s frames after each step of a rollout whose environment rendered views.
+    public static func frames(of trajectory: Trajectory, agent: Int = 0) -> [EpisodeFrame] {
+        trajectory.observations(of: agent).dropFirst().map { o in
+            guard let view = o.view else { preconditionFailure("EpisodeFrame.frames: the rollout rendered no views") }
+            return EpisodeFrame(view: view, pose: o.pose)
+        }
+    }
 }
 
 /// Where the local bird's-eye views come from.

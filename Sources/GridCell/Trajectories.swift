@@ -5,6 +5,11 @@ import Tensor
 /// One step of a window: the pose after the step and the step's motion (vx, vy in cells, ω in radians).
 public typealias TrajectoryFrame = (x: Float, y: Float, heading: Float, vx: Float, vy: Float, omega: Float)
 
+/// The frame an observation records: the pose after the step and the self-motion that led to it.
+public func trajectoryFrame(_ o: Observation) -> TrajectoryFrame {
+    (o.pose.x, o.pose.y, o.pose.heading, o.selfMotion.dx, o.selfMotion.dy, o.selfMotion.dHeading)
+}
+
 /// Windows of self-motion with their ground truth: the network's input and its targets.
 public struct TrajectoryBatch {
     /// `[B, T, 3]`: per-step world-frame displacement (vx, vy) in cells and heading change ω in radians.
@@ -68,18 +73,11 @@ public struct MazeTrajectories: TrajectorySource {
             let free = maze.layout.freeCells, start = free[rng.nextInt(free.count)]
             world.place(0, x: Float(start.x) + 0.2 + 0.6 * rng.nextUniform(), y: Float(start.y) + 0.2 + 0.6 * rng.nextUniform(),
                         heading: rng.nextUniform() * 2 * .pi - .pi)
-            var explorer = FrontierExplorer(size: mazeSize, seed: rng.next())
-            var w: [TrajectoryFrame] = []
-            w.reserveCapacity(steps)
-            for _ in 0..<steps {
-                let before = world.agents[0]
-                var action = explorer.act(world, agent: 0)
-                if rng.nextUniform() < randomActionProbability { action = MazeAction(rawValue: rng.nextInt(6))! }
-                world.step([action])
-                let a = world.agents[0]
-                w.append((a.x, a.y, a.heading, a.x - before.x, a.y - before.y, wrapAngle(a.heading - before.heading)))
-            }
-            return w
+            let env = MultiAgentEnv(world: world)
+            var explorer = [FrontierExplorer(size: mazeSize, seed: rng.next())]
+            let trajectory = Rollout.run(env, policies: &explorer, steps: steps,
+                                         adjust: { $1.perturbed(probability: randomActionProbability, rng: &rng) })
+            return trajectory.observations(of: 0).dropFirst().map(trajectoryFrame)
         }
         return TrajectoryBatch(windows: windows)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MazeEnv
 import Tensor
 
 /// A learned code of exactly `bits` bits for occupancy patches, trained as a variational information

@@ -1,4 +1,5 @@
 import Foundation
+import MazeEnv
 
 /// A canonical Huffman code over symbols 0..<n, built from frequencies; every symbol gets a code (zero
 /// counts are raised to one), so any sequence of known symbols can be coded.

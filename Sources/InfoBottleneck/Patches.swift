@@ -2,11 +2,8 @@ import Foundation
 import MazeEnv
 import Tensor
 
-/// What an agent's map says of a cell.
-public enum CellState: Int, CaseIterable, Sendable { case free = 0, wall = 1, unknown = 2 }
-
-/// A square patch of an agent's occupancy map around a centre cell (issue 7 (a)): row-major from the
-/// bottom-left, cells outside the maze are walls (the maze is walled in).
+/// A square patch of an agent's map around a centre cell: row-major from the bottom-left, cells outside the
+/// maze are walls (the maze is walled in).
 public struct OccupancyPatch: Equatable, Sendable {
     public let side: Int
     public var cells: [CellState]
@@ -16,18 +13,12 @@ public struct OccupancyPatch: Equatable, Sendable {
         self.side = side; self.cells = cells
     }
 
-    /// The patch of `side` cells centred on (cx, cy) of a map in which `seen` cells are known.
-    public init(layout: MazeLayout, seen: [Bool], centre: (x: Int, y: Int), side: Int = 11) {
-        let r = side / 2, n = layout.size
+    /// The patch of `side` cells of `map` centred on `centre`.
+    public init(map: CellMap, centre: (x: Int, y: Int), side: Int = 11) {
+        let r = side / 2
         var cells: [CellState] = []
         cells.reserveCapacity(side * side)
-        for dy in -r...r {
-            for dx in -r...r {
-                let x = centre.x + dx, y = centre.y + dy
-                if x < 0 || y < 0 || x >= n || y >= n { cells.append(.wall); continue }
-                cells.append(seen[y * n + x] ? (layout.isFree(x, y) ? .free : .wall) : .unknown)
-            }
-        }
+        for dy in -r...r { for dx in -r...r { cells.append(map[centre.x + dx, centre.y + dy]) } }
         self.init(side: side, cells: cells)
     }
 
@@ -51,21 +42,7 @@ public struct OccupancyPatch: Equatable, Sendable {
 
 extension OccupancyPatch {
     /// The patch as an RGB image (north up; free light, wall dark, unknown grey-blue), `scale` pixels per cell.
-    public func image(scale: Int = 8) -> Image {
-        var px = [UInt8](repeating: 0, count: side * scale * side * scale * 3)
-        for y in 0..<side { for x in 0..<side {
-            let rgb: (UInt8, UInt8, UInt8) = switch cells[y * side + x] {
-            case .free: (236, 230, 214)
-            case .wall: (60, 56, 64)
-            case .unknown: (150, 165, 190)
-            }
-            for dy in 0..<scale { for dx in 0..<scale {
-                let o = (((side - 1 - y) * scale + dy) * side * scale + x * scale + dx) * 3
-                px[o] = rgb.0; px[o + 1] = rgb.1; px[o + 2] = rgb.2
-            } }
-        } }
-        return Image(width: side * scale, height: side * scale, format: .rgb, pixels: px)
-    }
+    public func image(scale: Int = 8) -> Image { CellMap.image(cells, side: side, scale: scale, unknown: (150, 165, 190)) }
 
     /// Rows of patches side by side as one image, `gap` white pixels apart.
     public static func mosaic(_ rows: [[OccupancyPatch]], scale: Int = 6, gap: Int = 4) -> Image {
@@ -99,17 +76,16 @@ public struct PatchSampler: Sendable {
         var episode: UInt64 = 0
         while out.count < count {
             episode += 1
-            let world = try MazeWorld(size: mazeSize, seed: seed &* 104_729 &+ episode, agents: 2)
-            var explorers = [FrontierExplorer(size: mazeSize, seed: episode), FrontierExplorer(size: mazeSize, seed: episode &+ 99)]
+            let env = MultiAgentEnv(world: try MazeWorld(size: mazeSize, seed: seed &* 104_729 &+ episode, agents: 2))
             let steps = [60 + rng.nextInt(300), 10 + rng.nextInt(120)]
-            for t in 0..<steps.max()! {
-                world.step((0..<2).map { i in t < steps[i] ? explorers[i].act(world, agent: i) : .noop })
-            }
-            let known = world.layout.freeCells.filter { explorers[0].seen[$0.y * mazeSize + $0.x] }
+            var explorers = [Halting(FrontierExplorer(size: mazeSize, seed: episode), after: steps[0]),
+                             Halting(FrontierExplorer(size: mazeSize, seed: episode &+ 99), after: steps[1])]
+            Rollout.run(env, policies: &explorers, steps: steps.max()!)
+            let sender = explorers[0].base.map, receiver = explorers[1].base.map
+            let known = sender.knownFreeCells
             for _ in 0..<8 where out.count < count && !known.isEmpty {
                 let c = known[rng.nextInt(known.count)]
-                out.append((OccupancyPatch(layout: world.layout, seen: explorers[0].seen, centre: c, side: side),
-                            OccupancyPatch(layout: world.layout, seen: explorers[1].seen, centre: c, side: side)))
+                out.append((OccupancyPatch(map: sender, centre: c, side: side), OccupancyPatch(map: receiver, centre: c, side: side)))
             }
         }
         return out
@@ -122,14 +98,13 @@ public struct PatchSampler: Sendable {
         var episode: UInt64 = 0
         while out.count < count {
             episode += 1
-            let world = try MazeWorld(size: mazeSize, seed: seed &* 7919 &+ episode)
-            var explorer = FrontierExplorer(size: mazeSize, seed: episode)
-            let steps = 20 + rng.nextInt(400)
-            for _ in 0..<steps { world.step([explorer.act(world, agent: 0)]) }
+            let env = MultiAgentEnv(world: try MazeWorld(size: mazeSize, seed: seed &* 7919 &+ episode))
+            var explorer = [FrontierExplorer(size: mazeSize, seed: episode)]
+            Rollout.run(env, policies: &explorer, steps: 20 + rng.nextInt(400))
+            let known = explorer[0].map.knownFreeCells
             for _ in 0..<8 where out.count < count {
-                let known = world.layout.freeCells.filter { explorer.seen[$0.y * mazeSize + $0.x] }
                 guard let c = known.isEmpty ? nil : known[rng.nextInt(known.count)] else { break }
-                out.append(OccupancyPatch(layout: world.layout, seen: explorer.seen, centre: c, side: side))
+                out.append(OccupancyPatch(map: explorer[0].map, centre: c, side: side))
             }
         }
         return out

@@ -123,26 +123,18 @@ public struct SocialMazeTrajectories: SocialTrajectorySource {
 
     public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
         var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D)
-                var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
+        var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
         for _ in 0..<size {
             let world = MazeWorld(maze: mazes[rng.nextInt(mazes.count)], agents: 2, seed: rng.next())
             var explorers = [FrontierExplorer(size: mazeSize, seed: rng.next()), FrontierExplorer(size: mazeSize, seed: rng.next())]
             let moves = [rng.nextUniform() >= staticProbability, rng.nextUniform() >= staticProbability]
-            var windows: [[TrajectoryFrame]] = [[], []]
-            for _ in 0..<steps {
-                let before = world.agents
-                var actions: [MazeAction] = []
-                for i in 0..<2 {
-                    var a = explorers[i].act(world, agent: i)
-                    if rng.nextUniform() < 0.2 { a = MazeAction(rawValue: rng.nextInt(6))! }
-                    actions.append(moves[i] ? a : .noop)
-                }
-                world.step(actions)
-                for i in 0..<2 {
-                    let a = world.agents[i], b = before[i]
-                    windows[i].append((a.x, a.y, a.heading, a.x - b.x, a.y - b.y, wrapAngle(a.heading - b.heading)))
-                }
-            }
+            let env = MultiAgentEnv(world: world)
+            // Both explorers keep planning (and drawing action noise) while their agent is held still.
+            let trajectory = Rollout.run(env, policies: &explorers, steps: steps, adjust: { i, action in
+                let noisy = action.perturbed(probability: 0.2, rng: &rng)
+                return moves[i] ? noisy : .noop
+            })
+            let windows = (0..<2).map { trajectory.observations(of: $0).dropFirst().map(trajectoryFrame) }
             agents.append(windows[0]); partners.append(windows[1])
         }
         return SocialBatch(agent: TrajectoryBatch(windows: agents), partner: TrajectoryBatch(windows: partners))
@@ -156,7 +148,7 @@ public struct SocialProbeTrajectories: SocialTrajectorySource {
 
     public func batch(_ index: Int, size: Int, steps: Int) throws -> SocialBatch {
         var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)))
-                var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
+        var agents: [[TrajectoryFrame]] = [], partners: [[TrajectoryFrame]] = []
         for _ in 0..<size {
             let condition = ProbeCondition.allCases[rng.nextInt(4)], rep = rng.nextInt(2)
             let s = ProbeTrajectories.start

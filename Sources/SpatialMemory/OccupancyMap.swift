@@ -100,20 +100,14 @@ public struct OccupancyMap: Sendable {
                        freeIoU: Double(inter) / Double(max(union, 1)), decidedCells: decided)
     }
 
-    /// The map as a north-up image: free light, wall dark, unknown grey; `scale` pixels per cell.
-    public func image(scale: Int = 16) -> Image {
-        var px = [UInt8](repeating: 0, count: size * scale * size * scale * 3)
-        for y in 0..<size { for x in 0..<size {
-            let rgb: (UInt8, UInt8, UInt8) = switch isFree(x, y) {
-            case .some(true): (236, 230, 214)
-            case .some(false): (60, 56, 64)
-            case .none: (150, 150, 150)
-            }
-            for dy in 0..<scale { for dx in 0..<scale {
-                let o = (((size - 1 - y) * scale + dy) * size * scale + x * scale + dx) * 3
-                px[o] = rgb.0; px[o + 1] = rgb.1; px[o + 2] = rgb.2
-            } }
-        } }
-        return Image(width: size * scale, height: size * scale, format: .rgb, pixels: px)
+    /// The map's beliefs as a tri-state map (undecided cells unknown): what a policy plans on and what map
+    /// messages are cut from.
+    public var cellMap: CellMap {
+        var m = CellMap(size: size)
+        for y in 0..<size { for x in 0..<size { if let free = isFree(x, y) { m[x, y] = free ? .free : .wall } } }
+        return m
     }
+
+    /// The map as a north-up image: free light, wall dark, unknown grey; `scale` pixels per cell.
+    public func image(scale: Int = 16) -> Image { cellMap.image(scale: scale) }
 }

@@ -49,22 +49,15 @@ struct Demo: ParsableCommand {
     func runMazeEpisode() throws -> [String: Any] {
         let dir = URL(fileURLWithPath: output).appendingPathComponent("maze")
         let world = try MazeWorld(size: 15, seed: seed, agents: 1)
-        var explorer = FrontierExplorer(size: world.layout.size, seed: seed)
-        let renderer = EgocentricRenderer()
-        var path: [(x: Float, y: Float)] = [(world.agents[0].x, world.agents[0].y)]
-        var reward: Float = 0
-        var frames: [EpisodeFrame] = []
-        for step in 0..<mazeSteps {
-            let action = explorer.act(world, agent: 0)
-            reward += world.step([action]).rewards[0]
-            path.append((world.agents[0].x, world.agents[0].y))
-            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
-            if step % 20 == 0 {
-                let name = String(format: "frame_%06d.png", step)
-                try renderer.render(world, agent: 0).write(to: dir.appendingPathComponent("fps_views/\(name)"))
-                try world.localBEV(agent: 0).write(to: dir.appendingPathComponent("bev_views/\(name)"))
-            }
+        let (trajectory, explorer) = try FrontierExplorer.explore(world, steps: mazeSteps, seed: seed) { step, env in
+            guard step % 20 == 0 else { return }
+            let name = String(format: "frame_%06d.png", step)
+            try env.observations[0].view!.write(to: dir.appendingPathComponent("fps_views/\(name)"))
+            try world.localBEV(agent: 0).write(to: dir.appendingPathComponent("bev_views/\(name)"))
         }
+        let path = trajectory.observations(of: 0).map { (x: $0.pose.x, y: $0.pose.y) }
+        let reward = trajectory.rewards.map { $0[0] }.reduce(0, +)
+        let frames = EpisodeFrame.frames(of: trajectory)
         try world.topDown(trajectories: [path], visited: explorer.seen).write(to: dir.appendingPathComponent("top_down.png"))
         let coverage = explorer.coverage(of: world.layout)
         say(String(format: "demo: maze 15×15 (seed %llu), %d steps of frontier exploration: %.0f%% of free cells seen, reward %.0f; frames and top_down.png in %@",

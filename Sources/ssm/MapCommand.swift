@@ -56,13 +56,7 @@ struct MapCommand: ParsableCommand {
             return (frames, e.layout, e.targets, e.mazeSize, "\(e.url.lastPathComponent) (\(frames.count) frames)", e.fieldOfViewDegrees)
         }
         let world = try MazeWorld(size: mazeSize, seed: seed)
-        var explorer = FrontierExplorer(size: mazeSize, seed: seed)
-        let renderer = EgocentricRenderer()
-        var frames: [EpisodeFrame] = []
-        for _ in 0..<steps {
-            world.step([explorer.act(world, agent: 0)])
-            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
-        }
+        let frames = EpisodeFrame.frames(of: FrontierExplorer.explore(world, steps: steps, seed: seed).trajectory)
         return (frames, world.layout, world.targets, mazeSize, "generated maze (seed \(seed), \(steps) steps)", nil)
     }
 

@@ -46,13 +46,7 @@ struct EgocentricProjectionTests {
 
     @Test func perfectPredictionsAlongAnEpisodeMapTheVisitedMaze() throws {
         let world = try MazeWorld(size: 15, seed: 8)
-        var explorer = FrontierExplorer(size: 15, seed: 8)
-        let renderer = EgocentricRenderer(config: RenderConfig())
-        var frames: [EpisodeFrame] = []
-        for _ in 0..<400 {
-            world.step([explorer.act(world, agent: 0)])
-            frames.append(EpisodeFrame(view: renderer.render(world, agent: 0), pose: world.agents[0]))
-        }
+        let frames = EpisodeFrame.frames(of: FrontierExplorer.explore(world, steps: 400, seed: 8).trajectory)
         let mapper = EpisodeMapper(source: .groundTruth(layout: world.layout, targets: world.targets, geometry: EgocentricBEV()), every: 4)
         var fused = 0
         let map = mapper.map(frames, mazeSize: 15) { _, _ in fused += 1 }

@@ -10,9 +10,7 @@ struct PoseEstimationTests {
         var rng = RandomGenerator(seed: 3)
         let network = GridCellNetwork(config: GridCellConfig(), rng: &rng)
         let world = try MazeWorld(size: 15, seed: 2)
-        var explorer = FrontierExplorer(size: 15, seed: 2)
-        var poses: [AgentState] = []
-        for _ in 0..<250 { world.step([explorer.act(world, agent: 0)]); poses.append(world.agents[0]) }
+        let poses = FrontierExplorer.explore(world, steps: 250, seed: 2, renderer: nil).trajectory.observations(of: 0).dropFirst().map(\.pose)
         let estimated = network.integratePath(poses, window: 100)
         #expect(estimated.count == 250)
         for fix in [0, 100, 200] { #expect(estimated[fix] == poses[fix]) }

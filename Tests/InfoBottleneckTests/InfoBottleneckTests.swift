@@ -135,10 +135,9 @@ struct LosslessCoderTests {
 
     @Test func patchesSeeTheMapAsTheAgentKnowsIt() throws {
         let world = try MazeWorld(size: 9, seed: 4)
-        let n = world.layout.size
-        var seen = [Bool](repeating: false, count: n * n)
-        seen[4 * n + 4] = true
-        let p = OccupancyPatch(layout: world.layout, seen: seen, centre: (4, 4), side: 11)
+        var map = CellMap(size: world.layout.size)
+        map.integrate(Perception(cells: [PerceivedCell(x: 4, y: 4, state: world.layout.isFree(4, 4) ? .free : .wall)]))
+        let p = OccupancyPatch(map: map, centre: (4, 4), side: 11)
         #expect(p.cells[5 * 11 + 5] == (world.layout.isFree(4, 4) ? .free : .wall))
         #expect(p.cells[0] == .wall)                       // (−1, −1) lies outside the maze
         #expect(p.cells.filter { $0 == .unknown }.count == 81 - 1)

@@ -21,11 +21,12 @@ struct DatasetTests {
         let dir = scratch.url.appendingPathComponent("000000")
         let writer = try EpisodeWriter(directory: dir, world: world, envName: "test", fieldOfViewDegrees: 90)
         let renderer = EgocentricRenderer()
+        let env = MultiAgentEnv(world: world)
         var explorer = FrontierExplorer(size: 9, seed: 4)
         var states: [AgentState] = [], views: [Image] = []
         var previous: AgentState?
         for step in 0..<40 {
-            if step > 0 { previous = world.agents[0]; world.step([explorer.act(world, agent: 0)]) }
+            if step > 0 { previous = world.agents[0]; env.step([explorer.act(env.observations[0])]) }
             // Leave a gap (ids 20…24 missing) to check trajectory splitting.
             if (20..<25).contains(step) { continue }
             let view = renderer.render(world, agent: 0)

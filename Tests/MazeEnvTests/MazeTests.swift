@@ -174,8 +174,7 @@ struct RenderTests {
         let path = GridPlanner.path(in: maze.layout, from: free.first!, to: free.last!)
         #expect(path != nil && path!.count >= abs(free.first!.x - free.last!.x) + abs(free.first!.y - free.last!.y) + 1)
         let w = MazeWorld(maze: maze, seed: 2)
-        var explorer = FrontierExplorer(size: 9)
-        for _ in 0..<600 { w.step([explorer.act(w, agent: 0)]) }
+        let explorer = FrontierExplorer.explore(w, steps: 600, seed: 1, renderer: nil).explorer
         #expect(explorer.coverage(of: maze.layout) > 0.9, "coverage \(explorer.coverage(of: maze.layout))")
     }
 }

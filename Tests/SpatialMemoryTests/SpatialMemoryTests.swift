@@ -8,12 +8,10 @@ import Basics
 struct SpatialMemoryTests {
     @Test func perfectObservationsAlongATrajectoryReproduceTheLayoutExactly() throws {
         let world = try MazeWorld(size: 15, seed: 8)
-        var explorer = FrontierExplorer(size: 15, seed: 8)
         var map = OccupancyMap(size: 15)
-        for _ in 0..<600 {
-            world.step([explorer.act(world, agent: 0)])
-            map.integrate(.groundTruth(world.layout, pose: world.agents[0]), at: world.agents[0])
-        }
+        let explorer = FrontierExplorer.explore(world, steps: 600, seed: 8, renderer: nil) { _, env in
+            map.integrate(.groundTruth(env.world.layout, pose: env.world.agents[0]), at: env.world.agents[0])
+        }.explorer
         let m = map.metrics(against: world.layout)
         #expect(m.accuracy == 1, "every decided cell must match the layout")
         #expect(m.coverage > 0.95, "coverage \(m.coverage)")

@@ -135,18 +135,14 @@ public enum Collector {
         let writer = try EpisodeWriter(directory: directory, world: world, envName: "ssm-maze-\(config.mazeSize)x\(config.mazeSize)",
                                        fieldOfViewDegrees: config.render.fieldOfViewDegrees)
         let renderer = EgocentricRenderer(config: config.render)
-        var explorer = FrontierExplorer(size: maze.layout.size, seed: seed)
+        let env = MultiAgentEnv(world: world)
+        var explorer = [FrontierExplorer(size: maze.layout.size, seed: seed)]
         var rng = RandomGenerator(seed: seed ^ 0xC011_EC7)
         var summary = Summary(episodes: 1)
         var previous: AgentState?
-        for step in 0..<config.stepsPerEpisode {
-            if step > 0 {
-                previous = world.agents[0]
-                var action = explorer.act(world, agent: 0)
-                if rng.nextUniform() < config.randomActionProbability { action = MazeAction(rawValue: rng.nextInt(6))! }
-                world.step([action])
-            }
-            if config.dropWallCloseups && facesWallCloseup(world, agent: 0) { summary.droppedFrames += 1; continue }
+        func record(_ step: Int) throws {
+            defer { previous = world.agents[0] }
+            if config.dropWallCloseups && facesWallCloseup(world, agent: 0) { summary.droppedFrames += 1; return }
             let view = renderer.render(world, agent: 0)
             let visible = world.visibleCells(agent: 0, fieldOfViewDegrees: config.bev.fieldOfViewDegrees, range: config.bev.visibilityRange)
             try writer.record(frameId: step, state: world.agents[0], previous: previous,
@@ -156,8 +152,14 @@ public enum Collector {
             summary.frames += 1
             frameWritten()
         }
+        if config.stepsPerEpisode > 0 {
+            try record(0)
+            try Rollout.run(env, policies: &explorer, steps: config.stepsPerEpisode - 1,
+                            adjust: { $1.perturbed(probability: config.randomActionProbability, rng: &rng) },
+                            onStep: { step, _ in try record(step + 1) })
+        }
         try writer.finish()
-        summary.coverage = explorer.coverage(of: maze.layout)
+        summary.coverage = explorer[0].coverage(of: maze.layout)
         return summary
     }
 
