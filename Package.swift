@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "InfoBottleneck", targets: ["InfoBottleneck"]),
         .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
         .library(name: "BEV", targets: ["BEV"]),
+        .library(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -57,10 +58,13 @@ let package = Package(
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes, map messages.
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory"]),
 
+        // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
+        .target(name: "Benchmarks", dependencies: ["Tensor", "MazeEnv"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(name: "SocialPlaceCellTests", dependencies: ["SocialPlaceCell"]),
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
     ]
 )

@@ -38,11 +38,7 @@ public struct GridnessAnalysis {
         for k in 0..<batches {
             let batch = try source.batch(firstBatchIndex - k, size: batchSize, steps: steps)
             let (b, t) = (batch.batch, batch.steps)
-            let g = noGrad { () -> Tensor in
-                let place = placeCells.activity(batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2]))
-                let hd = headDirectionCells.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b]))
-                return network(batch.velocities, initialPlace: place, initialHeadDirection: hd).bottleneck
-            }
+            let g = noGrad { network(batch, placeCells: placeCells, headDirectionCells: headDirectionCells).bottleneck }
             let gp = g.storage.pointer, pp = batch.positions.storage.pointer
             for i in 0..<b { for s in 1..<t {
                 let k = i * t + s

@@ -86,6 +86,14 @@ public final class GridCellNetwork: Module {
 }
 
 extension GridCellNetwork {
+    /// Runs a batch of windows from each window's first pose: that frame's place and head-direction
+    /// activities set the initial state, the velocities drive the rest.
+    public func callAsFunction(_ batch: TrajectoryBatch, placeCells: PlaceCells, headDirectionCells: HeadDirectionCells) -> Output {
+        let b = batch.batch
+        return self(batch.velocities, initialPlace: placeCells.activity(batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2])),
+                    initialHeadDirection: headDirectionCells.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b])))
+    }
+
     /// Rebuilds a network from a checkpoint written by ``GridCellTrainer`` (its metadata holds the model
     /// configuration); errors name the file and what is wrong.
     public static func load(_ url: URL) throws -> GridCellNetwork {

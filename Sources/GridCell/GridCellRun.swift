@@ -51,22 +51,9 @@ public struct GridCellRun {
 
     public func metrics() throws -> [EpochMetrics] { try RunFolder.readMetrics(from: folder.appendingPathComponent("metrics.jsonl")) }
 
-    /// Held-out trajectories of the run's kind for evaluation and analysis (never its training batches).
-    public func evaluationSource(seed: UInt64 = 7) throws -> TrajectorySource {
-        var c = config
-        c.seed = seed &+ 0xE7A1
-        return try GridCellTrainer.sources(c).validation
-    }
-
-    /// The gridness analysis of one checkpoint on held-out trajectories (about `samples` positions).
-    public func analysis(of checkpoint: URL, samples: Int = 200_000) throws -> (GridCellNetwork, GridnessAnalysis) {
-        let network = try GridCellNetwork.load(checkpoint)
-        let batches = max(1, samples / (32 * max(config.sequenceLength - 1, 1)))
-        let analysis = try GridnessAnalysis(network: network, placeCells: network.config.makePlaceCells(),
-                                            headDirectionCells: network.config.makeHeadDirectionCells(),
-                                            source: try evaluationSource(), batches: batches, steps: config.sequenceLength,
-                                            extent: Double(network.config.extent))
-        return (network, analysis)
+    /// The gridness analysis of one of the run's checkpoints on held-out trajectories (about `samples` positions).
+    public func analysis(of checkpoint: URL, samples: Int = 200_000) throws -> GridnessAnalysis {
+        try GridCellEvaluation(checkpoint: checkpoint).gridness(samples: samples)
     }
 }
 
@@ -79,7 +66,7 @@ extension GridFigures {
         guard let last = shown.last else {
             throw FileFormatError(file: run.folder.path, "no epoch_N checkpoints to show (train with snapshot epochs)")
         }
-        let analyses = try shown.map { try run.analysis(of: run.checkpoint(epoch: $0), samples: samples).1 }
+        let analyses = try shown.map { try run.analysis(of: run.checkpoint(epoch: $0), samples: samples) }
         let units = Array(analyses.last!.ranking.prefix(count))
         let cell = 110.0, gap = 14.0, left = 70.0, top = 56.0
         var svg = SVGDocument(width: left + Double(shown.count) * (cell + gap) + gap, height: top + Double(units.count) * (cell + gap + 14) + 8)

@@ -24,12 +24,7 @@ extension GridCellNetwork {
         var out = poses
         for (length, group) in groups {
             let batch = TrajectoryBatch(windows: group.map { frames($0..<($0 + length)) })
-            let b = group.count
-            let first = batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2])
-            let output = noGrad {
-                self(batch.velocities, initialPlace: placeCells.activity(first),
-                     initialHeadDirection: headDirectionCells.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b])))
-            }
+            let output = noGrad { self(batch, placeCells: placeCells, headDirectionCells: headDirectionCells) }
             let decoded = PathIntegrationErrors(output: output, batch: batch, placeCells: placeCells, headDirectionCells: headDirectionCells)
             let p = decoded.positions.scalars, h = decoded.headings.scalars
             for (i, s) in group.enumerated() {

@@ -43,8 +43,18 @@ public struct GridCellTrainingConfig: ResumableRunConfig, Sendable {
     public var snapshotEpochs: [Int] = [0, 1, 2, 5, 10, 20, 30, 50, 75, 100, 150]
     public init() {}
 
-    /// The original project's training set-up (paper-notes §6.4) on maze trajectories.
+    /// The original project's training set-up on maze-explorer trajectories (the defaults).
     public static let original = GridCellTrainingConfig()
+
+    /// Our set-up for fast grid emergence (Docs/GridCell.md): open-arena random walks, Mexican-hat place cells
+    /// read out with a squared error, a ReLU bottleneck without dropout, Adam, short windows.
+    public static let emergence: GridCellTrainingConfig = {
+        var c = GridCellTrainingConfig()
+        c.trajectories = .arena; c.sequenceLength = 20; c.batchSize = 50; c.optimizer = .adam; c.learningRate = 1e-3
+        c.stepsPerEpoch = 800; c.epochs = 40; c.snapshotEpochs = [0, 2, 5, 10, 20]
+        c.model.placeTuning = .mexicanHat; c.model.placeSigma = 0.7; c.model.bottleneckActivation = .relu; c.model.dropout = 0
+        return c
+    }()
 }
 
 /// One logged epoch (a line of `metrics.jsonl`).

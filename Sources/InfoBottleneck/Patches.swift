@@ -38,6 +38,9 @@ public struct OccupancyPatch: Equatable, Sendable {
         }
         return OccupancyPatch(side: side, cells: cells)
     }
+
+    /// The truncation baseline: what the first `k` raw bits say (the first k/2 cells, row-major; the rest unknown).
+    public func truncated(to k: Int) -> OccupancyPatch { Self.fromRaw(BitString(Array(raw.bits.prefix(k))), side: side) }
 }
 
 extension OccupancyPatch {

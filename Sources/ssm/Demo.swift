@@ -74,25 +74,21 @@ struct Demo: ParsableCommand {
         }
         var mapper = EpisodeMapper(source: .model(try BEVModel.load(URL(fileURLWithPath: bevModel))), targetColors: world.targets.map(\.color))
         if FileManager.default.fileExists(atPath: detectorModel) { mapper.detector = try TargetDetector.load(URL(fileURLWithPath: detectorModel)) }
-        let map = mapper.map(frames, mazeSize: world.layout.size)
-        let m = map.metrics(against: world.layout)
+        var study = MapReconstruction(mapper: mapper, sourceName: bevModel, detectorName: detectorModel)
+        study.frameEvery = 0
         let dir = URL(fileURLWithPath: output).appendingPathComponent("maze")
-        let poses = frames.map(\.pose)
-        let picture = MapFigures.mapImage(map, layout: world.layout, trajectory: poses, targets: world.targets)
-        try picture.write(to: dir.appendingPathComponent("map.png"))
-        try MapFigures.episodeFigure(truth: world.topDown(trajectories: [poses.map { ($0.x, $0.y) }]), map: picture,
-                                     title: "Spatial memory from predicted BEV: demo episode (seed \(seed))",
-                                     mapTitle: "map from the BEV model's predictions", metrics: m, frames: (frames.count + 1) / 2)
-            .write(to: dir.appendingPathComponent("map.svg"))
+        let episode = MappingEpisode(frames: frames, layout: world.layout, targets: world.targets, mazeSize: world.layout.size,
+                                     name: "demo episode (seed \(seed))")
+        let m = try study.run(episode, output: dir)
         say(String(format: "demo: map from the BEV model: %.1f%% of %d observed cells right, %.0f%% of free cells covered, %d of %d targets remembered; map.svg in %@",
-                   m.accuracy * 100, m.decidedCells, m.coverage * 100, map.targets.count, world.targets.count, dir.path))
-        return ["map_observed_cell_accuracy": m.accuracy, "map_free_coverage": m.coverage, "map_targets_remembered": map.targets.count]
+                   m.observedCellAccuracy! * 100, m.observedCells!, m.freeCoverage! * 100, m.targetsSighted, world.targets.count, dir.path))
+        return ["map_observed_cell_accuracy": m.observedCellAccuracy!, "map_free_coverage": m.freeCoverage!, "map_targets_remembered": m.targetsSighted]
     }
 
     /// A short run of the grid-cell network with the emergence preset: the loss and the path-integration
     /// error fall within seconds.
     func runGridTraining() throws -> [String: Any] {
-        var config = GridPreset.emergence.config
+        var config = GridCellTrainingConfig.emergence
         config.seed = seed; config.stepsPerEpoch = 20; config.batchSize = 50; config.epochs = 10_000
         config.maxMinutes = seconds / 60; config.snapshotEpochs = []
         let folder = URL(fileURLWithPath: output).appendingPathComponent("grid")
@@ -140,7 +136,7 @@ struct Demo: ParsableCommand {
             return [:]
         }
         let run = try GridCellRun(runURL)
-        let (_, analysis) = try run.analysis(of: checkpoint)
+        let analysis = try run.analysis(of: checkpoint)
         let dir = URL(fileURLWithPath: output).appendingPathComponent("shipped-model")
         let top = Array(analysis.ranking.prefix(8))
         try GridFigures.unitPanel(analysis, units: top, title: "Shipped model: the most grid-like units (rate maps, autocorrelograms)")

@@ -19,24 +19,8 @@ extension GridCellTrainingConfig.OptimizerKind: ExpressibleByArgument {}
 
 /// Named starting configurations for `ssm grid train`.
 enum GridPreset: String, ExpressibleByArgument, CaseIterable {
-    /// The original project's set-up (paper-notes §6) on maze-explorer trajectories.
-    case original
-    /// Our configuration for fast grid emergence (Docs/GridCell.md): open-arena random walks, Mexican-hat
-    /// place cells read out with a squared error, a ReLU bottleneck without dropout, Adam, short windows.
-    case emergence
-
-    var config: GridCellTrainingConfig {
-        var c = GridCellTrainingConfig()
-        switch self {
-        case .original:
-            break
-        case .emergence:
-            c.trajectories = .arena; c.sequenceLength = 20; c.batchSize = 50; c.optimizer = .adam; c.learningRate = 1e-3
-            c.stepsPerEpoch = 800; c.epochs = 40; c.snapshotEpochs = [0, 2, 5, 10, 20]
-            c.model.placeTuning = .mexicanHat; c.model.placeSigma = 0.7; c.model.bottleneckActivation = .relu; c.model.dropout = 0
-        }
-        return c
-    }
+    case original, emergence
+    var config: GridCellTrainingConfig { self == .original ? .original : .emergence }
 }
 
 struct GridTrain: ParsableCommand {
@@ -146,13 +130,6 @@ struct GridTrain: ParsableCommand {
     }
 }
 
-/// The run folder a checkpoint belongs to: its own folder for a shipped model (`Models/gridcell/model.safetensors`),
-/// the parent of `checkpoints/` for a training run.
-func runFolder(of checkpoint: URL) -> URL {
-    let dir = checkpoint.deletingLastPathComponent()
-    return FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) ? dir : dir.deletingLastPathComponent()
-}
-
 /// Writes to stderr (progress; stdout is for results).
 func stderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 
@@ -163,18 +140,9 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: "Dataset root for --trajectories dataset.") var data: String?
     @Option(help: "Seed of the evaluation trajectories.") var evalSeed: UInt64 = 7
 
-    /// The network, its target cells and an evaluation source on held-out trajectories.
-    func load() throws -> (GridCellNetwork, PlaceCells, HeadDirectionCells, TrajectorySource, GridCellTrainingConfig) {
-        let url = URL(fileURLWithPath: checkpoint)
-        let network = try GridCellNetwork.load(url)
-        let configURL = runFolder(of: url).appendingPathComponent("config.json")
-        var run = (try? JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: configURL))) ?? GridCellTrainingConfig()
-        run.model = network.config
-        if let trajectories { run.trajectories = trajectories }
-        if let data { run.dataset = data; if trajectories == nil { run.trajectories = .dataset } }
-        run.seed = evalSeed &+ 0xE7A1
-        let source = try GridCellTrainer.sources(run).validation
-        return (network, network.config.makePlaceCells(), network.config.makeHeadDirectionCells(), source, run)
+    func evaluation(windowSteps: Int? = nil) throws -> GridCellEvaluation {
+        try GridCellEvaluation(checkpoint: URL(fileURLWithPath: checkpoint), trajectories: trajectories, dataset: data,
+                               windowSteps: windowSteps, seed: evalSeed)
     }
 }
 
@@ -189,11 +157,9 @@ struct GridAnalyze: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
-        let (network, place, hd, source, run) = try model.load()
-        let batches = max(1, samples / (32 * max(run.sequenceLength - 1, 1)))
+        let evaluation = try model.evaluation(), run = evaluation.config
         let start = Date()
-        let analysis = try GridnessAnalysis(network: network, placeCells: place, headDirectionCells: hd, source: source,
-                                            batches: batches, steps: run.sequenceLength, extent: Double(network.config.extent))
+        let analysis = try evaluation.gridness(samples: samples)
         let top = analysis.ranking.prefix(10)
         let result: [String: Any] = [
             "checkpoint": model.checkpoint, "trajectories": run.trajectories.rawValue, "units": analysis.scores.count,
@@ -228,35 +194,11 @@ struct GridEval: ParsableCommand {
     }
 
     func run() throws {
-        var (network, place, hd, source, run) = try model.load()
-        if let steps {
-            run.sequenceLength = steps
-            if run.trajectories == .dataset { source = try GridCellTrainer.sources(run).validation }
-        }
-        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
-        for k in 0..<batches {
-            let batch = try source.batch(-2000 - k, size: 32, steps: run.sequenceLength)
-            let (b, t) = (batch.batch, batch.steps)
-            let output = noGrad {
-                network(batch.velocities,
-                        initialPlace: place.activity(batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2])),
-                        initialHeadDirection: hd.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b])))
-            }
-            let e = PathIntegrationErrors(output: output, batch: batch, placeCells: place, headDirectionCells: hd)
-            sums.0 += e.meanPosition; sums.1 = max(sums.1, e.maxPosition); sums.2 += e.meanHeading; sums.3 = max(sums.3, e.maxHeading)
-            _ = t
-        }
-        let n = Float(batches)
-        let result: [String: Any] = [
-            "checkpoint": model.checkpoint, "trajectories": run.trajectories.rawValue, "windows": batches * 32,
-            "window_steps": run.sequenceLength,
-            "mean_position_error_cells": sums.0 / n, "max_position_error_cells": sums.1,
-            "mean_heading_error_rad": sums.2 / n, "max_heading_error_rad": sums.3,
-        ]
-        if json { printJSON(result) } else {
-            print(String(format: "%d windows of %d steps (%@): position error mean %.3f, max %.2f cells; heading error mean %.3f, max %.2f rad",
-                         batches * 32, run.sequenceLength, run.trajectories.rawValue, sums.0 / n, sums.1, sums.2 / n, sums.3))
-        }
+        let r = try model.evaluation(windowSteps: steps).pathIntegration(batches: batches)
+        if json { return printJSON(r) }
+        print(String(format: "%d windows of %d steps (%@): position error mean %.3f, max %.2f cells; heading error mean %.3f, max %.2f rad",
+                     r.windows, r.windowSteps, r.trajectories.rawValue, r.meanPositionErrorCells, r.maxPositionErrorCells,
+                     r.meanHeadingErrorRad, r.maxHeadingErrorRad))
     }
 }
 
@@ -288,39 +230,11 @@ struct GridFiguresCommand: ParsableCommand {
     @Option(help: "Position samples pooled into the rate maps (about 125 per bin of 40×40).") var samples = 200_000
 
     func run() throws {
-        let (network, place, hd, source, run) = try model.load()
-        let batches = max(1, samples / (32 * max(run.sequenceLength - 1, 1)))
-        let runFolder = runFolder(of: URL(fileURLWithPath: model.checkpoint))
+        let evaluation = try model.evaluation()
+        let runFolder = GridCellEvaluation.runFolder(of: evaluation.checkpoint)
         let shipped = FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("model.safetensors").path)
         let out = output.map { URL(fileURLWithPath: $0) }
             ?? (shipped ? URL(fileURLWithPath: "runs/figures/gridcell") : runFolder.appendingPathComponent("figures"))
-        let analysis = try GridnessAnalysis(network: network, placeCells: place, headDirectionCells: hd, source: source,
-                                            batches: batches, steps: run.sequenceLength, extent: Double(network.config.extent))
-        let top = Array(analysis.ranking.prefix(units))
-        var written: [String] = []
-        func write(_ name: String, _ body: (URL) throws -> Void) throws {
-            let url = out.appendingPathComponent(name)
-            try body(url); written.append(url.path)
-        }
-        try write("rate_maps_top.svg") { try GridFigures.unitPanel(analysis, units: top, title: "Rate maps (top) and autocorrelograms (bottom) of the most grid-like units").write(to: $0) }
-        try write("rate_maps_top.png") { try GridFigures.rateMapStrip(analysis, units: top).write(to: $0) }
-        try write("gridness_histogram.svg") { try GridFigures.gridnessHistogram(analysis).write(to: $0) }
-        let metricsURL = runFolder.appendingPathComponent("metrics.jsonl")
-        if FileManager.default.fileExists(atPath: metricsURL.path) {
-            let metrics: [EpochMetrics] = try RunFolder.readMetrics(from: metricsURL)
-            try write("loss_curves.svg") { try GridFigures.lossCurves(metrics).write(to: $0) }
-            try write("position_error.svg") { try GridFigures.errorCurve(metrics).write(to: $0) }
-        }
-        let batch = try source.batch(-3000, size: 4, steps: run.sequenceLength)
-        let b = batch.batch
-        let output = noGrad {
-            network(batch.velocities, initialPlace: place.activity(batch.positions.slice(axis: 1, start: 0, end: 1).reshaped([b, 2])),
-                    initialHeadDirection: hd.activity(batch.headings.slice(axis: 1, start: 0, end: 1).reshaped([b])))
-        }
-        let errors = PathIntegrationErrors(output: output, batch: batch, placeCells: place, headDirectionCells: hd)
-        try write("trajectories.svg") {
-            try GridFigures.trajectories(truth: batch.positions, decoded: errors.positions, extent: Double(network.config.extent)).write(to: $0)
-        }
-        for path in written { print(path) }
+        for url in try evaluation.writeFigures(into: out, units: units, samples: samples) { print(url.path) }
     }
 }

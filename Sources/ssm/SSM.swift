@@ -19,27 +19,18 @@ struct SSM: ParsableCommand {
         defaultSubcommand: Demo.self)
 }
 
-/// Prints one JSON object on a single stdout line (GUIDE §1: the last line of a --json run).
+/// Prints one JSON object on a single stdout line (the last line of a --json run).
 func printJSON(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
     fflush(nil)
 }
 
-/// Progress lines on stderr: step, loss, rate and ETA, for a run bounded by steps or by seconds.
-struct Progress {
-    enum Budget { case steps(Int), seconds(Double) }
-    let budget: Budget
-    let start = Date()
-
-    func report(step: Int, loss: Float) {
-        let elapsed = Date().timeIntervalSince(start)
-        let rate = Double(step) / max(elapsed, 1e-9)
-        let (of, eta): (String, Double) = switch budget {
-        case .steps(let n): ("/\(n)", rate > 0 ? Double(n - step) / rate : 0)
-        case .seconds(let s): ("", max(0, s - elapsed))
-        }
-        let line = String(format: "step %d%@  loss %.5f  %.1f steps/s  ETA %.0fs\n", step, of, loss, rate, eta)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+/// ``printJSON(_:)`` for a library result type.
+func printJSON<T: Encodable>(_ value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try! encoder.encode(value), as: UTF8.self))
+    fflush(nil)
 }

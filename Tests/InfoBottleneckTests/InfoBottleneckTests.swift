@@ -177,7 +177,7 @@ struct LearnedCodeTests {
         let code = LearnedPatchCode(bits: 16, hidden: 128, rng: &rng)
         code.train(on: train, steps: 120, batch: 64, learningRate: 3e-3, seed: 2)
         let learned = PatchQuality(truth: test, reconstruction: try code.decode(code.encode(test)))
-        let truncated = PatchQuality(truth: test, reconstruction: test.map { OccupancyPatch.fromRaw(BitString(Array($0.raw.bits.prefix(16))), side: 11) })
+        let truncated = PatchQuality(truth: test, reconstruction: test.map { $0.truncated(to: 16) })
         #expect(learned.cellAccuracy > truncated.cellAccuracy + 0.2, "learned \(learned.cellAccuracy) vs truncation \(truncated.cellAccuracy)")
         #expect(throws: MessageError.wrongLength(expected: 16, got: 15)) { try code.decode([BitString(Array(repeating: true, count: 15))]) }
     }

@@ -5,14 +5,14 @@ import Tensor
 /// initial state from place/HD activity, LSTM 128, linear bottleneck 256 (no bias) with dropout 0.5,
 /// place (256) and HD (12) heads, the step-weighted KL loss with its initial-state and continuity terms,
 /// gradient clipping at 1 and an RMSprop step. Mirrors `Benchmarks/reference/gridcell_train_step.py`.
-final class GridCellStepBenchmark: Module {
+public final class GridCellStepBenchmark: Module {
     let batch = 32, steps = 100, places = 256, headings = 12
     let initH, initC, bottleneck, placeHead, hdHead: Linear
     let lstm: LSTM
     let dropout = Dropout(0.5, seed: 7)
     var rng = RandomGenerator(seed: 3)
 
-    override init() {
+    public override init() {
         var r = RandomGenerator(seed: 2)
         initH = Linear(268, 128, rng: &r); initC = Linear(268, 128, rng: &r)
         lstm = LSTM(inputSize: 3, hiddenSize: 128, rng: &r)
@@ -20,7 +20,7 @@ final class GridCellStepBenchmark: Module {
         placeHead = Linear(256, 256, rng: &r); hdHead = Linear(256, 12, rng: &r)
     }
 
-    override func children() -> [(String, Module)] {
+    public override func children() -> [(String, Module)] {
         [("h0_fc", initH), ("c0_fc", initC), ("lstm", lstm), ("bottleneck", bottleneck), ("place_head", placeHead),
          ("hd_head", hdHead)]
     }
@@ -52,7 +52,8 @@ final class GridCellStepBenchmark: Module {
         return lp + lh + initial + continuity * 0.1
     }
 
-    func run(repetitions: Int) -> Double {
+    /// Median milliseconds of one training step.
+    public func run(repetitions: Int) -> Double {
         let velocities = Tensor.randn([batch, steps, 3], std: 0.2, rng: &rng)
         let place = Tensor.randn([batch, steps, places], std: 2, rng: &rng).softmax()
         let hd = Tensor.randn([batch, steps, headings], std: 2, rng: &rng).softmax()
@@ -68,8 +69,11 @@ final class GridCellStepBenchmark: Module {
 
 /// The BEV encoder CNN (paper-notes §7.2): 4 × [Conv 3×3 stride 2 pad 1 → BatchNorm → ReLU],
 /// 3→32→64→128→256, forward and backward on a 32×3×64×64 batch. Mirrors `bev_encoder_step.py`.
-struct BEVEncoderBenchmark {
-    func run(repetitions: Int) -> Double {
+public struct BEVEncoderBenchmark {
+    public init() {}
+
+    /// Median milliseconds of one forward and backward pass.
+    public func run(repetitions: Int) -> Double {
         var rng = RandomGenerator(seed: 5)
         var layers: [any UnaryLayer] = []
         var c = 3
