@@ -64,7 +64,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),

@@ -2,60 +2,6 @@ import Foundation
 import MazeEnv
 import Tensor
 
-/// One evaluation scene: a view, the pose it was taken from, and the maze that gives its ground truth.
-public struct BEVScene: Sendable {
-    public var view: Image
-    public var pose: AgentState
-    public var layout: MazeLayout
-    public var targets: [Target]
-    /// The camera's field of view when the scene's source says (a dataset's `fov_angle`); nil: the geometry's.
-    public var fieldOfViewDegrees: Float?
-    public init(view: Image, pose: AgentState, layout: MazeLayout, targets: [Target], fieldOfViewDegrees: Float? = nil) {
-        self.view = view; self.pose = pose; self.layout = layout; self.targets = targets; self.fieldOfViewDegrees = fieldOfViewDegrees
-    }
-
-    /// The ground-truth BEV of the scene in `geometry` (with the scene's own field of view when it has one).
-    public func truth(_ geometry: EgocentricBEV) -> Tensor {
-        var g = geometry
-        if let fieldOfViewDegrees { g.fieldOfViewDegrees = fieldOfViewDegrees }
-        return g.render(layout, pose: pose, targets: targets)
-    }
-
-    /// Scenes at random free poses of generated mazes whose seeds (from 1,000,000 on) training never uses:
-    /// ``BEVSamples`` draws maze seeds below 100,000.
-    public static func heldOut(count: Int, mazeSize: Int = 15, seed: UInt64 = 1, render: RenderConfig = RenderConfig()) throws -> [BEVScene] {
-        var rng = RandomGenerator(seed: seed)
-        let renderer = EgocentricRenderer(config: render)
-        return try (0..<count).map { _ in
-            let world = try MazeWorld(size: mazeSize, seed: 1_000_000 + rng.next() % 1_000_000)
-            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
-            world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
-                        heading: rng.nextUniform() * 2 * .pi - .pi)
-            return BEVScene(view: renderer.render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets)
-        }
-    }
-
-    /// A training split of the dataset at `path`: the frames of all episodes but the last to train on, and
-    /// the last episode's frames to validate on (so at least 2 episodes are needed).
-    public static func trainingSplit(datasetAt path: String) throws -> (train: [BEVScene], validation: [BEVScene]) {
-        let dataset = try Dataset.load(URL(fileURLWithPath: path))
-        guard let last = dataset.episodes.last, dataset.episodes.count >= 2 else {
-            throw FileFormatError(file: path, "training on a dataset needs at least 2 episodes (the last one validates)")
-        }
-        return (try from(Dataset(root: dataset.root, episodes: Array(dataset.episodes.dropLast()))),
-                try from(Dataset(root: dataset.root, episodes: [last])))
-    }
-
-    /// Every `every`-th frame of a dataset's episodes (each needs its layout for the ground truth).
-    public static func from(_ dataset: Dataset, every: Int = 1) throws -> [BEVScene] {
-        try dataset.episodes.flatMap { e -> [BEVScene] in
-            let layout = try e.requireLayout()
-            return try stride(from: 0, to: e.frames.count, by: every).map {
-                BEVScene(view: try e.fpsView($0), pose: e.frames[$0].pose, layout: layout, targets: e.targets, fieldOfViewDegrees: e.fieldOfViewDegrees)
-            }
-        }
-    }
-}
 
 /// What `ssm bev eval` reports, accumulated over scenes (pixel counts pooled over all of them).
 public struct BEVEvaluation: Codable, Sendable {
@@ -126,6 +72,17 @@ public struct BEVEvaluation: Codable, Sendable {
             if predicted && free[c] { cellIntersection += 1 }
             if predicted || free[c] { cellUnion += 1 }
         }
+    }
+
+    /// Evaluates `model` on `scenes`, 64 at a time; `progress` gets (scenes done, scenes) after each chunk.
+    public static func run(_ model: BEVModel, on scenes: [BEVScene], progress: (Int, Int) -> Void = { _, _ in }) -> BEVEvaluation {
+        var evaluation = BEVEvaluation()
+        for chunk in stride(from: 0, to: scenes.count, by: 64) {
+            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
+            for (p, scene) in zip(model.predict(part.map(\.view)), part) { evaluation.add(prediction: p, scene: scene, geometry: model.geometry) }
+            progress(evaluation.scenes, scenes.count)
+        }
+        return evaluation
     }
 
     /// The figures as a JSON-ready dictionary (NaN as null).

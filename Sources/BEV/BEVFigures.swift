@@ -18,6 +18,23 @@ public enum BEVFigures {
     }
 
     /// Rows of view / ground truth / prediction (with each row's free-space IoU) as a labelled SVG.
+    /// Writes `bev_panels.svg` (titled "BEV predictions on `source`") and a `sample_NN.png` per scene (view,
+    /// ground truth, prediction) into `folder`.
+    public static func writeSamples(_ model: BEVModel, scenes: [BEVScene], source: String, into folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var panels: [(view: Image, truth: Tensor, prediction: Tensor)] = []
+        for (i, (scene, p)) in zip(scenes, model.predict(scenes.map(\.view))).enumerated() {
+            let truth = scene.truth(model.geometry)
+            panels.append((scene.view, truth, p))
+            var canvas = Canvas(width: 3 * 192 + 16, height: 192, fill: (255, 255, 255, 255))
+            canvas.draw(scene.view, x: 0, y: 0, scale: 3)
+            canvas.draw(image(truth), x: 200, y: 0, scale: 192 / truth.shape[1])
+            canvas.draw(image(p), x: 400, y: 0, scale: 192 / p.shape[1])
+            try canvas.image.write(to: folder.appendingPathComponent(String(format: "sample_%02d.png", i)))
+        }
+        try self.panels(panels, title: "BEV predictions on \(source)").write(to: folder.appendingPathComponent("bev_panels.svg"))
+    }
+
     public static func panels(_ rows: [(view: Image, truth: Tensor, prediction: Tensor)], title: String) throws -> SVGDocument {
         let side = 160.0, gap = 12.0, left = 20.0, top = 60.0, rowHeight = side + 28
         var doc = SVGDocument(width: left * 2 + 3 * side + 2 * gap + 90, height: top + Double(rows.count) * rowHeight + 10)

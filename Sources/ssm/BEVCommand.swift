@@ -50,13 +50,10 @@ struct BEVTrain: ParsableCommand {
             c.initialWeights = initFrom
         }
         let trainer = try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
+        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
         let history = try trainer.train(report: { m in
             stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  free IoU %.3f  RGB error %.3f\n", m.epoch, m.step, m.trainLoss, m.validationLoss, m.freeIoU, m.rgbError))
-        }, onStep: { step, loss in
-            let rate = Double(step - first) / max(Date().timeIntervalSince(start), 1e-9)
-            stderr(String(format: "\rstep %d/%d  loss %.4f  %.2f steps/s  ETA %.0fs ", step, total, loss, rate, rate > 0 ? Double(total - step) / rate : 0))
-        })
+        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
         stderr("\n")
         let last = history.last
         if json {
@@ -113,15 +110,9 @@ struct BEVEval: ParsableCommand {
     func run() throws {
         let model = try BEVModel.load(URL(fileURLWithPath: checkpoint))
         let all = try scenes.scenes()
-        var evaluation = BEVEvaluation()
-        let start = Date()
-        for chunk in stride(from: 0, to: all.count, by: 64) {
-            let part = Array(all[chunk..<min(chunk + 64, all.count)])
-            for (p, scene) in zip(model.predict(part.map(\.view)), part) { evaluation.add(prediction: p, scene: scene, geometry: model.geometry) }
-            let rate = Double(evaluation.scenes) / max(Date().timeIntervalSince(start), 1e-9)
-            stderr(String(format: "\rscene %d/%d  %.0f scenes/s", evaluation.scenes, all.count, rate))
-        }
-        stderr("\n")
+        let meter = ProgressMeter(total: all.count, unit: "scenes")
+        let evaluation = BEVEvaluation.run(model, on: all) { done, _ in meter.update(done) }
+        meter.finish()
         var result = evaluation.summary
         if FileManager.default.fileExists(atPath: detector) {
             let m = try DetectionMetrics(detector: try TargetDetector.load(URL(fileURLWithPath: detector)), scenes: all)
@@ -149,24 +140,10 @@ struct BEVFiguresCommand: ParsableCommand {
     @Option(help: "Output folder.") var output = "runs/bev-figures"
 
     func run() throws {
-        let model = try BEVModel.load(URL(fileURLWithPath: checkpoint))
         let chosen = try scenes.scenes(limit: rows)
-        let predictions = model.predict(chosen.map(\.view))
-        let dir = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var panels: [(view: Image, truth: Tensor, prediction: Tensor)] = []
-        for (i, (scene, p)) in zip(chosen, predictions).enumerated() {
-            let truth = scene.truth(model.geometry)
-            panels.append((scene.view, truth, p))
-            var canvas = Canvas(width: 3 * 192 + 16, height: 192, fill: (255, 255, 255, 255))
-            canvas.draw(scene.view, x: 0, y: 0, scale: 3)
-            canvas.draw(BEVFigures.image(truth), x: 200, y: 0, scale: 192 / truth.shape[1])
-            canvas.draw(BEVFigures.image(p), x: 400, y: 0, scale: 192 / p.shape[1])
-            try canvas.image.write(to: dir.appendingPathComponent(String(format: "sample_%02d.png", i)))
-        }
         let source = scenes.data.map { "frames of \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "held-out generated mazes"
-        try BEVFigures.panels(panels, title: "BEV predictions on \(source)").write(to: dir.appendingPathComponent("bev_panels.svg"))
-        print("bev figures: \(output)/bev_panels.svg and \(panels.count) sample PNGs")
+        try BEVFigures.writeSamples(try BEVModel.load(URL(fileURLWithPath: checkpoint)), scenes: chosen, source: source, into: URL(fileURLWithPath: output))
+        print("bev figures: \(output)/bev_panels.svg and \(chosen.count) sample PNGs")
     }
 }
 
@@ -207,14 +184,11 @@ struct DetectorTrain: ParsableCommand {
         if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
         (c.cosineSteps, c.warmupSteps) = schedule.steps
         let trainer = try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let start = Date(), first = trainer.step, total = c.epochs * c.stepsPerEpoch
+        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
         let history = try trainer.train(report: { m in
             stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  visibility AP %.3f  position error %.2f cells\n",
                           m.epoch, m.step, m.trainLoss, m.validationLoss, m.averagePrecision, m.positionErrorCells ?? .nan))
-        }, onStep: { step, loss in
-            let rate = Double(step - first) / max(Date().timeIntervalSince(start), 1e-9)
-            stderr(String(format: "\rstep %d/%d  loss %.4f  %.2f steps/s  ETA %.0fs ", step, total, loss, rate, rate > 0 ? Double(total - step) / rate : 0))
-        })
+        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
         stderr("\n")
         let last = history.last
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Basics
 import MazeEnv
 
 /// `ssm collect`: exploration episodes on generated mazes, written in the GUIDE §3 dataset format.
@@ -40,7 +41,7 @@ struct Collect: ParsableCommand {
         config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
         let root = URL(fileURLWithPath: output)
         let total = episodes * steps
-        let meter = RateMeter(total: total, unit: "frames")
+        let meter = ProgressMeter(total: total, unit: "frames")
         let summary = try Collector.collect(into: root, config: config, threads: threads) { meter.update($0) }
         meter.finish()
         let seconds = meter.elapsed
@@ -54,26 +55,4 @@ struct Collect: ParsableCommand {
                          summary.episodes, summary.frames, summary.droppedFrames, root.path, seconds, summary.coverage * 100))
         }
     }
-}
-
-/// A thread-safe progress line on stderr for work counted in items: done/total, rate, ETA; at most twice a second.
-final class RateMeter: @unchecked Sendable {
-    let total: Int, unit: String
-    private let start = Date()
-    private var last = Date.distantPast
-    private let lock = NSLock()
-    init(total: Int, unit: String) { self.total = total; self.unit = unit }
-    var elapsed: Double { Date().timeIntervalSince(start) }
-
-    func update(_ done: Int) {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        guard now.timeIntervalSince(last) >= 0.5 || done == total else { return }
-        last = now
-        let rate = Double(done) / max(now.timeIntervalSince(start), 1e-9)
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(Data(String(format: "\r%d/%d %@  %.0f %@/s  ETA %.0fs ", done, total, unit, rate, unit, eta).utf8))
-    }
-
-    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
 }

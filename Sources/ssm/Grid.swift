@@ -100,8 +100,7 @@ struct GridTrain: ParsableCommand {
         let config = makeConfig()
         let folder = URL(fileURLWithPath: output)
         let trainer = try GridCellTrainer(config: config, runFolder: folder, resume: resume)
-        let total = config.epochs * config.stepsPerEpoch
-        let start = Date(), firstStep = trainer.step
+        let meter = ProgressMeter(total: config.epochs * config.stepsPerEpoch, unit: "steps", first: trainer.step)
         stderr("grid: training into \(folder.path) from epoch \(trainer.epoch) (step \(trainer.step)); \(config.trajectories.rawValue) trajectories, batch \(config.batchSize) × \(config.sequenceLength)\n")
         let history: [EpochMetrics]
         do {
@@ -109,11 +108,7 @@ struct GridTrain: ParsableCommand {
                 stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g\n",
                               m.epoch, m.step, m.trainLoss, m.validationLoss, m.validationPlace, m.validationHeadDirection,
                               m.meanPositionErrorCells, m.learningRate))
-            }, onStep: { step, loss in
-                let rate = Double(step - firstStep) / max(Date().timeIntervalSince(start), 1e-9)
-                stderr(String(format: "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %.0fs ", step, total, loss, rate,
-                              rate > 0 ? Double(total - step) / rate : 0))
-            })
+            }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
         } catch let error as NonFiniteTrainingError {
             stderr("\n")
             throw error

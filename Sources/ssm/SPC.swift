@@ -49,15 +49,12 @@ struct SPCTrain: ParsableCommand {
         c.sequenceLength = sequenceLength; c.learningRate = lr; c.trajectories = trajectories; c.staticProbability = staticProbability
         c.distanceWeight = distanceWeight; c.model.cells.dropout = dropout; c.seed = seed; c.activityL1 = activityL1
         let trainer = try SocialTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let total = c.epochs * c.stepsPerEpoch, start = Date(), first = trainer.step
+        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
         stderr("spc: training into \(output) from epoch \(trainer.epoch)\n")
         let history = try trainer.train(report: { m in
             stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  self %.2f  partner %.2f  distance %.2f cells\n",
                           m.epoch, m.step, m.trainLoss, m.validationLoss, m.selfPositionErrorCells, m.partnerPositionErrorCells, m.distanceErrorCells))
-        }, onStep: { step, loss in
-            let rate = Double(step - first) / max(Date().timeIntervalSince(start), 1e-9)
-            stderr(String(format: "\rstep %d/%d  loss %.4f  %.1f steps/s  ETA %.0fs ", step, total, loss, rate, rate > 0 ? Double(total - step) / rate : 0))
-        })
+        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
         stderr("\n")
         let last = history.last
         if json {
