@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch experiment: how fast do grid-like units emerge in a 15x15-cell open arena, for a configuration?
-Used to choose the GridCell defaults (Docs/GridCell.md). Sorscher et al.'s setup (anchors.md §1.2) scaled from a
+Used to choose the GridCell defaults (Docs/GridCell.md). Sorscher et al.'s setup scaled from a
 2.2 m box to 15 cells, with the network size as an option. Prints one JSON line per evaluation.
 
 Needs torch, numpy, scipy (not installed by this script).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Records frames of the real Memory-Maze as one episode folder in the GUIDE §3 dataset format
+"""Records frames of the real Memory-Maze as one episode folder in the dataset format (Docs/Datasets.md)
 (fps_views/*.png, env_config.json with maze_layout, frame_info.json), so that our renderer and models can
 be compared with it frame by frame (`ssm dataset compare DIR`).
 

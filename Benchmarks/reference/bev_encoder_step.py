@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `ssm bench tensor` case bev_encoder_step (paper-notes §7.2 encoder CNN).
+"""PyTorch reference for `ssm bench tensor` case bev_encoder_step.
 
 Needs torch (not installed by this script):  python3 -m pip install torch
 Usage: python3 Benchmarks/reference/bev_encoder_step.py --threads 2

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `ssm bench tensor` case gridcell_train_step (paper-notes §6.2-6.4).
+"""PyTorch reference for `ssm bench tensor` case gridcell_train_step.
 
 Needs torch (not installed by this script):  python3 -m pip install torch
 Usage: python3 Benchmarks/reference/gridcell_train_step.py --threads 2

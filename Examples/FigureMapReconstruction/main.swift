@@ -1,4 +1,4 @@
-// The spatial-memory reconstruction figure (paper-notes §9, the original's SLAM demo, with the rotation back to
+// The spatial-memory reconstruction figure (the original's SLAM demo, with the rotation back to
 // the world frame it lacked): one agent explores a held-out maze; its map from the shipped BEV model grows
 // along the episode (top row, true poses); below, the final maps from perfect BEVs and from the BEV model at
 // poses dead-reckoned by the grid-cell path integrator.

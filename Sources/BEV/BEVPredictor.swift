@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// Sizes of the BEV predictor (paper-notes §7.2). `original` is the released model (about 10 M parameters);
+/// Sizes of the BEV predictor. `original` is the released model (about 10 M parameters);
 /// `cpu` keeps the architecture and shrinks widths, depth and output so it trains on two cores.
 public struct BEVModelConfig: Codable, Equatable, Sendable {
     /// Output channels of the four stride-2 encoder convolutions (64×64 → 4×4); the last is the model width.
@@ -39,7 +39,7 @@ public func sinusoidalPositions(_ length: Int, _ dim: Int) -> Tensor {
     return Tensor(v, shape: [length, dim])
 }
 
-/// The BEV predictor (paper-notes §7.2): a CNN encoder to a 4×4 feature map, a transformer encoder over
+/// The BEV predictor: a CNN encoder to a 4×4 feature map, a transformer encoder over
 /// each feature row, a transformer decoder whose fixed positional queries form an 8×8 grid, a per-pixel
 /// projection, transposed-convolution upsampling and a sigmoid RGBA output resized to `outputSize`.
 public final class BEVPredictor: Module {
@@ -106,7 +106,7 @@ public final class BEVPredictor: Module {
     }
 }
 
-/// The BEV loss (paper-notes §7.3): BCE of alpha + 0.5 · MSE of RGB where the target is opaque (averaged over
+/// The BEV loss: BCE of alpha + 0.5 · MSE of RGB where the target is opaque (averaged over
 /// all pixels) + 0.1 · total variation of the predicted alpha.
 public struct BEVLoss: Codable, Equatable, Sendable {
     public var alphaWeight: Float = 1, colorWeight: Float = 0.5, smoothnessWeight: Float = 0.1

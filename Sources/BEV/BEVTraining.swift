@@ -15,7 +15,7 @@ public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public var maxMinutes: Double?
     public var validationBatches = 2
     public var seed: UInt64 = 42
-    /// A GUIDE §3 dataset to train on instead of generated scenes: its last episode validates, the others train.
+    /// A dataset (Docs/Datasets.md) to train on instead of generated scenes: its last episode validates, the others train.
     public var data: String?
     /// Weights to start from (fine-tuning); the model configuration must match.
     public var initialWeights: String?

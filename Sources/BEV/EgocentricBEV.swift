@@ -4,7 +4,7 @@ import Tensor
 
 /// Egocentric BEV targets rendered directly in the agent's frame (the agent at the centre facing up), so no
 /// image is ever rotated: the original rotated world-aligned PNGs with PIL about a corner pixel and then
-/// flipped x for the targets (paper-notes §7.1); here one transform from pixel to world does both exactly.
+/// flipped x for the targets; here one transform from pixel to world does both exactly.
 public struct EgocentricBEV: Codable, Equatable, Sendable {
     /// Output side in pixels and the cells it spans (so `size / cellsAcross` pixels per cell).
     public var size = 64

@@ -19,7 +19,7 @@ public struct WallEvidence: Codable, Equatable, Sendable {
 
 extension LocalObservation {
     /// The world-aligned observation an egocentric BEV prediction makes at `pose`: the missing rotation back
-    /// to the world frame of the original (paper-notes §9), done exactly for any heading.
+    /// to the world frame of the original, done exactly for any heading.
     ///
     /// Each maze cell around the agent is sampled at `samplesPerCell`² points, each point mapped into the
     /// egocentric image through the inverse of ``EgocentricBEV``'s pixel-to-world transform; the cell's free

@@ -41,7 +41,7 @@ public enum BEVSource {
     }
 }
 
-/// Single-agent spatial memory along an episode (paper-notes §9, with the rotation back to the world frame
+/// Single-agent spatial memory along an episode (with the rotation back to the world frame
 /// the original lacked): every `every`-th frame's BEV prediction is projected into the world at the frame's
 /// pose and fused into an ``OccupancyMap``.
 public struct EpisodeMapper {

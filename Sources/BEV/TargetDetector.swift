@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// Sizes of the target detector (paper-notes §8). `original` is ResNet-18's conv1…layer3 (about 2.8 M
+/// Sizes of the target detector. `original` is ResNet-18's conv1…layer3 (about 2.8 M
 /// parameters, there ImageNet-pretrained; here trained from scratch, as no pretrained weights are at hand
 /// offline); `cpu` keeps the design with narrower stages and one block per stage.
 public struct TargetDetectorConfig: Codable, Equatable, Sendable {
@@ -50,7 +50,7 @@ public final class BasicBlock: Module, UnaryLayer {
     }
 }
 
-/// The target detector (paper-notes §8): from one view and the heading, which of the maze's targets are in
+/// The target detector: from one view and the heading, which of the maze's targets are in
 /// view and where each is relative to the agent.
 ///
 /// A ResNet-style backbone and a small neck give features F `[B, C, 4, 4]`. Visibility: the mean of F with
@@ -128,7 +128,7 @@ public final class TargetDetector: Module {
     }
 }
 
-/// The detector's loss (paper-notes §8): `1.0·BCE(visibility) + 2.0·[SmoothL1 + 0.2·(1 − cos)] over visible
+/// The detector's loss: `1.0·BCE(visibility) + 2.0·[SmoothL1 + 0.2·(1 − cos)] over visible
 /// targets + 0.5·[attention mass on absent targets + 0.1·attention entropy]`.
 ///
 /// As written in the original, the attention-mass term is the same for any attention (each target's

@@ -10,7 +10,7 @@ public enum TargetDetection {
 
     /// For each of `targets`: in view (its cell visible from `pose`), and its position relative to the agent
     /// as (right, ahead) / ``scale``; (0, 0) when not in view. The original negated "right" here and did not
-    /// undo it on the way back (paper-notes §7.1); these coordinates need no flip either way.
+    /// undo it on the way back; these coordinates need no flip either way.
     public static func labels(_ layout: MazeLayout, pose: AgentState, targets: [Target], fieldOfViewDegrees: Float = 90,
                               range: Float = 10) -> (visible: [Float], positions: [Float]) {
         let seen = Set(GroundTruth.visibleTargets(targets, size: layout.size,
@@ -178,7 +178,7 @@ public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public var maxMinutes: Double?
     public var validationBatches = 4
     public var seed: UInt64 = 42
-    /// A GUIDE §3 dataset to train on instead of generated scenes: its last episode validates, the others train.
+    /// A dataset (Docs/Datasets.md) to train on instead of generated scenes: its last episode validates, the others train.
     public var data: String?
     /// Weights to start from (fine-tuning); the model configuration must match.
     public var initialWeights: String?

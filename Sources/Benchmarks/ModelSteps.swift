@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// The original project's grid-cell network and training step (paper-notes §6.2–6.4) at batch 32, T 100:
+/// The original project's grid-cell network and training step at batch 32, T 100:
 /// initial state from place/HD activity, LSTM 128, linear bottleneck 256 (no bias) with dropout 0.5,
 /// place (256) and HD (12) heads, the step-weighted KL loss with its initial-state and continuity terms,
 /// gradient clipping at 1 and an RMSprop step. Mirrors `Benchmarks/reference/gridcell_train_step.py`.
@@ -67,7 +67,7 @@ public final class GridCellStepBenchmark: Module {
     }
 }
 
-/// The BEV encoder CNN (paper-notes §7.2): 4 × [Conv 3×3 stride 2 pad 1 → BatchNorm → ReLU],
+/// The BEV encoder CNN: 4 × [Conv 3×3 stride 2 pad 1 → BatchNorm → ReLU],
 /// 3→32→64→128→256, forward and backward on a 32×3×64×64 batch. Mirrors `bev_encoder_step.py`.
 public struct BEVEncoderBenchmark {
     public init() {}

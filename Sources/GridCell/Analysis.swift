@@ -3,7 +3,7 @@ import MazeEnv
 import Tensor
 
 /// Gridness of every bottleneck unit of a trained network: rate maps over many trajectories, scored by
-/// ``GridScorer``; plus the fraction of units above a threshold and the top-10 mean, the paper-notes §6.6
+/// ``GridScorer``; plus the fraction of units above a threshold and the top-10 mean, the original project's
 /// aggregates.
 public struct GridnessAnalysis {
     /// Rate maps per unit (40×40 by default).

@@ -2,7 +2,7 @@ import Foundation
 import MazeEnv
 import Tensor
 
-/// Path-integration errors of one batch (paper-notes §6.5): positions decoded as the softmax-weighted mean
+/// Path-integration errors of one batch: positions decoded as the softmax-weighted mean
 /// of the place-cell centres (Gaussian code), the mean of the top-3 centres (difference of Gaussians, as
 /// Sorscher et al.) or by template matching (Mexican hat); headings as the circular mean of the HD cells'
 /// preferred directions; t = 0 excluded (it is given).

@@ -24,7 +24,7 @@ public struct GridCellConfig: Codable, Equatable, Sendable {
     public var dropout: Float = 0.5
     public init() {}
 
-    /// The original project's configuration (paper-notes §6.1–6.2).
+    /// The original project's configuration.
     public static let original = GridCellConfig()
 
     public func makePlaceCells() -> PlaceCells {
@@ -37,7 +37,7 @@ public struct GridCellConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// The grid-cell path integrator (paper-notes §6.2): the initial place and head-direction activity sets the
+/// The grid-cell path integrator: the initial place and head-direction activity sets the
 /// LSTM's state; the LSTM integrates [vx, vy, ω]; a bias-free bottleneck (the analysed "grid cells") with
 /// dropout feeds the place and head-direction heads. Parameter names follow the original's `state_dict`.
 public final class GridCellNetwork: Module {

@@ -74,7 +74,7 @@ public struct RateMap: Sendable, Equatable {
 }
 
 /// The gridness score of DeepMind's `GridScorer` (Banino et al. 2018) with the original project's masks
-/// (paper-notes §6.6): the normalised spatial autocorrelogram (SAC), rotated by 30…150° with cubic
+///: the normalised spatial autocorrelogram (SAC), rotated by 30…150° with cubic
 /// B-splines as `scipy.ndimage.rotate` does, correlated with itself inside 15 ring masks.
 public struct GridScorer: Sendable {
     public let bins: Int

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// The original project's `InitialStateRegularizedLoss` (paper-notes §6.3), with every term switchable for
+/// The original project's `InitialStateRegularizedLoss`, with every term switchable for
 /// ablations (the original's `--disable_grid_loss` changed nothing; here each switch changes the loss):
 ///
 /// - main: Σ_t w_t KL(a_t ‖ softmax(z_t)) / Σ w + the same for head direction, with w_0 = 2·5 = 10,

@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// numpy's legacy `RandomState(seed)` (MT19937 seeded by `init_genrand`), enough of it to draw the original
-/// project's place-cell centres and HD preferred directions exactly (paper-notes §6.1).
+/// project's place-cell centres and HD preferred directions exactly.
 public struct NumpyRandomState {
     private var mt = [UInt32](repeating: 0, count: 624)
     private var index = 624
@@ -118,7 +118,7 @@ public struct PlaceCells {
     }
 
     /// Decoded positions `[M, 2]` from the place readout `[M, count]` (logits, or values for the Mexican hat):
-    /// the softmax-weighted mean of the centres (paper-notes §6.5), or with `top` set the mean centre of the
+    /// the softmax-weighted mean of the centres, or with `top` set the mean centre of the
     /// `top` most active cells (Sorscher et al.'s decoder, for the centre-surround codes).
     public func decode(logits: Tensor, top: Int? = nil) -> Tensor {
         noGrad {
@@ -162,7 +162,7 @@ public struct HeadDirectionCells {
         }
     }
 
-    /// Decoded headings `[M]`: the angle of Σ_j softmax(logits)_j e^{iφ_j} (paper-notes §6.5).
+    /// Decoded headings `[M]`: the angle of Σ_j softmax(logits)_j e^{iφ_j}.
     public func decode(logits: Tensor) -> Tensor {
         noGrad {
             let p = logits.softmax(), m = p.shape[0], n = count

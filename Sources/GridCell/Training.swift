@@ -9,7 +9,7 @@ public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
     case maze
     /// Sorscher-style random walks in an open square arena.
     case arena
-    /// Windows of a dataset on disk (GUIDE §3); validation on held-out episodes.
+    /// Windows of a dataset on disk (Docs/Datasets.md); validation on held-out episodes.
     case dataset
 }
 
@@ -73,7 +73,7 @@ public struct EpochMetrics: Codable, Sendable {
     }
 }
 
-/// Trains a ``GridCellNetwork`` into a run folder (GUIDE §4): `config.json`, `metrics.jsonl`,
+/// Trains a ``GridCellNetwork`` into a run folder (Docs/Datasets.md): `config.json`, `metrics.jsonl`,
 /// `checkpoints/latest|best|epoch_N.safetensors` (each with its `.optim.safetensors`), `figures/`.
 /// Every epoch ends with an atomic checkpoint, so a run resumes exactly where it stopped.
 public final class GridCellTrainer {

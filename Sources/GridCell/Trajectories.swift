@@ -83,7 +83,7 @@ public struct MazeTrajectories: TrajectorySource {
     }
 }
 
-/// Random walks in an open square arena after Sorscher et al.'s rat model (anchors.md §1.2), scaled from
+/// Random walks in an open square arena after Sorscher et al.'s rat model, scaled from
 /// their 2.2 m box to `extent` cells: Rayleigh speeds, Gaussian turning, slowing and turning away near walls.
 public struct ArenaTrajectories: TrajectorySource {
     public let extent: Float
@@ -136,7 +136,7 @@ public struct ArenaTrajectories: TrajectorySource {
     }
 }
 
-/// Windows cut from the trajectories of a dataset on disk (GUIDE §3): every window of `steps` consecutive
+/// Windows cut from the trajectories of a dataset on disk (Docs/Datasets.md): every window of `steps` consecutive
 /// frames starting at a multiple of `stride` within a trajectory, sampled at random per batch; velocities as
 /// recorded, or derived from positions where the files lack them.
 public struct DatasetTrajectories: TrajectorySource {

@@ -26,7 +26,7 @@ public struct CellCode: Sendable {
     }
 }
 
-/// Message contents with exact fixed-length codes (issue 7 (b) and (c)).
+/// Message contents with exact fixed-length codes.
 public enum FixedMessage: Equatable, Sendable {
     /// A target seen: its object index and its cell.
     case targetSighting(object: Int, x: Int, y: Int)

@@ -1,8 +1,8 @@
 import Foundation
 import Basics
 
-/// Parameters of the local bird's-eye-view target image (the original project's `FOVTopViewRenderer`,
-/// paper-notes §5.1): agent-centred, world-aligned RGBA; visible free cells grey, visible targets as
+/// Parameters of the local bird's-eye-view target image (the original project's `FOVTopViewRenderer`):
+/// agent-centred, world-aligned RGBA; visible free cells grey, visible targets as
 /// coloured circles, the agent as a yellow disc with a heading line.
 public struct BEVConfig: Codable, Equatable, Sendable {
     public var imageSize = 250

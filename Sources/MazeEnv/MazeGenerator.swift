@@ -1,6 +1,6 @@
 import Basics
 
-/// Memory-Maze's task presets (jurgisp/memory-maze `tasks.py`, anchors.md §2.1).
+/// Memory-Maze's task presets (jurgisp/memory-maze `tasks.py`).
 public struct MazeConfig: Codable, Equatable, Sendable {
     /// Inner cells per side (odd).
     public var mazeSize: Int

@@ -18,7 +18,7 @@ public enum MazeAction: Int, CaseIterable, Codable, Sendable {
     }
 }
 
-/// Motion constants, calibrated to Memory-Maze's rolling-ball walker (measurements.md: 0.25 cells and
+/// Motion constants, calibrated to Memory-Maze's rolling-ball walker (measured: 0.25 cells and
 /// 0.32 rad per step at cruise).
 public struct Kinematics: Codable, Equatable, Sendable {
     /// Cruise speed, cells per step.

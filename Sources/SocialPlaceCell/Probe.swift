@@ -2,7 +2,7 @@ import Foundation
 import GridCell
 import Tensor
 
-/// The unit types of the probe protocol (paper-notes §10.2).
+/// The unit types of the probe protocol.
 public enum SocialCellType: String, CaseIterable, Codable, Sendable {
     /// Responds when the agent itself moves (and when both move), not to the partner alone.
     case purePlaceCell = "pure_place_cell"

@@ -2,7 +2,7 @@ import Foundation
 import GridCell
 import Tensor
 
-/// The social grid-cell network's configuration (paper-notes §10.1).
+/// The social grid-cell network's configuration.
 public struct SocialNetworkConfig: Codable, Equatable, Sendable {
     /// Place and head-direction target cells (shared by self and partner) and the LSTM/bottleneck sizes.
     public var cells = GridCellConfig()
@@ -13,7 +13,7 @@ public struct SocialNetworkConfig: Codable, Equatable, Sendable {
     public init() { cells.bottleneckActivation = .relu }
 }
 
-/// One LSTM shared by self and partner (paper-notes §10.1): it integrates self velocities tagged with a
+/// One LSTM shared by self and partner: it integrates self velocities tagged with a
 /// learned ego token and partner velocities tagged with zeros, each from its own initial state; the two
 /// outputs are summed, passed through a ReLU bottleneck with dropout (the analysed units), and read out as
 /// self and partner place and HD cells and the self–partner distance. Both streams run as one batch.

@@ -9,7 +9,7 @@ public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {
     case arena
     /// Two frontier explorers in one generated Memory-Maze layout.
     case maze
-    /// The probe generator of paper-notes §10.2.
+    /// The original project's probe generator.
     case probe
     /// Rows from arena, maze and probe in turn.
     case mixed
@@ -19,7 +19,7 @@ public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {
 /// explains these choices).
 public struct SocialTrainingConfig: ResumableRunConfig, Sendable {
     public var model = SocialNetworkConfig()
-    /// Self and partner place/HD terms, each the grid-cell loss of paper-notes §6.3.
+    /// Self and partner place/HD terms, each the original grid-cell loss.
     public var loss = PathIntegrationLoss()
     /// Weight of the squared error of the predicted self–partner distance (in units of the arena side).
     public var distanceWeight: Float = 1
@@ -56,7 +56,7 @@ public struct SocialEpochMetrics: Codable, Sendable {
     }
 }
 
-/// Trains a ``SocialGridCellNetwork`` into a run folder (GUIDE §4) with Adam, exact resume and a NaN stop.
+/// Trains a ``SocialGridCellNetwork`` into a run folder (Docs/Datasets.md) with Adam, exact resume and a NaN stop.
 public final class SocialTrainer {
     public let config: SocialTrainingConfig
     public let network: SocialGridCellNetwork

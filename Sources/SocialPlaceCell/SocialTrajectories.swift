@@ -54,7 +54,7 @@ public struct SocialArenaTrajectories: SocialTrajectorySource {
     }
 }
 
-/// The probe protocol of paper-notes §10.2: from (7.5, 3) toward goal A (3, 12) or B (12, 12) (alternating
+/// The original project's probe protocol: from (7.5, 3) toward goal A (3, 12) or B (12, 12) (alternating
 /// by repetition), along the straight line plus a perpendicular sinusoid A·sin(2πfs + φ), A ~ U(0.5, 1.5),
 /// f ~ U(1.5, 2.5), φ ~ U(0, π), clipped to [0.5, 14.5]; v_t = p_t − p_{t−1} (v_0 = 0), heading atan2(v),
 /// ω the change of the unwrapped heading (ω_0 = 0). A static agent stays at the start with zero motion.
@@ -141,7 +141,7 @@ public struct SocialMazeTrajectories: SocialTrajectorySource {
     }
 }
 
-/// Windows from the probe generator itself (paper-notes §10.2), a random condition and repetition per row.
+/// Windows from the probe generator itself, a random condition and repetition per row.
 public struct SocialProbeTrajectories: SocialTrajectorySource {
     public let seed: UInt64
     public init(seed: UInt64) { self.seed = seed }

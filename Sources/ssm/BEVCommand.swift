@@ -25,7 +25,7 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "Train on this dataset (Docs/Datasets.md) (with layouts) instead of generated scenes; its last episode validates.") var data: String?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @OptionGroup var schedule: ScheduleOptions
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
@@ -80,7 +80,7 @@ struct ScheduleOptions: ParsableArguments {
 /// The scenes an evaluation or figure uses: a dataset's frames (ground truth from its layout and poses) or
 /// held-out generated mazes.
 struct BEVSceneOptions: ParsableArguments {
-    @Option(help: "A GUIDE §3 dataset with layouts (default: held-out generated mazes).") var data: String?
+    @Option(help: "A dataset (Docs/Datasets.md) with layouts (default: held-out generated mazes).") var data: String?
     @Option(help: "Use every k-th frame of --data.") var every = 1
     @Option(help: "Held-out scenes when there is no --data.") var samples = 512
     @Option(help: "Seed of the held-out scenes.") var seed: UInt64 = 1
@@ -147,7 +147,7 @@ struct BEVFiguresCommand: ParsableCommand {
     }
 }
 
-/// `ssm bev detector …`: the target detector (paper-notes §8).
+/// `ssm bev detector …`: the target detector.
 struct DetectorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detector", abstract: "Train and evaluate the target detector (which targets are in view, and where).",
@@ -167,7 +167,7 @@ struct DetectorTrain: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Train on this GUIDE §3 dataset (with layouts) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "Train on this dataset (Docs/Datasets.md) (with layouts) instead of generated scenes; its last episode validates.") var data: String?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @OptionGroup var schedule: ScheduleOptions
     @Flag(help: "Print the result as one JSON line.") var json = false

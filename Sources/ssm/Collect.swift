@@ -3,7 +3,7 @@ import Foundation
 import Basics
 import MazeEnv
 
-/// `ssm collect`: exploration episodes on generated mazes, written in the GUIDE §3 dataset format.
+/// `ssm collect`: exploration episodes on generated mazes, written in the dataset format (Docs/Datasets.md).
 struct Collect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a dataset of exploration episodes (fps_views, bev_views, env_config.json, frame_info.json).",

@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import MazeEnv
 
-/// `ssm dataset …`: tools for datasets in the GUIDE §3 format.
+/// `ssm dataset …`: tools for datasets in the dataset format of Docs/Datasets.md.
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dataset", abstract: "Inspect datasets in the GUIDE §3 format.", subcommands: [Check.self, Compare.self])
+        commandName: "dataset", abstract: "Inspect datasets in the dataset format of Docs/Datasets.md.", subcommands: [Check.self, Compare.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

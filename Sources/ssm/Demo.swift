@@ -66,7 +66,7 @@ struct Demo: ParsableCommand {
             .merging(try mapEpisode(frames, world: world)) { a, _ in a }
     }
 
-    /// The episode's maze reconstructed from the shipped BEV model's predictions (paper-notes §9).
+    /// The episode's maze reconstructed from the shipped BEV model's predictions.
     func mapEpisode(_ frames: [EpisodeFrame], world: MazeWorld) throws -> [String: Any] {
         guard FileManager.default.fileExists(atPath: bevModel) else {
             say("demo: no shipped BEV model at \(bevModel); skipping the map reconstruction")

@@ -27,7 +27,7 @@ struct GridTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a grid-cell network into a run folder (config.json, metrics.jsonl, checkpoints/, figures/).",
-        discussion: "Start from --preset original (paper-notes §6, the default) or --preset emergence (fast grid "
+        discussion: "Start from --preset original (the default) or --preset emergence (fast grid "
             + "emergence, Docs/GridCell.md); any option below overrides the preset. A run stopped by --minutes or by an "
             + "interruption continues exactly with --resume and the same flags.")
 
@@ -144,7 +144,7 @@ struct CheckpointOptions: ParsableArguments {
 struct GridAnalyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Gridness of every bottleneck unit (40×40 rate maps, paper-notes §6.6), the fraction above 0.3, the top-10 mean.")
+        abstract: "Gridness of every bottleneck unit (40×40 rate maps, DeepMind's scorer), the fraction above 0.3, the top-10 mean.")
 
     @OptionGroup var model: CheckpointOptions
     @Option(help: "Position samples pooled into the rate maps (about 125 per bin of 40×40).") var samples = 200_000

@@ -6,7 +6,7 @@ import MazeEnv
 import SpatialMemory
 import Tensor
 
-/// `ssm map`: single-agent spatial memory of one episode from BEV predictions (paper-notes §9).
+/// `ssm map`: single-agent spatial memory of one episode from BEV predictions.
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map", abstract: "Reconstruct a whole episode's maze from BEV predictions: figure, frames, metrics.",
@@ -22,7 +22,7 @@ struct MapCommand: ParsableCommand {
     var detector = "Models/detector/model.safetensors"
     @Option(help: "Detector probability above which a target counts as seen.") var detectionThreshold: Float = 0.85
     @Flag(help: "Use perfect BEV predictions rendered from the layout instead of the model (the mapping's upper bound).") var groundTruth = false
-    @Option(help: "A GUIDE §3 dataset: map its first episode (or --episode) instead of a generated one.") var data: String?
+    @Option(help: "A dataset (Docs/Datasets.md): map its first episode (or --episode) instead of a generated one.") var data: String?
     @Option(help: "Episode index within --data.") var episode = 0
     @Option(help: "Seed of the generated maze and explorer.") var seed: UInt64 = 7
     @Option(help: "Side of the generated maze in cells.") var mazeSize = 15

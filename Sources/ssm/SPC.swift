@@ -67,7 +67,7 @@ struct SPCTrain: ParsableCommand {
 struct SPCAnalyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Classify every bottleneck unit with the probe protocol (paper-notes §10.2); counts, fractions, partner decoding error.")
+        abstract: "Classify every bottleneck unit with the probe protocol; counts, fractions, partner decoding error.")
 
     @Option(help: "Checkpoint (default: the shipped model).") var checkpoint = "Models/spc/model.safetensors"
     @Option(help: "Repetitions per probe condition.") var repetitions = 100

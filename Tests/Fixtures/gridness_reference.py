@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference gridness scorer (paper-notes §6.6: DeepMind's GridScorer with the original project's masks),
+"""Reference gridness scorer (DeepMind's GridScorer with the original project's masks),
 written with numpy/scipy, and the generator of the golden values our Swift scorer is tested against.
 
 Needs numpy, scipy, safetensors (not installed by this script):

@@ -8,7 +8,7 @@ import Training
 @Suite("Target cells")
 struct TargetCellTests {
     @Test func centresAndDirectionsMatchNumpyRandomState42() {
-        // numpy.random.RandomState(42).uniform(0, 15, (256, 2)) and .uniform(-π, π, 12) (paper-notes §6.1).
+        // numpy.random.RandomState(42).uniform(0, 15, (256, 2)) and .uniform(-π, π, 12).
         let c = PlaceCells().centres.scalars
         for (got, want) in zip(c.prefix(6), [5.61810178, 14.2607146, 10.97990913, 8.97987726, 2.34027961, 2.33991781]) {
             #expect(abs(Double(got) - want) < 1e-5)

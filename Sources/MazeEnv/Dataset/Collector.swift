@@ -22,7 +22,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public init() {}
 }
 
-/// Writes one episode folder in the GUIDE §3 format: `env_config.json` (with `maze_layout`) at once,
+/// Writes one episode folder in the dataset format of Docs/Datasets.md: `env_config.json` (with `maze_layout`) at once,
 /// then images per frame, and `frame_info.json` atomically on ``finish()``.
 public final class EpisodeWriter {
     public let directory: URL

@@ -1,7 +1,7 @@
 import Foundation
 import Basics
 
-/// One recorded frame (GUIDE §3): the agent's pose and per-step motion, the targets it saw, its view files.
+/// One recorded frame (Docs/Datasets.md): the agent's pose and per-step motion, the targets it saw, its view files.
 public struct DatasetFrame: Sendable, Equatable {
     /// The `frame_info.json` key, e.g. `"frame_000012"`.
     public var key: String
@@ -86,7 +86,7 @@ public struct DatasetEpisode: Sendable {
     }
 }
 
-/// A dataset root of episode folders (GUIDE §3). Loading validates every JSON field and, by default,
+/// A dataset root of episode folders (Docs/Datasets.md). Loading validates every JSON field and, by default,
 /// that every referenced image exists; ``validateImages()`` also decodes them.
 public struct Dataset: Sendable {
     public let root: URL

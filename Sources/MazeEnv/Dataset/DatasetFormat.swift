@@ -22,7 +22,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-// The on-disk records of GUIDE §3, with the original project's snake_case keys. Optional fields are the
+// The on-disk records of the dataset format (Docs/Datasets.md), with the original project's snake_case keys. Optional fields are the
 // ones the original "frame-only" files may lack; everything present must have the right type.
 
 struct MazeConfigRecord: Codable, Equatable {
