@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
         .library(name: "BEV", targets: ["BEV"]),
         .library(name: "Benchmarks", targets: ["Benchmarks"]),
+        .library(name: "SharedSpatialMemory", targets: ["SharedSpatialMemory"]),
         .executable(name: "ssm", targets: ["ssm"]),
     ],
     dependencies: [
@@ -61,10 +62,13 @@ let package = Package(
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
         .target(name: "Benchmarks", dependencies: ["Tensor", "MazeEnv"]),
 
+        // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
+        .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting"]),
+
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),

@@ -81,7 +81,7 @@ public final class BEVTrainer {
 
     public init(config: BEVTrainingConfig, runFolder: URL, resume: Bool = false) throws {
         self.config = config
-        try checkSchedule(cosineSteps: config.cosineSteps, warmupSteps: config.warmupSteps, runFolder: runFolder)
+        try config.validate()
         var rng = RandomGenerator(seed: config.seed)
         model = BEVPredictor(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -141,15 +141,37 @@ public final class BEVTrainer {
     }
 }
 
-/// Refuses a cosine schedule no longer than its warm-up (``WarmupCosineLR`` would stop on it), naming the
-/// run's configuration file.
-func checkSchedule(cosineSteps: Int?, warmupSteps: Int?, runFolder: URL) throws {
-    if let cosineSteps, cosineSteps <= warmupSteps ?? 0 {
-        throw FileFormatError(file: runFolder.appendingPathComponent("config.json").path,
-                              "cosineSteps (\(cosineSteps)) must exceed warmupSteps (\(warmupSteps ?? 0))")
-    }
-}
+
 
 extension BEVMetrics {
     init(freeIoU: Float, rgbError: Float) { self.freeIoU = freeIoU; self.rgbError = rgbError }
+}
+
+extension BEVTrainer: Trainer {
+    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
+}
+
+extension BEVEpochMetrics: CustomStringConvertible {
+    public var description: String {
+        String(format: "epoch %d  step %d  train %.4f  val %.4f  free IoU %.3f  RGB error %.3f", epoch, step, trainLoss, validationLoss, freeIoU, rgbError)
+    }
+}
+
+extension BEVTrainingConfig {
+    /// Checks every value a run depends on (the trainer calls this before it allocates anything).
+    public func validate() throws {
+        try checkRun(epochs: epochs, stepsPerEpoch: stepsPerEpoch, batchSize: batchSize, learningRate: learningRate,
+                     maxMinutes: maxMinutes, cosineSteps: cosineSteps, warmupSteps: warmupSteps)
+        try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
+        try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
+    }
+}
+
+/// The checks every BEV-side run shares: positive lengths and rate, and a schedule whose cosine outlasts its warm-up.
+func checkRun(epochs: Int, stepsPerEpoch: Int, batchSize: Int, learningRate: Float, maxMinutes: Double?, cosineSteps: Int?, warmupSteps: Int?) throws {
+    try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
+    try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
+    try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
+    try ConfigError.check((warmupSteps ?? 0) >= 0, "warmupSteps", "must be ≥ 0")
+    try ConfigError.check(cosineSteps.map { $0 > (warmupSteps ?? 0) } ?? true, "cosineSteps", "must exceed warmupSteps")
 }

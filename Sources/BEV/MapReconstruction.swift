@@ -88,6 +88,28 @@ public struct MapReconstruction {
         self.mapper = mapper; self.sourceName = sourceName; self.detectorName = detectorName
     }
 
+    /// The experiment for `episode`: predictions from `model` (nil: perfect BEVs rendered from the episode's
+    /// layout, the mapping's upper bound, with every transparent cell in view a wall), target memory from
+    /// `detector` when it knows as many targets as the maze has (else from the BEV's colours, said to `note`).
+    public init(_ episode: MappingEpisode, model: (model: BEVModel, name: String)?, detector: (model: TargetDetector, name: String)?,
+                every: Int = 2, walls: WallEvidence = WallEvidence(), detectionThreshold: Float = 0.85, note: (String) -> Void = { _ in }) throws {
+        let source: BEVSource
+        if let model { source = .model(model.model) } else {
+            guard let layout = episode.layout else { throw MazeError("perfect BEVs need the episode's maze layout") }
+            var geometry = EgocentricBEV()
+            if let fov = episode.fieldOfViewDegrees { geometry.fieldOfViewDegrees = fov }
+            source = .groundTruth(layout: layout, targets: episode.targets, geometry: geometry)
+        }
+        var mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color), walls: model == nil ? .literal : walls)
+        if model != nil, let detector {
+            if detector.model.config.targets == episode.targets.count { mapper.detector = detector.model; mapper.detectionThreshold = detectionThreshold } else {
+                note("\(detector.name) knows \(detector.model.config.targets) targets, the maze has \(episode.targets.count): targets from the BEV's colours")
+            }
+        }
+        self.init(mapper: mapper, sourceName: model?.name ?? "ground-truth BEV", detectorName: detector?.name)
+        if model == nil { title = "Spatial memory from perfect BEV (upper bound)"; mapTitle = "map from ground-truth BEV" }
+    }
+
     /// Maps `episode` into `output`; `progress` gets (frame, frames, frames per second) every 25 fused
     /// frames; `note` gets what was skipped.
     public func run(_ episode: MappingEpisode, output: URL,
@@ -142,5 +164,12 @@ public struct MapReconstruction {
         try MapFigures.episodeFigure(truth: truth, map: picture, title: "\(title): \(episode.name)", mapTitle: mapTitle, metrics: m, frames: fused)
             .write(to: output.appendingPathComponent("map.svg"))
         result.observedCellAccuracy = m.accuracy; result.freeCoverage = m.coverage; result.freeIoU = m.freeIoU; result.observedCells = m.decidedCells
+    }
+}
+
+extension MapReconstructionResult: CustomStringConvertible {
+    public var description: String {
+        let accuracy = observedCellAccuracy.map { String(format: "; observed-cell accuracy %.1f%%", 100 * $0) } ?? ""
+        return "map: \(fusedFrames) frames fused\(accuracy); figure in \(output)/map.svg, frames in \(output)/frames"
     }
 }

@@ -222,7 +222,7 @@ public final class TargetDetectorTrainer {
 
     public init(config: TargetDetectorTrainingConfig, runFolder: URL, resume: Bool = false) throws {
         self.config = config
-        try checkSchedule(cosineSteps: config.cosineSteps, warmupSteps: config.warmupSteps, runFolder: runFolder)
+        try config.validate()
         var rng = RandomGenerator(seed: config.seed)
         model = TargetDetector(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -290,5 +290,24 @@ extension TargetDetector {
             var rng = RandomGenerator(seed: 0)
             return TargetDetector(config: config, rng: &rng)
         }.model
+    }
+}
+
+extension TargetDetectorTrainer: Trainer {
+    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
+}
+
+extension DetectorEpochMetrics: CustomStringConvertible {
+    public var description: String {
+        String(format: "epoch %d  step %d  train %.4f  val %.4f  visibility AP %.3f  position error %.2f cells",
+               epoch, step, trainLoss, validationLoss, averagePrecision, positionErrorCells ?? .nan)
+    }
+}
+
+extension TargetDetectorTrainingConfig {
+    /// Checks every value a run depends on (the trainer calls this before it allocates anything).
+    public func validate() throws {
+        try checkRun(epochs: epochs, stepsPerEpoch: stepsPerEpoch, batchSize: batchSize, learningRate: learningRate,
+                     maxMinutes: maxMinutes, cosineSteps: cosineSteps, warmupSteps: warmupSteps)
     }
 }

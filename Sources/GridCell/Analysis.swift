@@ -56,3 +56,40 @@ public struct GridnessAnalysis {
         rateMaps = maps; self.scores = scores; samples = xs.count
     }
 }
+
+/// The gridness analysis as `ssm grid analyze --json` reports it.
+public struct GridnessReport: Codable, Sendable {
+    public var checkpoint: String
+    public var trajectories: TrajectoryKind
+    public var units, samples: Int
+    public var threshold: Double
+    public var fractionGridness60AboveThreshold, fractionGridness90AboveThreshold: Double
+    public var top10MeanGridness60, meanGridness60: Double
+    /// The ten best units by gridness60, best first.
+    public var topUnits: [Int]
+    public var gridness60, gridness90: [Double]
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case checkpoint, trajectories, units, samples, threshold, topUnits = "top_units", gridness60, gridness90, seconds
+        case fractionGridness60AboveThreshold = "fraction_gridness60_above_threshold"
+        case fractionGridness90AboveThreshold = "fraction_gridness90_above_threshold"
+        case top10MeanGridness60 = "top10_mean_gridness60", meanGridness60 = "mean_gridness60"
+    }
+
+    public init(_ a: GridnessAnalysis, checkpoint: String, trajectories: TrajectoryKind, threshold: Double, seconds: Double) {
+        self.checkpoint = checkpoint; self.trajectories = trajectories; units = a.scores.count; samples = a.samples
+        self.threshold = threshold; self.seconds = seconds
+        gridness60 = a.scores.map(\.gridness60); gridness90 = a.scores.map(\.gridness90)
+        fractionGridness60AboveThreshold = a.fractionAbove(threshold)
+        fractionGridness90AboveThreshold = Double(gridness90.filter { $0 > threshold }.count) / Double(max(units, 1))
+        top10MeanGridness60 = a.topMean(10); meanGridness60 = gridness60.reduce(0, +) / Double(max(units, 1))
+        topUnits = Array(a.ranking.prefix(10))
+    }
+}
+
+extension GridnessReport: CustomStringConvertible {
+    public var description: String {
+        String(format: "%d units: %.1f%% with gridness60 > %.2f; top-10 mean %.3f; best units %@", units, fractionGridness60AboveThreshold * 100,
+               threshold, top10MeanGridness60, topUnits.map { String(format: "%d (%.2f)", $0, gridness60[$0]) }.joined(separator: ", "))
+    }
+}

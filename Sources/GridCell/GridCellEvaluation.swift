@@ -83,8 +83,9 @@ public struct GridCellEvaluation {
 
     /// Writes the figures into `folder`: rate maps and autocorrelograms of the `units` best units (SVG, PNG),
     /// the gridness histogram, the run's loss and error curves when it has metrics, and true against decoded
-    /// trajectories. Returns the files written.
-    public func writeFigures(into folder: URL, units: Int = 8, samples: Int = 200_000) throws -> [URL] {
+    /// trajectories. Returns the files written and the analysis they show.
+    @discardableResult
+    public func writeFigures(into folder: URL, units: Int = 8, samples: Int = 200_000) throws -> (files: [URL], analysis: GridnessAnalysis) {
         let analysis = try gridness(samples: samples)
         let top = Array(analysis.ranking.prefix(units))
         var written: [URL] = []
@@ -106,6 +107,13 @@ public struct GridCellEvaluation {
         try write("trajectories.svg") {
             try GridFigures.trajectories(truth: batch.positions, decoded: errors.positions, extent: Double(network.config.extent)).write(to: $0)
         }
-        return written
+        return (written, analysis)
+    }
+}
+
+extension PathIntegrationReport: CustomStringConvertible {
+    public var description: String {
+        String(format: "%d windows of %d steps (%@): position error mean %.3f, max %.2f cells; heading error mean %.3f, max %.2f rad",
+               windows, windowSteps, trajectories.rawValue, meanPositionErrorCells, maxPositionErrorCells, meanHeadingErrorRad, maxHeadingErrorRad)
     }
 }

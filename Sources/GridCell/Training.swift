@@ -83,7 +83,7 @@ public final class GridCellTrainer {
     public let placeCells: PlaceCells
     public let headDirectionCells: HeadDirectionCells
     let optimizer: Optimizer
-    let folder: RunFolder
+    public let folder: RunFolder
     var progress: RunProgress
     let trainSource: TrajectorySource
     let validationSource: TrajectorySource
@@ -93,6 +93,7 @@ public final class GridCellTrainer {
     /// Prepares a run; with `resume`, continues from `checkpoints/latest.safetensors` (and refuses a
     /// different configuration).
     public init(config: GridCellTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        try config.validate()
         self.config = config
         self.runFolder = runFolder
         var rng = RandomGenerator(seed: config.seed)
@@ -195,5 +196,30 @@ public final class GridCellTrainer {
                                     meanPositionErrorCells: v.positionError, learningRate: e.learningRate, seconds: e.seconds)
             })
         }, save: { try save(as: $0, $1) }, onStep: onStep, report: report)
+    }
+}
+
+extension GridCellTrainer: Trainer {
+    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
+}
+
+extension EpochMetrics: CustomStringConvertible {
+    public var description: String {
+        String(format: "epoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g",
+               epoch, step, trainLoss, validationLoss, validationPlace, validationHeadDirection, meanPositionErrorCells, learningRate)
+    }
+}
+
+extension GridCellTrainingConfig {
+    /// Checks every value a run depends on (the trainer calls this before it allocates anything).
+    public func validate() throws {
+        try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
+        try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
+        try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
+        try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
+        try ConfigError.check(model.placeCells > 0 && model.hiddenSize > 0 && model.bottleneckSize > 0 && model.placeSigma > 0,
+                              "model.placeCells, hiddenSize, bottleneckSize and placeSigma", "must be positive")
+        try ConfigError.check(trajectories != .dataset || dataset != nil, "dataset", "is needed for trajectories 'dataset'")
+        try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
     }
 }

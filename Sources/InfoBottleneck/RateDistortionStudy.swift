@@ -139,3 +139,13 @@ public struct RateDistortionStudy: Sendable {
                         title: "11×11 map patches: cell accuracy against bits", xLabel: "log₂ bits per patch", yLabel: "cell accuracy")
     }
 }
+
+extension RateDistortionStudy.Result: CustomStringConvertible {
+    public var description: String {
+        ([String(format: "lossless run-length + Huffman: %.1f bits per patch on average (raw %d)", losslessMeanBits, rawBits)] + codes.map { r in
+            String(format: "k=%3d  learned accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)  |  truncation accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)",
+                   r.bits, r.learnedCellAccuracy, r.learnedFreeIoU, r.learnedReceiverUnknownFreeIoU,
+                   r.truncationCellAccuracy, r.truncationFreeIoU, r.truncationReceiverUnknownFreeIoU)
+        }).joined(separator: "\n")
+    }
+}

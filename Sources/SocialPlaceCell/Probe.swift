@@ -82,6 +82,20 @@ public struct SocialProbeAnalysis {
     }
 
     public func count(_ type: SocialCellType) -> Int { types.filter { $0 == type }.count }
+
+    /// The population as `ssm spc analyze --json` reports it: per type `count_TYPE` and `fraction_TYPE`, the
+    /// partner and self decoding errors, and why "other" units are other (active when both stand still, or
+    /// never above `low` there).
+    public func report(low: Float) -> [String: Double] {
+        var r: [String: Double] = ["units": Double(types.count), "repetitions": Double(repetitions),
+                                   "partner_position_error_cells": Double(partnerPositionErrorCells),
+                                   "self_position_error_cells": Double(selfPositionErrorCells)]
+        for t in SocialCellType.allCases { r["count_\(t.rawValue)"] = Double(count(t)); r["fraction_\(t.rawValue)"] = fraction(t) }
+        let others = types.indices.filter { types[$0] == .other }
+        r["count_other_active_when_static"] = Double(others.filter { peaks[$0][3] >= low }.count)
+        r["count_other_weak"] = Double(others.filter { peaks[$0][3] < low }.count)
+        return r
+    }
     public func fraction(_ type: SocialCellType) -> Double { Double(count(type)) / Double(max(types.count, 1)) }
 
     /// The unit of `type` with the strongest response in its defining condition, if any.

@@ -5,6 +5,19 @@ import Tensor
 
 /// The social place cell figures.
 public enum SocialFigures {
+    /// Writes the example units (SVG), the population breakdown (SVG) and one rate map per example type (PNG:
+    /// a place cell and a special SPC against self position, a pure SPC against the partner's) into `folder`.
+    public static func writeAll(_ a: SocialProbeAnalysis, into folder: URL) throws {
+        try examples(a).write(to: folder.appendingPathComponent("spc_examples.svg"))
+        try breakdown(a).write(to: folder.appendingPathComponent("spc_population.svg"))
+        for t in [SocialCellType.purePlaceCell, .pureSPC, .specialSPC] {
+            guard let u = a.example(t) else { continue }
+            let partner = t == .pureSPC
+            try GridFigures.rateMapImage(a.rateMap(unit: u, condition: partner ? .partnerMoving : .selfMoving, partnerPosition: partner))
+                .write(to: folder.appendingPathComponent("\(t.rawValue)_unit\(u).png"))
+        }
+    }
+
     /// One row per cell type (pure place cell, pure SPC, special SPC): the example unit's rate maps in the four
     /// conditions, against the agent's own position (conditions 1, 4) or the moving agent's (2, 3 for SPCs),
     /// on one colour scale per row (0 to the unit's largest peak), so conditions compare directly.

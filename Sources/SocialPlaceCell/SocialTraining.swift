@@ -70,6 +70,7 @@ public final class SocialTrainer {
     public var step: Int { progress.step }
 
     public init(config: SocialTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+        try config.validate()
         self.config = config
         var rng = RandomGenerator(seed: config.seed)
         network = SocialGridCellNetwork(config: config.model, rng: &rng)
@@ -171,5 +172,28 @@ public final class SocialTrainer {
                                    learningRate: e.learningRate, seconds: e.seconds)
             })
         }, save: { try save(as: $0, $1) }, onStep: onStep, report: report)
+    }
+}
+
+extension SocialTrainer: Trainer {
+    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
+}
+
+extension SocialEpochMetrics: CustomStringConvertible {
+    public var description: String {
+        String(format: "epoch %d  step %d  train %.4f  val %.4f  self %.2f  partner %.2f  distance %.2f cells",
+               epoch, step, trainLoss, validationLoss, selfPositionErrorCells, partnerPositionErrorCells, distanceErrorCells)
+    }
+}
+
+extension SocialTrainingConfig {
+    /// Checks every value a run depends on (the trainer calls this before it allocates anything).
+    public func validate() throws {
+        try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
+        try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
+        try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
+        try ConfigError.check((0...1).contains(staticProbability), "staticProbability", "must be in [0, 1]")
+        try ConfigError.check((0..<1).contains(model.cells.dropout), "model.cells.dropout", "must be in [0, 1)")
+        try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
     }
 }

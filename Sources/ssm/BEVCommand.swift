@@ -31,12 +31,9 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
     @Flag(help: "Print the result as one JSON line.") var json = false
 
-    func validate() throws {
-        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0, (0..<1).contains(dropout) else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive and --dropout in [0, 1)") }
-        guard iouWeight >= 0 else { throw ValidationError("--iou-weight must be ≥ 0") }
-    }
+    func validate() throws { try checkConfig { try config().validate() } }
 
-    func run() throws {
+    func config() -> BEVTrainingConfig {
         var c = BEVTrainingConfig()
         if original { c.model = .original; c.target.cellsAcross = 250 / 16 }
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
@@ -44,22 +41,17 @@ struct BEVTrain: ParsableCommand {
         c.data = data
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
         (c.cosineSteps, c.warmupSteps) = schedule.steps
+        return c
+    }
+
+    func run() throws {
+        var c = config()
         if let initFrom {
             let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
             c.initialWeights = initFrom
         }
-        let trainer = try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
-        let history = try trainer.train(report: { m in
-            stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  free IoU %.3f  RGB error %.3f\n", m.epoch, m.step, m.trainLoss, m.validationLoss, m.freeIoU, m.rgbError))
-        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
-        stderr("\n")
-        let last = history.last
-        if json {
-            printJSON(["run_folder": output, "epoch": trainer.epoch, "step": trainer.step, "val_free_iou": last?.freeIoU as Any? ?? NSNull(),
-                       "val_loss": last?.validationLoss as Any? ?? NSNull()])
-        } else { print("bev: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
+        try runTraining(try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume), name: "bev", json: json)
     }
 }
 
@@ -172,30 +164,21 @@ struct DetectorTrain: ParsableCommand {
     @OptionGroup var schedule: ScheduleOptions
     @Flag(help: "Print the result as one JSON line.") var json = false
 
-    func validate() throws {
-        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, lr > 0 else { throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive") }
-    }
+    func validate() throws { try checkConfig { try config().validate() } }
 
-    func run() throws {
+    func config() -> TargetDetectorTrainingConfig {
         var c = TargetDetectorTrainingConfig()
         if original { c.model = .original }
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.data = data
-        if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
         (c.cosineSteps, c.warmupSteps) = schedule.steps
-        let trainer = try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
-        let history = try trainer.train(report: { m in
-            stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  visibility AP %.3f  position error %.2f cells\n",
-                          m.epoch, m.step, m.trainLoss, m.validationLoss, m.averagePrecision, m.positionErrorCells ?? .nan))
-        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
-        stderr("\n")
-        let last = history.last
-        if json {
-            printJSON(["run_folder": output, "epoch": trainer.epoch, "step": trainer.step,
-                       "val_visibility_ap": last.map { $0.averagePrecision.isFinite ? $0.averagePrecision : Double.nan } as Any? ?? NSNull(),
-                       "val_loss": last?.validationLoss as Any? ?? NSNull()])
-        } else { print("detector: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
+        return c
+    }
+
+    func run() throws {
+        var c = config()
+        if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
+        try runTraining(try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume), name: "detector", json: json)
     }
 }
 

@@ -23,22 +23,22 @@ struct Collect: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
-        guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
-        guard steps > 0 else { throw ValidationError("--steps must be positive") }
-        guard [9, 11, 13, 15].contains(size) else { throw ValidationError("--size must be 9, 11, 13 or 15, got \(size)") }
-        guard fov > 0 && fov < 180 else { throw ValidationError("--fov must be in (0, 180) degrees") }
-        guard viewSize >= 8 else { throw ValidationError("--view-size must be at least 8") }
-        guard (0...1).contains(randomActions) else { throw ValidationError("--random-actions must be in [0, 1]") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        try checkConfig { try config().validate() }
     }
 
-    func run() throws {
+    func config() -> CollectConfig {
         var config = CollectConfig()
         config.mazeSize = size; config.episodes = episodes; config.stepsPerEpisode = steps; config.seed = seed
         config.render.fieldOfViewDegrees = fov; config.bev.fieldOfViewDegrees = fov
         config.render.width = viewSize; config.render.height = viewSize
         config.randomActionProbability = randomActions
         config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
+        return config
+    }
+
+    func run() throws {
+        let config = config()
         let root = URL(fileURLWithPath: output)
         let total = episodes * steps
         let meter = ProgressMeter(total: total, unit: "frames")

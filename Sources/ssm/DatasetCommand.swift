@@ -17,29 +17,12 @@ struct DatasetCommand: ParsableCommand {
         @Flag(help: "Print the result as one JSON line.") var json = false
 
         func run() throws {
-            let dataset: Dataset
-            let images: (fpsViews: Int, bevViews: Int)
-            do {
-                dataset = try Dataset.load(URL(fileURLWithPath: directory))
-                images = quick ? (0, 0) : try dataset.validateImages()
-            } catch let error as DatasetError {
-                if json { printJSON(["valid": false, "error": error.description, "file": error.file,
-                                     "frame": error.frame as Any, "field": error.field as Any]) }
+            let result: DatasetReport
+            do { result = try DatasetReport(checking: URL(fileURLWithPath: directory), quick: quick) } catch let error as DatasetError {
+                if json { printJSON(["valid": false, "error": error.description, "file": error.file, "frame": error.frame as Any, "field": error.field as Any]) }
                 throw error
             }
-            let lengths = dataset.episodes.flatMap { $0.trajectories.map(\.count) }
-            let result: [String: Any] = [
-                "valid": true, "root": dataset.root.path, "episodes": dataset.episodes.count, "frames": dataset.frameCount,
-                "trajectories": dataset.trajectoryCount,
-                "min_trajectory_frames": lengths.min() ?? 0, "max_trajectory_frames": lengths.max() ?? 0,
-                "episodes_with_layout": dataset.episodes.filter { $0.layout != nil }.count,
-                "episodes_with_bev_views": dataset.episodes.filter(\.hasBEVViews).count,
-                "frames_with_derived_motion": dataset.episodes.reduce(0) { $0 + $1.frames.filter(\.motionDerived).count },
-                "fps_views_decoded": images.fpsViews, "bev_views_decoded": images.bevViews,
-            ]
-            if json { printJSON(result) } else {
-                print("\(dataset.root.path): valid; \(dataset.episodes.count) episodes, \(dataset.frameCount) frames, \(dataset.trajectoryCount) trajectories (\(lengths.min() ?? 0)…\(lengths.max() ?? 0) frames)")
-            }
+            report(result, json: json)
         }
     }
 }
@@ -64,7 +47,6 @@ extension DatasetCommand {
                 throw ValidationError("--episode \(episode): the dataset has \(dataset.episodes.count) episodes")
             }
             let ep = dataset.episodes[episode]
-            let layout = try ep.requireLayout()
             let n = ep.frames.count
             let picks = try frames.map { list in
                 try list.split(separator: ",").map { s -> Int in
@@ -72,29 +54,8 @@ extension DatasetCommand {
                     return i
                 }
             } ?? (0..<min(6, n)).map { $0 * n / min(6, n) }
-            var render = RenderConfig()
-            render.fieldOfViewDegrees = ep.fieldOfViewDegrees ?? 90
-            var bev = BEVConfig()
-            bev.fieldOfViewDegrees = render.fieldOfViewDegrees
-            bev.imageSize = 64 * scale + 2 * 16; bev.cellPixels = 16
-            let views = try picks.map { try ep.fpsView($0) }
-            render.width = views.first?.width ?? 64; render.height = views.first?.height ?? 64
-            let renderer = EgocentricRenderer(config: render)
-            let cell = render.width * scale, gap = 8
-            var canvas = Canvas(width: 3 * cell + 2 * gap + bev.imageSize - cell, height: picks.count * (max(cell, bev.imageSize) + gap),
-                                fill: (255, 255, 255, 255))
-            for (row, i) in picks.enumerated() {
-                let world = MazeWorld(layout: layout, targets: ep.targets, agents: [ep.frames[i].pose],
-                                      currentTarget: ep.frames[i].currentTarget ?? 0, seed: UInt64(ep.seed ?? 0))
-                let y = row * (max(cell, bev.imageSize) + gap)
-                canvas.draw(views[row], x: 0, y: y, scale: scale)
-                canvas.draw(renderer.render(world, agent: 0), x: cell + gap, y: y, scale: scale)
-                let map = GroundTruth.localBEV(layout, pose: ep.frames[i].pose, targets: ep.targets, currentTarget: ep.frames[i].currentTarget, config: bev)
-                canvas.fillRect(x: 2 * (cell + gap), y: y, w: bev.imageSize, h: bev.imageSize, (40, 40, 48, 255))
-                canvas.draw(map, x: 2 * (cell + gap), y: y)
-            }
             let url = URL(fileURLWithPath: output)
-            try canvas.image.write(to: url)
+            try ep.comparisonFigure(frames: picks, scale: scale).write(to: url)
             print("wrote \(url.path): \(picks.count) frames of \(ep.url.lastPathComponent) (recorded | ours | BEV)")
         }
     }

@@ -58,19 +58,7 @@ struct GridTrain: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print the result as one JSON line.") var json = false
 
-    func validate() throws {
-        let c = makeConfig()
-        guard c.epochs > 0, c.stepsPerEpoch > 0, c.batchSize > 0, c.sequenceLength > 1 else {
-            throw ValidationError("--epochs, --steps-per-epoch and --batch-size must be positive and --sequence-length above 1")
-        }
-        guard c.learningRate > 0 else { throw ValidationError("--lr must be positive") }
-        guard (0..<1).contains(c.model.dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-        guard c.model.placeCells > 0, c.model.hiddenSize > 0, c.model.bottleneckSize > 0, c.model.placeSigma > 0 else {
-            throw ValidationError("--place-cells, --hidden, --bottleneck and --place-sigma must be positive")
-        }
-        if c.trajectories == .dataset && c.dataset == nil { throw ValidationError("--trajectories dataset needs --data DIR") }
-        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
-    }
+    func validate() throws { try checkConfig { try makeConfig().validate() } }
 
     func makeConfig() -> GridCellTrainingConfig {
         var c = preset.config
@@ -97,36 +85,9 @@ struct GridTrain: ParsableCommand {
     }
 
     func run() throws {
-        let config = makeConfig()
-        let folder = URL(fileURLWithPath: output)
-        let trainer = try GridCellTrainer(config: config, runFolder: folder, resume: resume)
-        let meter = ProgressMeter(total: config.epochs * config.stepsPerEpoch, unit: "steps", first: trainer.step)
-        stderr("grid: training into \(folder.path) from epoch \(trainer.epoch) (step \(trainer.step)); \(config.trajectories.rawValue) trajectories, batch \(config.batchSize) × \(config.sequenceLength)\n")
-        let history: [EpochMetrics]
-        do {
-            history = try trainer.train(report: { m in
-                stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f (place %.4f, hd %.4f)  error %.2f cells  lr %.2g\n",
-                              m.epoch, m.step, m.trainLoss, m.validationLoss, m.validationPlace, m.validationHeadDirection,
-                              m.meanPositionErrorCells, m.learningRate))
-            }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
-        } catch let error as NonFiniteTrainingError {
-            stderr("\n")
-            throw error
-        }
-        stderr("\n")
-        let last = history.last
-        let result: [String: Any] = [
-            "run_folder": folder.path, "epoch": trainer.epoch, "step": trainer.step,
-            "val_loss": last?.validationLoss as Any? ?? NSNull(),
-            "mean_position_error_cells": last?.meanPositionErrorCells as Any? ?? NSNull(),
-            "seconds": last?.seconds as Any? ?? NSNull(),
-        ]
-        if json { printJSON(result) } else { print("grid: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(folder.path)/checkpoints") }
+        try runTraining(try GridCellTrainer(config: makeConfig(), runFolder: URL(fileURLWithPath: output), resume: resume), name: "grid", json: json)
     }
 }
-
-/// Writes to stderr (progress; stdout is for results).
-func stderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 
 /// Options naming a checkpoint and the trajectories to evaluate it on.
 struct CheckpointOptions: ParsableArguments {
@@ -152,25 +113,11 @@ struct GridAnalyze: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
-        let evaluation = try model.evaluation(), run = evaluation.config
-        let start = Date()
+        let evaluation = try model.evaluation(), start = Date()
         let analysis = try evaluation.gridness(samples: samples)
-        let top = analysis.ranking.prefix(10)
-        let result: [String: Any] = [
-            "checkpoint": model.checkpoint, "trajectories": run.trajectories.rawValue, "units": analysis.scores.count,
-            "samples": analysis.samples, "threshold": threshold,
-            "fraction_gridness60_above_threshold": analysis.fractionAbove(threshold),
-            "top10_mean_gridness60": analysis.topMean(10),
-            "mean_gridness60": analysis.scores.map(\.gridness60).reduce(0, +) / Double(analysis.scores.count),
-            "fraction_gridness90_above_threshold": Double(analysis.scores.filter { $0.gridness90 > threshold }.count) / Double(analysis.scores.count),
-            "top_units": Array(top), "gridness60": analysis.scores.map(\.gridness60), "gridness90": analysis.scores.map(\.gridness90),
-            "seconds": Date().timeIntervalSince(start),
-        ]
-        if json { printJSON(result) } else {
-            print(String(format: "%d units: %.1f%% with gridness60 > %.2f; top-10 mean %.3f; best units %@",
-                         analysis.scores.count, analysis.fractionAbove(threshold) * 100, threshold, analysis.topMean(10),
-                         top.map { String(format: "%d (%.2f)", $0, analysis.scores[$0].gridness60) }.joined(separator: ", ")))
-        }
+        let r = GridnessReport(analysis, checkpoint: model.checkpoint, trajectories: evaluation.config.trajectories,
+                               threshold: threshold, seconds: Date().timeIntervalSince(start))
+        report(r, json: json)
     }
 }
 
@@ -189,11 +136,7 @@ struct GridEval: ParsableCommand {
     }
 
     func run() throws {
-        let r = try model.evaluation(windowSteps: steps).pathIntegration(batches: batches)
-        if json { return printJSON(r) }
-        print(String(format: "%d windows of %d steps (%@): position error mean %.3f, max %.2f cells; heading error mean %.3f, max %.2f rad",
-                     r.windows, r.windowSteps, r.trajectories.rawValue, r.meanPositionErrorCells, r.maxPositionErrorCells,
-                     r.meanHeadingErrorRad, r.maxHeadingErrorRad))
+        report(try model.evaluation(windowSteps: steps).pathIntegration(batches: batches), json: json)
     }
 }
 
@@ -230,6 +173,6 @@ struct GridFiguresCommand: ParsableCommand {
         let shipped = FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("model.safetensors").path)
         let out = output.map { URL(fileURLWithPath: $0) }
             ?? (shipped ? URL(fileURLWithPath: "runs/figures/gridcell") : runFolder.appendingPathComponent("figures"))
-        for url in try evaluation.writeFigures(into: out, units: units, samples: samples) { print(url.path) }
+        for url in try evaluation.writeFigures(into: out, units: units, samples: samples).files { print(url.path) }
     }
 }

@@ -55,13 +55,6 @@ struct IBEval: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
-        let result = try data.study().run(codes: URL(fileURLWithPath: codes), output: URL(fileURLWithPath: output)) { stderr($0 + "\n") }
-        if json { return printJSON(result) }
-        print(String(format: "lossless run-length + Huffman: %.1f bits per patch on average (raw 242)", result.losslessMeanBits))
-        for r in result.codes {
-            print(String(format: "k=%3d  learned accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)  |  truncation accuracy %.3f IoU %.3f (receiver-unknown IoU %.3f)",
-                         r.bits, r.learnedCellAccuracy, r.learnedFreeIoU, r.learnedReceiverUnknownFreeIoU,
-                         r.truncationCellAccuracy, r.truncationFreeIoU, r.truncationReceiverUnknownFreeIoU))
-        }
+        report(try data.study().run(codes: URL(fileURLWithPath: codes), output: URL(fileURLWithPath: output)) { stderr($0 + "\n") }, json: json)
     }
 }

@@ -58,33 +58,16 @@ struct MapCommand: ParsableCommand {
             episode.estimatePoses({ network.integratePath($0, window: fixEvery) }, describedAs: "grid-cell path integrator, fix every \(fixEvery) steps")
             stderr(String(format: "poses from the path integrator: mean error %.2f cells (a true fix every %d steps)\n", episode.poseEstimate!.meanErrorCells, fixEvery))
         }
-        var truthGeometry = EgocentricBEV()
-        if let fov = episode.fieldOfViewDegrees { truthGeometry.fieldOfViewDegrees = fov }
-        let source: BEVSource
-        if groundTruth {
-            guard let layout = episode.layout else { throw ValidationError("--ground-truth needs the episode's maze layout") }
-            source = .groundTruth(layout: layout, targets: episode.targets, geometry: truthGeometry)
-        } else {
-            source = .model(try BEVModel.load(URL(fileURLWithPath: checkpoint)))
-        }
-        var mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color),
-                                   walls: groundTruth ? .literal : WallEvidence(range: wallRange, probabilityFloor: wallFloor))
-        if !groundTruth, FileManager.default.fileExists(atPath: detector) {
-            let d = try TargetDetector.load(URL(fileURLWithPath: detector))
-            if d.config.targets == episode.targets.count { mapper.detector = d; mapper.detectionThreshold = detectionThreshold } else {
-                stderr("\(detector) knows \(d.config.targets) targets, the maze has \(episode.targets.count): targets from the BEV's colours\n")
-            }
-        }
-        var study = MapReconstruction(mapper: mapper, sourceName: groundTruth ? "ground-truth BEV" : checkpoint, detectorName: detector)
+        let model = groundTruth ? nil : (try BEVModel.load(URL(fileURLWithPath: checkpoint)), checkpoint)
+        let detectorModel = groundTruth || !FileManager.default.fileExists(atPath: detector) ? nil : (try TargetDetector.load(URL(fileURLWithPath: detector)), detector)
+        var study = try MapReconstruction(episode, model: model, detector: detectorModel, every: every, walls: WallEvidence(range: wallRange, probabilityFloor: wallFloor),
+                                          detectionThreshold: detectionThreshold, note: { stderr($0 + "\n") })
         study.frameEvery = frameEvery
-        study.title = (groundTruth ? "Spatial memory from perfect BEV (upper bound)" : "Spatial memory from predicted BEV") + (poses == .gridcell ? " at grid-cell poses" : "")
-        study.mapTitle = groundTruth ? "map from ground-truth BEV" : "map from the BEV model's predictions"
+        if poses == .gridcell { study.title += " at grid-cell poses" }
         let result = try study.run(episode, output: URL(fileURLWithPath: output), progress: { frame, frames, rate in
             stderr(String(format: "\rframe %d/%d  %.1f frames/s", frame, frames, rate))
         }, note: { stderr($0 + "\n") })
         stderr("\n")
-        if json { return printJSON(result) }
-        let accuracy = result.observedCellAccuracy.map { String(format: "; observed-cell accuracy %.1f%%", 100 * $0) } ?? ""
-        print("map: \(result.fusedFrames) frames fused\(accuracy); figure in \(output)/map.svg, frames in \(output)/frames")
+        report(result, json: json)
     }
 }

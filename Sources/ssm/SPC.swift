@@ -35,32 +35,18 @@ struct SPCTrain: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print the result as one JSON line.") var json = false
 
-    func validate() throws {
-        guard epochs > 0, stepsPerEpoch > 0, batchSize > 0, sequenceLength > 1, lr > 0 else {
-            throw ValidationError("--epochs, --steps-per-epoch, --batch-size and --lr must be positive, --sequence-length above 1")
-        }
-        guard (0...1).contains(staticProbability) else { throw ValidationError("--static-probability must be in [0, 1]") }
-        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-    }
+    func validate() throws { try checkConfig { try config().validate() } }
 
-    func run() throws {
+    func config() -> SocialTrainingConfig {
         var c = SocialTrainingConfig()
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize
         c.sequenceLength = sequenceLength; c.learningRate = lr; c.trajectories = trajectories; c.staticProbability = staticProbability
         c.distanceWeight = distanceWeight; c.model.cells.dropout = dropout; c.seed = seed; c.activityL1 = activityL1
-        let trainer = try SocialTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume)
-        let meter = ProgressMeter(total: c.epochs * c.stepsPerEpoch, unit: "steps", first: trainer.step)
-        stderr("spc: training into \(output) from epoch \(trainer.epoch)\n")
-        let history = try trainer.train(report: { m in
-            stderr(String(format: "\repoch %d  step %d  train %.4f  val %.4f  self %.2f  partner %.2f  distance %.2f cells\n",
-                          m.epoch, m.step, m.trainLoss, m.validationLoss, m.selfPositionErrorCells, m.partnerPositionErrorCells, m.distanceErrorCells))
-        }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
-        stderr("\n")
-        let last = history.last
-        if json {
-            printJSON(["run_folder": output, "epoch": trainer.epoch, "step": trainer.step, "val_loss": last?.validationLoss as Any? ?? NSNull(),
-                       "val_partner_position_error_cells": last?.partnerPositionErrorCells as Any? ?? NSNull()])
-        } else { print("spc: \(trainer.epoch) epochs, \(trainer.step) steps; checkpoints in \(output)/checkpoints") }
+        return c
+    }
+
+    func run() throws {
+        try runTraining(try SocialTrainer(config: config(), runFolder: URL(fileURLWithPath: output), resume: resume), name: "spc", json: json)
     }
 }
 
@@ -78,21 +64,12 @@ struct SPCAnalyze: ParsableCommand {
     func run() throws {
         let network = try SocialGridCellNetwork.load(URL(fileURLWithPath: checkpoint))
         let a = SocialProbeAnalysis(network: network, repetitions: repetitions, high: high, low: low)
-        var result: [String: Any] = ["checkpoint": checkpoint, "units": a.types.count, "repetitions": repetitions,
-                                     "partner_position_error_cells": a.partnerPositionErrorCells,
-                                     "self_position_error_cells": a.selfPositionErrorCells]
-        for t in SocialCellType.allCases {
-            result["count_\(t.rawValue)"] = a.count(t); result["fraction_\(t.rawValue)"] = a.fraction(t)
-        }
-        // Why units are "other": active when both stand still, or never above the high threshold.
-        let others = a.types.indices.filter { a.types[$0] == .other }
-        result["count_other_active_when_static"] = others.filter { a.peaks[$0][3] >= low }.count
-        result["count_other_weak"] = others.filter { a.peaks[$0][3] < low }.count
-        if json { printJSON(result) } else {
-            print(SocialCellType.allCases.map { String(format: "%@ %d (%.1f%%)", $0.rawValue, a.count($0), a.fraction($0) * 100) }.joined(separator: ", "))
-            print("other: \(result["count_other_active_when_static"]!) active when both static, \(result["count_other_weak"]!) never above \(high)")
-            print(String(format: "partner position error when both move: %.2f cells (self %.2f)", a.partnerPositionErrorCells, a.selfPositionErrorCells))
-        }
+        var result: [String: Any] = a.report(low: low)
+        result["checkpoint"] = checkpoint
+        if json { return printJSON(result) }
+        print(SocialCellType.allCases.map { String(format: "%@ %d (%.1f%%)", $0.rawValue, a.count($0), a.fraction($0) * 100) }.joined(separator: ", "))
+        print("other: \(Int(result["count_other_active_when_static"] as! Double)) active when both static, \(Int(result["count_other_weak"] as! Double)) never above \(high)")
+        print(String(format: "partner position error when both move: %.2f cells (self %.2f)", a.partnerPositionErrorCells, a.selfPositionErrorCells))
     }
 }
 
@@ -106,16 +83,7 @@ struct SPCFigures: ParsableCommand {
 
     func run() throws {
         let network = try SocialGridCellNetwork.load(URL(fileURLWithPath: checkpoint))
-        let a = SocialProbeAnalysis(network: network)
-        let out = URL(fileURLWithPath: output)
-        try SocialFigures.examples(a).write(to: out.appendingPathComponent("spc_examples.svg"))
-        try SocialFigures.breakdown(a).write(to: out.appendingPathComponent("spc_population.svg"))
-        for t in [SocialCellType.purePlaceCell, .pureSPC, .specialSPC] {
-            guard let u = a.example(t) else { continue }
-            let partner = t == .pureSPC
-            try GridFigures.rateMapImage(a.rateMap(unit: u, condition: partner ? .partnerMoving : .selfMoving, partnerPosition: partner))
-                .write(to: out.appendingPathComponent("\(t.rawValue)_unit\(u).png"))
-        }
-        print(out.path)
+        try SocialFigures.writeAll(SocialProbeAnalysis(network: network), into: URL(fileURLWithPath: output))
+        print(output)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import Training
 
 @main
 enum Entry {
@@ -34,3 +35,23 @@ func printJSON<T: Encodable>(_ value: T) {
     print(String(decoding: try! encoder.encode(value), as: UTF8.self))
     fflush(nil)
 }
+
+/// A result as one JSON line, or as its description.
+func report<T: Encodable & CustomStringConvertible>(_ result: T, json: Bool) {
+    if json { printJSON(result) } else { print(result) }
+}
+
+/// A library configuration check as a usage error (the field named as `config.json` spells it).
+func checkConfig(_ check: () throws -> Void) throws {
+    do { try check() } catch let e as ConfigError { throw ValidationError("invalid configuration: \(e)") }
+}
+
+/// Trains with progress on stderr, then prints where the run is (one JSON line with `json`).
+func runTraining<T: Trainer>(_ trainer: T, name: String, json: Bool) throws {
+    stderr("\(name): training into \(trainer.folder.url.path) from epoch \(trainer.epoch) (step \(trainer.step))\n")
+    let outcome = try trainer.trainLogging { stderr($0) }
+    if json { printJSON(outcome) } else { print("\(name): \(outcome.epoch) epochs, \(outcome.step) steps; checkpoints in \(outcome.runFolder)/checkpoints") }
+}
+
+/// Writes to stderr (progress; stdout is for results).
+func stderr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }

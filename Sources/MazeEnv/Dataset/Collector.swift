@@ -20,6 +20,15 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public var dropWallCloseups = false
     public var kinematics = Kinematics()
     public init() {}
+
+    /// Checks every value a collection depends on.
+    public func validate() throws {
+        try ConfigError.check(episodes > 0 && stepsPerEpisode > 0, "episodes and stepsPerEpisode", "must be positive")
+        try ConfigError.check([9, 11, 13, 15].contains(mazeSize), "mazeSize", "must be 9, 11, 13 or 15, not \(mazeSize)")
+        try ConfigError.check(render.fieldOfViewDegrees > 0 && render.fieldOfViewDegrees < 180, "render.fieldOfViewDegrees", "must be in (0, 180)")
+        try ConfigError.check(render.width >= 8 && render.height >= 8, "render.width and height", "must be at least 8")
+        try ConfigError.check((0...1).contains(randomActionProbability), "randomActionProbability", "must be in [0, 1]")
+    }
 }
 
 /// Writes one episode folder in the dataset format of Docs/Datasets.md: `env_config.json` (with `maze_layout`) at once,
@@ -101,7 +110,7 @@ public enum Collector {
     /// `threads` workers. `progress` receives the frames written so far (from any thread).
     public static func collect(into root: URL, config: CollectConfig, threads: Int = 1,
                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> Summary {
-        _ = try MazeConfig.memoryMaze(config.mazeSize)
+        try config.validate()
         let lock = NSLock()
         nonisolated(unsafe) var results = [Result<Summary, Error>?](repeating: nil, count: config.episodes)
         nonisolated(unsafe) var done = 0

@@ -1,0 +1,49 @@
+import Foundation
+import Tensor
+
+/// What tools need of every trainer (grid-cell, social, BEV, detector): where the run is, its folder, and the
+/// epoch loop with the two callbacks every trainer takes.
+public protocol Trainer {
+    /// One epoch's record, as `metrics.jsonl` logs it; its description is the epoch's progress line.
+    associatedtype Metrics: Encodable & CustomStringConvertible
+    var epoch: Int { get }
+    var step: Int { get }
+    var folder: RunFolder { get }
+    /// The step the run ends at (epochs × steps per epoch).
+    var totalSteps: Int { get }
+    /// Trains from the current epoch on; `report` gets each epoch's record once it is saved, `onStep` every
+    /// few steps the step and its loss.
+    func train(report: (Metrics) -> Void, onStep: (Int, Float) -> Void) throws -> [Metrics]
+}
+
+/// Where a training session left its run: the folder, the epoch and step, and the last epoch's record
+/// (encoded flat: the record's keys beside `run_folder`).
+public struct TrainingOutcome<Metrics: Encodable>: Encodable {
+    public var runFolder: String
+    public var epoch, step: Int
+    public var last: Metrics?
+
+    public init(runFolder: String, epoch: Int, step: Int, last: Metrics?) {
+        self.runFolder = runFolder; self.epoch = epoch; self.step = step; self.last = last
+    }
+
+    enum Keys: String, CodingKey { case runFolder = "run_folder", epoch, step }
+
+    public func encode(to encoder: Encoder) throws {
+        // The record carries its own epoch and step (the same as the run's once an epoch has finished).
+        if let last { try last.encode(to: encoder) }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(runFolder, forKey: .runFolder)
+        if last == nil { try c.encode(epoch, forKey: .epoch); try c.encode(step, forKey: .step) }
+    }
+}
+
+extension Trainer {
+    /// Trains with a progress line (step, loss, rate, ETA) and each epoch's line sent to `log`.
+    public func trainLogging(_ log: @escaping (String) -> Void) throws -> TrainingOutcome<Metrics> {
+        let meter = ProgressMeter(total: totalSteps, unit: "steps", first: step)
+        defer { meter.finish() }
+        let history = try train(report: { log("\r\($0)\n") }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
+        return TrainingOutcome(runFolder: folder.url.path, epoch: epoch, step: step, last: history.last)
+    }
+}
