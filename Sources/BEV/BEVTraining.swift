@@ -27,7 +27,9 @@ public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public init() {}
 
     /// The step-wise schedule, when `cosineSteps` asks for one.
-    public var schedule: WarmupCosineLR? { WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps) }
+    public var schedule: RunSchedule {
+        WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps).map { .warmupCosine($0) } ?? .plateau(ReduceLROnPlateau())
+    }
 }
 
 /// Free-space IoU (predicted alpha > 0.5 against target alpha > 0.5) and the RGB error on target floor.
@@ -85,17 +87,17 @@ public final class BEVTrainer {
         var rng = RandomGenerator(seed: config.seed)
         model = BEVPredictor(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
-        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
+        progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         var target = config.target
         target.size = config.model.outputSize
         self.target = target
         if let data = config.data {
             let split = try BEVScene.trainingSplit(datasetAt: data)
             train = BEVSceneSamples(split.train, target: target, seed: config.seed)
-            validation = BEVSceneSamples(split.validation, target: target, seed: config.seed &+ 1)
+            validation = BEVSceneSamples(split.validation, target: target, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
             train = BEVSamples(seed: config.seed, target: target)
-            validation = BEVSamples(seed: config.seed &+ 0x5EED_0FF5E7, target: target)
+            validation = BEVSamples(seed: SeedStream.validation.seed(from: config.seed), target: target)
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)

@@ -189,7 +189,10 @@ public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public init() {}
 
     /// The step-wise schedule, when `cosineSteps` asks for one.
-    public var schedule: WarmupCosineLR? { WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps) }
+    public var schedule: RunSchedule {
+        WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps).map { .warmupCosine($0) }
+            ?? .plateau(ReduceLROnPlateau(factor: 0.5, patience: 5))
+    }
 }
 
 /// One logged detector epoch.
@@ -226,17 +229,17 @@ public final class TargetDetectorTrainer {
         var rng = RandomGenerator(seed: config.seed)
         model = TargetDetector(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
-        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau(factor: 0.5, patience: 5))
+        progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         if let data = config.data {
             let (scenes, held) = try BEVScene.trainingSplit(datasetAt: data)
             guard scenes[0].targets.count == config.model.targets, held[0].targets.count == config.model.targets else {
                 throw FileFormatError(file: data, "targets: the detector knows \(config.model.targets), the dataset's episodes have \(scenes[0].targets.count)")
             }
             train = try TargetDetectionSceneSamples(scenes, seed: config.seed)
-            validation = try TargetDetectionSceneSamples(held, seed: config.seed &+ 1)
+            validation = try TargetDetectionSceneSamples(held, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
             train = TargetDetectionSamples(seed: config.seed)
-            validation = TargetDetectionSamples(seed: config.seed &+ 1, mazeSeeds: 1_000_000..<2_000_000)
+            validation = TargetDetectionSamples(seed: SeedStream.heldOut.seed(from: config.seed), mazeSeeds: 1_000_000..<2_000_000)
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)

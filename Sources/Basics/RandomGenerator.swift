@@ -64,3 +64,17 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// A random permutation of `0..<n`.
     public mutating func permutation(_ n: Int) -> [Int] { Array(0..<n).shuffled(using: &self) }
 }
+
+/// The independent random streams a run derives from its one seed. The offsets are fixed for good: changing
+/// one would change every seeded run that uses it.
+public enum SeedStream: UInt64, Sendable {
+    /// Validation data generated on the fly (mazes, walks, scenes never trained on).
+    case validation = 0x5EED_0FF5E7
+    /// The draw order of held-out recorded data, and the detector's held-out mazes.
+    case heldOut = 1
+    /// The trajectories a trained model is evaluated on.
+    case evaluation = 0xE7A1
+
+    /// The seed of this stream for a run seeded with `seed`.
+    public func seed(from seed: UInt64) -> UInt64 { seed &+ rawValue }
+}

@@ -41,7 +41,7 @@ public struct GridCellEvaluation {
         if let trajectories { c.trajectories = trajectories }
         if let dataset { c.dataset = dataset; if trajectories == nil { c.trajectories = .dataset } }
         if let windowSteps { c.sequenceLength = windowSteps }
-        c.seed = seed &+ 0xE7A1
+        c.seed = SeedStream.evaluation.seed(from: seed)
         config = c
         source = try GridCellTrainer.sources(c).validation
         placeCells = network.config.makePlaceCells()

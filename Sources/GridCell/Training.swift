@@ -33,6 +33,8 @@ public struct GridCellTrainingConfig: ResumableRunConfig, Sendable {
     public var gradientClip: Float = 1
     public var plateauFactor: Float = 0.5
     public var plateauPatience = 5
+    /// The schedule: ReduceLROnPlateau with the factor and patience above.
+    public var schedule: RunSchedule { .plateau(ReduceLROnPlateau(factor: plateauFactor, patience: plateauPatience)) }
     public var stepsPerEpoch = 100
     public var epochs = 150
     /// Stop after this many minutes of training (the run is resumable), if set.
@@ -107,8 +109,7 @@ public final class GridCellTrainer {
         case .adam:
             optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
         }
-        progress = RunProgress(learningRate: config.learningRate,
-                               plateau: ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience))
+        progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         (trainSource, validationSource) = try GridCellTrainer.sources(config)
         folder = RunFolder(runFolder)
         if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
@@ -123,10 +124,10 @@ public final class GridCellTrainer {
         switch config.trajectories {
         case .maze:
             return (try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed),
-                    try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed &+ 0x5EED_0FF5E7, mazes: 32))
+                    try MazeTrajectories(mazeSize: config.mazeSize, seed: SeedStream.validation.seed(from: config.seed), mazes: 32))
         case .arena:
             return (ArenaTrajectories(extent: config.model.extent, seed: config.seed),
-                    ArenaTrajectories(extent: config.model.extent, seed: config.seed &+ 0x5EED_0FF5E7))
+                    ArenaTrajectories(extent: config.model.extent, seed: SeedStream.validation.seed(from: config.seed)))
         case .dataset:
             guard let path = config.dataset else { throw MazeError("trajectories 'dataset' needs a dataset path") }
             let all = try Dataset.load(URL(fileURLWithPath: path))
@@ -138,7 +139,7 @@ public final class GridCellTrainer {
             let train = Dataset(root: all.root, episodes: Array(all.episodes.dropLast(held)))
             let validation = Dataset(root: all.root, episodes: Array(all.episodes.suffix(held)))
             return (try DatasetTrajectories(dataset: train, steps: config.sequenceLength, seed: config.seed),
-                    try DatasetTrajectories(dataset: validation, steps: config.sequenceLength, seed: config.seed &+ 1))
+                    try DatasetTrajectories(dataset: validation, steps: config.sequenceLength, seed: SeedStream.heldOut.seed(from: config.seed)))
         }
     }
 
@@ -178,7 +179,8 @@ public final class GridCellTrainer {
     /// few steps, (step, loss). Throws `NonFiniteTrainingError` when the loss stops being finite.
     @discardableResult
     public func train(report: (EpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [EpochMetrics] {
-        var loop = EpochLoop(name: "grid-cell", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes)
+        var loop = EpochLoop(name: "grid-cell", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
+                             schedule: config.schedule)
         loop.clipGradNorm = config.gradientClip; loop.snapshotEpochs = config.snapshotEpochs; loop.reportEvery = 10
         var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
         let n = Float(config.stepsPerEpoch)

@@ -32,6 +32,8 @@ public struct SocialTrainingConfig: ResumableRunConfig, Sendable {
     public var sequenceLength = 100
     public var batchSize = 32
     public var learningRate: Float = 3e-3
+    /// The schedule: a constant rate.
+    public var schedule: RunSchedule { .constant }
     public var weightDecay: Float = 1e-4
     public var gradientClip: Float = 1
     public var stepsPerEpoch = 100
@@ -77,9 +79,9 @@ public final class SocialTrainer {
         placeCells = config.model.cells.makePlaceCells()
         headDirectionCells = config.model.cells.makeHeadDirectionCells()
         optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
-        progress = RunProgress(learningRate: config.learningRate, plateau: ReduceLROnPlateau())
+        progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         trainSource = try Self.source(config, seed: config.seed)
-        validationSource = try Self.source(config, seed: config.seed &+ 0x5EED_0FF5E7)
+        validationSource = try Self.source(config, seed: SeedStream.validation.seed(from: config.seed))
         folder = RunFolder(runFolder)
         if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) { progress = saved } else { try save(as: "epoch_0", progress) }
     }
@@ -159,8 +161,9 @@ public final class SocialTrainer {
     /// Trains until `config.epochs` or `maxMinutes`.
     @discardableResult
     public func train(report: (SocialEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [SocialEpochMetrics] {
-        var loop = EpochLoop(name: "social", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes)
-        loop.plateau = false; loop.clipGradNorm = config.gradientClip; loop.reportEvery = 10      // a constant rate
+        var loop = EpochLoop(name: "social", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
+                             schedule: config.schedule)
+        loop.clipGradNorm = config.gradientClip; loop.reportEvery = 10
         return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &progress, loss: { step in
             let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
             return loss(batch, forward(batch))

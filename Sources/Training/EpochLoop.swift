@@ -19,10 +19,8 @@ public struct EpochSummary: Sendable {
 public struct EpochLoop: Sendable {
     public var epochs, stepsPerEpoch: Int
     public var maxMinutes: Double?
-    /// The rate as a function of the step; nil: ReduceLROnPlateau on the validation loss (`progress.plateau`)
-    /// when `plateau` is set, else a constant rate.
-    public var schedule: WarmupCosineLR?
-    public var plateau = true
+    /// How the rate moves (a plateau schedule steps `progress.plateau`, which the run folder saves).
+    public var schedule: RunSchedule
     /// Clip the gradients' global norm to this before each step (a non-finite norm stops the run).
     public var clipGradNorm: Float?
     /// Epochs whose checkpoints are also kept, as `epoch_N`.
@@ -32,7 +30,7 @@ public struct EpochLoop: Sendable {
     /// Names the run in errors ("BEV", "detector").
     public var name: String
 
-    public init(name: String, epochs: Int, stepsPerEpoch: Int, maxMinutes: Double? = nil, schedule: WarmupCosineLR? = nil) {
+    public init(name: String, epochs: Int, stepsPerEpoch: Int, maxMinutes: Double? = nil, schedule: RunSchedule) {
         self.name = name; self.epochs = epochs; self.stepsPerEpoch = stepsPerEpoch; self.maxMinutes = maxMinutes; self.schedule = schedule
     }
 
@@ -57,7 +55,7 @@ public struct EpochLoop: Sendable {
             if let maxMinutes, Date().timeIntervalSince(start) / 60 >= maxMinutes { break }
             var sum: Float = 0
             for _ in 0..<stepsPerEpoch {
-                if let schedule { optimizer.learningRate = schedule.learningRate(step: progress.step) }
+                if case .warmupCosine(let curve) = schedule { optimizer.learningRate = curve.learningRate(step: progress.step) }
                 optimizer.zeroGrad()
                 let l = try loss(progress.step)
                 let value = l.item
@@ -74,7 +72,7 @@ public struct EpochLoop: Sendable {
             progress.epoch += 1
             let (validationLoss, makeRecord) = try validate()
             guard validationLoss.isFinite, RunFolder.isFinite(module) else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
-            if schedule == nil && plateau { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
+            if case .plateau = schedule { progress.plateau.step(metric: validationLoss, optimizer: optimizer) }
             progress.seconds = before + Date().timeIntervalSince(start)
             progress.learningRate = optimizer.learningRate
             let record = makeRecord(EpochSummary(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(stepsPerEpoch),

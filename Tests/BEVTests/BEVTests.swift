@@ -141,7 +141,7 @@ struct BEVTrainingTests {
         #expect(resumed.step == 2)
         try resumed.train()
         #expect(straight.model.stateDict().map { $0.1.scalars } == resumed.model.stateDict().map { $0.1.scalars })
-        if let schedule = c.schedule {
+        if case .warmupCosine(let schedule) = c.schedule {
             #expect(resumed.optimizer.learningRate == schedule.learningRate(step: 3))
             #expect(schedule.learningRate(step: 0) == c.learningRate && schedule.learningRate(step: 4) == 0)
         }

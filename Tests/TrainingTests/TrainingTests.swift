@@ -20,7 +20,7 @@ struct TrainingTests {
         var saved: [String] = []
         let schedule = WarmupCosineLR(baseLearningRate: 0.1, totalSteps: 6)
         func run(epochs: Int, poisonAt: Int?) throws -> [Record] {
-            try EpochLoop(name: "test", epochs: epochs, stepsPerEpoch: 2, schedule: schedule).run(
+            try EpochLoop(name: "test", epochs: epochs, stepsPerEpoch: 2, schedule: .warmupCosine(schedule)).run(
                 module: model, optimizer: optimizer, folder: folder, progress: &progress,
                 loss: { step in step == poisonAt ? Loss.mse(model(x), y) * Float.nan : Loss.mse(model(x), y) },
                 validate: { (noGrad { Loss.mse(model(x), y).item }, { Record(epoch: $0.epoch, lr: $0.learningRate) }) },
