@@ -57,10 +57,10 @@ let package = Package(
         .target(name: "BEV", dependencies: ["Tensor", "Training", "MazeEnv", "SpatialMemory", "Plotting"]),
 
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes, map messages.
-        .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory"]),
+        .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory", "Plotting"]),
 
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
-        .target(name: "Benchmarks", dependencies: ["Tensor", "MazeEnv"]),
+        .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv"]),
 
         // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
         .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting"]),

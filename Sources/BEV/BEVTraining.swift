@@ -4,7 +4,7 @@ import Tensor
 import Training
 
 /// A BEV training configuration (written to the run's `config.json`).
-public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
+public struct BEVTrainingConfig: CosineScheduledRunConfig, Sendable {
     public var model = BEVModelConfig.cpu
     public var target = EgocentricBEV()
     public var loss = BEVLoss()
@@ -25,11 +25,6 @@ public struct BEVTrainingConfig: ResumableRunConfig, Sendable {
     public var cosineSteps: Int?
     public var warmupSteps: Int?
     public init() {}
-
-    /// The step-wise schedule, when `cosineSteps` asks for one.
-    public var schedule: RunSchedule {
-        WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps).map { .warmupCosine($0) } ?? .plateau(ReduceLROnPlateau())
-    }
 }
 
 /// Free-space IoU (predicted alpha > 0.5 against target alpha > 0.5) and the RGB error on target floor.
@@ -149,9 +144,7 @@ extension BEVMetrics {
     init(freeIoU: Float, rgbError: Float) { self.freeIoU = freeIoU; self.rgbError = rgbError }
 }
 
-extension BEVTrainer: Trainer {
-    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
-}
+extension BEVTrainer: Trainer {}
 
 extension BEVEpochMetrics: CustomStringConvertible {
     public var description: String {
@@ -162,18 +155,8 @@ extension BEVEpochMetrics: CustomStringConvertible {
 extension BEVTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
     public func validate() throws {
-        try checkRun(epochs: epochs, stepsPerEpoch: stepsPerEpoch, batchSize: batchSize, learningRate: learningRate,
-                     maxMinutes: maxMinutes, cosineSteps: cosineSteps, warmupSteps: warmupSteps)
+        try validateScheduledRun()
         try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
         try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
     }
-}
-
-/// The checks every BEV-side run shares: positive lengths and rate, and a schedule whose cosine outlasts its warm-up.
-func checkRun(epochs: Int, stepsPerEpoch: Int, batchSize: Int, learningRate: Float, maxMinutes: Double?, cosineSteps: Int?, warmupSteps: Int?) throws {
-    try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
-    try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
-    try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
-    try ConfigError.check((warmupSteps ?? 0) >= 0, "warmupSteps", "must be ≥ 0")
-    try ConfigError.check(cosineSteps.map { $0 > (warmupSteps ?? 0) } ?? true, "cosineSteps", "must exceed warmupSteps")
 }

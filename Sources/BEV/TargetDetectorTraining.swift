@@ -168,7 +168,7 @@ public struct TargetCountError: Error, CustomStringConvertible {
 }
 
 /// A detector training configuration (written to the run's `config.json`).
-public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
+public struct TargetDetectorTrainingConfig: CosineScheduledRunConfig, Sendable {
     public var model = TargetDetectorConfig.cpu
     public var loss = TargetDetectionLoss()
     public var batchSize = 32
@@ -187,12 +187,6 @@ public struct TargetDetectorTrainingConfig: ResumableRunConfig, Sendable {
     public var cosineSteps: Int?
     public var warmupSteps: Int?
     public init() {}
-
-    /// The step-wise schedule, when `cosineSteps` asks for one.
-    public var schedule: RunSchedule {
-        WarmupCosineLR(baseLearningRate: learningRate, cosineSteps: cosineSteps, warmupSteps: warmupSteps).map { .warmupCosine($0) }
-            ?? .plateau(ReduceLROnPlateau(factor: 0.5, patience: 5))
-    }
 }
 
 /// One logged detector epoch.
@@ -296,9 +290,7 @@ extension TargetDetector {
     }
 }
 
-extension TargetDetectorTrainer: Trainer {
-    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
-}
+extension TargetDetectorTrainer: Trainer {}
 
 extension DetectorEpochMetrics: CustomStringConvertible {
     public var description: String {
@@ -309,8 +301,5 @@ extension DetectorEpochMetrics: CustomStringConvertible {
 
 extension TargetDetectorTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
-    public func validate() throws {
-        try checkRun(epochs: epochs, stepsPerEpoch: stepsPerEpoch, batchSize: batchSize, learningRate: learningRate,
-                     maxMinutes: maxMinutes, cosineSteps: cosineSteps, warmupSteps: warmupSteps)
-    }
+    public func validate() throws { try validateScheduledRun() }
 }

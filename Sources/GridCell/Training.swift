@@ -14,7 +14,7 @@ public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// A full training configuration (written to the run's `config.json`).
-public struct GridCellTrainingConfig: ResumableRunConfig, Sendable {
+public struct GridCellTrainingConfig: RunConfig, Sendable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case rmsprop, adam }
 
     public var model = GridCellConfig()
@@ -201,9 +201,7 @@ public final class GridCellTrainer {
     }
 }
 
-extension GridCellTrainer: Trainer {
-    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
-}
+extension GridCellTrainer: Trainer {}
 
 extension EpochMetrics: CustomStringConvertible {
     public var description: String {
@@ -215,13 +213,11 @@ extension EpochMetrics: CustomStringConvertible {
 extension GridCellTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
     public func validate() throws {
-        try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
+        try validateRun()
         try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
-        try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
         try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
         try ConfigError.check(model.placeCells > 0 && model.hiddenSize > 0 && model.bottleneckSize > 0 && model.placeSigma > 0,
                               "model.placeCells, hiddenSize, bottleneckSize and placeSigma", "must be positive")
         try ConfigError.check(trajectories != .dataset || dataset != nil, "dataset", "is needed for trajectories 'dataset'")
-        try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
     }
 }

@@ -17,7 +17,7 @@ public enum SocialTrajectoryKind: String, Codable, Sendable, CaseIterable {
 
 /// Training configuration of the social network (the original did not publish one; Docs/SocialPlaceCell.md
 /// explains these choices).
-public struct SocialTrainingConfig: ResumableRunConfig, Sendable {
+public struct SocialTrainingConfig: RunConfig, Sendable {
     public var model = SocialNetworkConfig()
     /// Self and partner place/HD terms, each the original grid-cell loss.
     public var loss = PathIntegrationLoss()
@@ -178,9 +178,7 @@ public final class SocialTrainer {
     }
 }
 
-extension SocialTrainer: Trainer {
-    public var totalSteps: Int { config.epochs * config.stepsPerEpoch }
-}
+extension SocialTrainer: Trainer {}
 
 extension SocialEpochMetrics: CustomStringConvertible {
     public var description: String {
@@ -192,11 +190,9 @@ extension SocialEpochMetrics: CustomStringConvertible {
 extension SocialTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
     public func validate() throws {
-        try ConfigError.check(epochs > 0 && stepsPerEpoch > 0 && batchSize > 0, "epochs, stepsPerEpoch and batchSize", "must be positive")
+        try validateRun()
         try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
-        try ConfigError.check(learningRate > 0, "learningRate", "must be positive")
         try ConfigError.check((0...1).contains(staticProbability), "staticProbability", "must be in [0, 1]")
         try ConfigError.check((0..<1).contains(model.cells.dropout), "model.cells.dropout", "must be in [0, 1)")
-        try ConfigError.check(maxMinutes.map { $0 > 0 } ?? true, "maxMinutes", "must be positive")
     }
 }

@@ -17,19 +17,3 @@ public struct RunProgress: Codable, Equatable, Sendable {
             && a.bestValidationLoss == b.bestValidationLoss
     }
 }
-
-/// A training configuration whose run may be resumed with a different length (epochs, time limit) but
-/// nothing else changed.
-public protocol ResumableRunConfig: Codable, Equatable {
-    var epochs: Int { get set }
-    var maxMinutes: Double? { get set }
-}
-
-extension ResumableRunConfig {
-    /// Whether a run started with `self` may continue with `other`: equal apart from how long it runs.
-    public func sameRun(as other: Self) -> Bool {
-        var a = self, b = other
-        a.epochs = 0; b.epochs = 0; a.maxMinutes = nil; b.maxMinutes = nil
-        return a == b
-    }
-}

@@ -6,11 +6,11 @@ import Tensor
 public protocol Trainer {
     /// One epoch's record, as `metrics.jsonl` logs it; its description is the epoch's progress line.
     associatedtype Metrics: Encodable & CustomStringConvertible
+    associatedtype Config: RunConfig
+    var config: Config { get }
     var epoch: Int { get }
     var step: Int { get }
     var folder: RunFolder { get }
-    /// The step the run ends at (epochs × steps per epoch).
-    var totalSteps: Int { get }
     /// Trains from the current epoch on; `report` gets each epoch's record once it is saved, `onStep` every
     /// few steps the step and its loss.
     func train(report: (Metrics) -> Void, onStep: (Int, Float) -> Void) throws -> [Metrics]
@@ -41,7 +41,7 @@ public struct TrainingOutcome<Metrics: Encodable>: Encodable {
 extension Trainer {
     /// Trains with a progress line (step, loss, rate, ETA) and each epoch's line sent to `log`.
     public func trainLogging(_ log: @escaping (String) -> Void) throws -> TrainingOutcome<Metrics> {
-        let meter = ProgressMeter(total: totalSteps, unit: "steps", first: step)
+        let meter = ProgressMeter(total: config.totalSteps, unit: "steps", first: step)
         defer { meter.finish() }
         let history = try train(report: { log("\r\($0)\n") }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
         return TrainingOutcome(runFolder: folder.url.path, epoch: epoch, step: step, last: history.last)

@@ -16,58 +16,74 @@ struct BEVTrain: ParsableCommand {
         commandName: "train", abstract: "Train the BEV predictor (CPU size by default) into a run folder; resumable.")
 
     @Option(help: "Run folder.") var output = "runs/bev"
-    @Flag(help: "Continue the run in --output.") var resume = false
     @Flag(help: "Use the original model size (about 10 M parameters, 250×250 output).") var original = false
-    @Option(help: "Epochs.") var epochs = 100
-    @Option(help: "Steps per epoch.") var stepsPerEpoch = 50
-    @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
+    @OptionGroup var options: PerceptionRunOptions
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
-    @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Train on this dataset (Docs/Datasets.md) (with layouts) instead of generated scenes; its last episode validates.") var data: String?
-    @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
-    @OptionGroup var schedule: ScheduleOptions
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
-    @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws { try checkConfig { try config().validate() } }
 
     func config() -> BEVTrainingConfig {
-        var c = BEVTrainingConfig()
+        var c = options.apply(to: BEVTrainingConfig())
         if original { c.model = .original; c.target.cellsAcross = 250 / 16 }
-        c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.model.dropout = dropout
-        c.data = data
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
-        (c.cosineSteps, c.warmupSteps) = schedule.steps
         return c
     }
 
     func run() throws {
         var c = config()
-        if let initFrom {
+        if let initFrom = options.initFrom {
             let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
             c.initialWeights = initFrom
         }
-        try runTraining(try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume), name: "bev", json: json)
+        try runTraining(try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: options.resume), name: "bev", json: options.json)
     }
 }
 
-/// The learning-rate schedule of a training command: the original's ReduceLROnPlateau, or a cosine.
-struct ScheduleOptions: ParsableArguments {
+/// The flags the BEV and detector trainers share: the run's length, rate, data, starting weights and schedule.
+struct PerceptionRunOptions: ParsableArguments {
+    @Flag(help: "Continue the run in --output.") var resume = false
+    @Option(help: "Epochs.") var epochs = 100
+    @Option(help: "Steps per epoch.") var stepsPerEpoch = 50
+    @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Train on this dataset (with layouts; Docs/Datasets.md) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
     @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
+    @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
-        if let cosineSteps, cosineSteps <= warmupSteps || warmupSteps < 0 { throw ValidationError("--cosine-steps must exceed --warmup-steps (≥ 0)") }
         if cosineSteps == nil && warmupSteps != 0 { throw ValidationError("--warmup-steps needs --cosine-steps") }
     }
 
-    /// The configuration's (cosineSteps, warmupSteps).
-    var steps: (Int?, Int?) { (cosineSteps, cosineSteps == nil ? nil : warmupSteps) }
+    func apply<C: PerceptionRunSettings>(to config: C) -> C {
+        var c = config
+        c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
+        c.data = data; c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
+        return c
+    }
 }
+
+/// The settings `PerceptionRunOptions` writes.
+protocol PerceptionRunSettings {
+    var epochs: Int { get set }
+    var stepsPerEpoch: Int { get set }
+    var maxMinutes: Double? { get set }
+    var batchSize: Int { get set }
+    var learningRate: Float { get set }
+    var seed: UInt64 { get set }
+    var data: String? { get set }
+    var cosineSteps: Int? { get set }
+    var warmupSteps: Int? { get set }
+}
+
+extension BEVTrainingConfig: PerceptionRunSettings {}
+extension TargetDetectorTrainingConfig: PerceptionRunSettings {}
 
 /// The scenes an evaluation or figure uses: a dataset's frames (ground truth from its layout and poses) or
 /// held-out generated mazes.
@@ -151,34 +167,21 @@ struct DetectorTrain: ParsableCommand {
         commandName: "train", abstract: "Train the target detector (CPU size by default, from scratch) into a run folder; resumable.")
 
     @Option(help: "Run folder.") var output = "runs/detector"
-    @Flag(help: "Continue the run in --output.") var resume = false
     @Flag(help: "Use the original size (ResNet-18 conv1…layer3, about 2.8 M parameters).") var original = false
-    @Option(help: "Epochs.") var epochs = 100
-    @Option(help: "Steps per epoch.") var stepsPerEpoch = 50
-    @Option(help: "Stop after this many minutes (resumable).") var minutes: Double?
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
-    @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Train on this dataset (Docs/Datasets.md) (with layouts) instead of generated scenes; its last episode validates.") var data: String?
-    @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
-    @OptionGroup var schedule: ScheduleOptions
-    @Flag(help: "Print the result as one JSON line.") var json = false
+    @OptionGroup var options: PerceptionRunOptions
 
     func validate() throws { try checkConfig { try config().validate() } }
 
     func config() -> TargetDetectorTrainingConfig {
-        var c = TargetDetectorTrainingConfig()
+        var c = options.apply(to: TargetDetectorTrainingConfig())
         if original { c.model = .original }
-        c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
-        c.data = data
-        (c.cosineSteps, c.warmupSteps) = schedule.steps
         return c
     }
 
     func run() throws {
         var c = config()
-        if let initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
-        try runTraining(try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: resume), name: "detector", json: json)
+        if let initFrom = options.initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
+        try runTraining(try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: options.resume), name: "detector", json: options.json)
     }
 }
 
