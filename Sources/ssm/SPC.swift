@@ -27,7 +27,7 @@ struct SPCTrain: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Window length in steps.") var sequenceLength = 100
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-3
-    @Option(help: "Trajectories: arena, maze, probe (the §10.2 generator) or mixed.") var trajectories: SocialTrajectoryKind = .arena
+    @Option(help: "Trajectories: arena, maze, probe (the probe protocol's generator) or mixed.") var trajectories: SocialTrajectoryKind = .arena
     @Option(help: "Probability that an agent stands still for a window.") var staticProbability: Float = 0.3
     @Option(help: "Weight of the distance term.") var distanceWeight: Float = 1
     @Option(help: "Bottleneck dropout.") var dropout: Float = 0.5
