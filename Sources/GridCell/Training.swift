@@ -201,7 +201,9 @@ public final class GridCellTrainer {
     }
 }
 
-extension GridCellTrainer: Trainer {}
+extension GridCellTrainer: Trainer {
+    public func aliases(_ last: EpochMetrics) -> [String: Double] { ["mean_position_error_cells": Double(last.meanPositionErrorCells)] }
+}
 
 extension EpochMetrics: CustomStringConvertible {
     public var description: String {

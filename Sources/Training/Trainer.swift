@@ -14,6 +14,12 @@ public protocol Trainer {
     /// Trains from the current epoch on; `report` gets each epoch's record once it is saved, `onStep` every
     /// few steps the step and its loss.
     func train(report: (Metrics) -> Void, onStep: (Int, Float) -> Void) throws -> [Metrics]
+    /// Figures an outcome also reports under names scripts read before the record had its own (default none).
+    func aliases(_ last: Metrics) -> [String: Double]
+}
+
+extension Trainer {
+    public func aliases(_ last: Metrics) -> [String: Double] { [:] }
 }
 
 /// Where a training session left its run: the folder, the epoch and step, and the last epoch's record
@@ -22,19 +28,28 @@ public struct TrainingOutcome<Metrics: Encodable>: Encodable {
     public var runFolder: String
     public var epoch, step: Int
     public var last: Metrics?
+    /// More figures under their own names (kept aliases).
+    public var aliases: [String: Double]
 
-    public init(runFolder: String, epoch: Int, step: Int, last: Metrics?) {
-        self.runFolder = runFolder; self.epoch = epoch; self.step = step; self.last = last
+    public init(runFolder: String, epoch: Int, step: Int, last: Metrics?, aliases: [String: Double] = [:]) {
+        self.runFolder = runFolder; self.epoch = epoch; self.step = step; self.last = last; self.aliases = aliases
     }
 
-    enum Keys: String, CodingKey { case runFolder = "run_folder", epoch, step }
+    struct Keys: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { nil }
+    }
 
     public func encode(to encoder: Encoder) throws {
         // The record carries its own epoch and step (the same as the run's once an epoch has finished).
         if let last { try last.encode(to: encoder) }
         var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(runFolder, forKey: .runFolder)
-        if last == nil { try c.encode(epoch, forKey: .epoch); try c.encode(step, forKey: .step) }
+        try c.encode(runFolder, forKey: Keys("run_folder"))
+        if last == nil { try c.encode(epoch, forKey: Keys("epoch")); try c.encode(step, forKey: Keys("step")) }
+        for (k, v) in aliases { try c.encode(v, forKey: Keys(k)) }
     }
 }
 
@@ -44,6 +59,6 @@ extension Trainer {
         let meter = ProgressMeter(total: config.totalSteps, unit: "steps", first: step)
         defer { meter.finish() }
         let history = try train(report: { log("\r\($0)\n") }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
-        return TrainingOutcome(runFolder: folder.url.path, epoch: epoch, step: step, last: history.last)
+        return TrainingOutcome(runFolder: folder.url.path, epoch: epoch, step: step, last: history.last, aliases: history.last.map(aliases) ?? [:])
     }
 }

@@ -51,4 +51,36 @@ struct TrainingTests {
         try Data("{\"epoch\":1,\"lr\":0.5}\n{\"epoch\":\n".utf8).write(to: url)
         #expect { try RunFolder.readMetrics(Record.self, from: url) } throws: { "\($0)".contains("line 2") }
     }
+
+    /// A training outcome prints flat: the last record's keys beside run_folder and the kept aliases; with no
+    /// epoch finished, the run's epoch and step.
+    @Test func outcomesEncodeFlat() throws {
+        struct Record: Encodable { let epoch = 3, step = 30; let val_loss: Float = 0.5 }
+        func object<T: Encodable>(_ value: T) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as! [String: Any]
+        }
+        let done = try object(TrainingOutcome(runFolder: "runs/x", epoch: 3, step: 30, last: Record(), aliases: ["old_loss": 0.5]))
+        #expect(Set(done.keys) == ["epoch", "step", "val_loss", "run_folder", "old_loss"] && done["run_folder"] as? String == "runs/x")
+        let none = try object(TrainingOutcome<Record>(runFolder: "runs/x", epoch: 2, step: 20, last: nil))
+        #expect(none["epoch"] as? Int == 2 && none["step"] as? Int == 20 && none["val_loss"] == nil)
+    }
+
+    /// Configuration checks name the field at fault, and a cosine must outlast its warm-up.
+    @Test func runConfigsNameTheFieldAtFault() throws {
+        struct Config: CosineScheduledRunConfig {
+            var epochs = 2, stepsPerEpoch = 5, batchSize = 4
+            var learningRate: Float = 1e-3
+            var maxMinutes: Double?
+            var cosineSteps: Int? = 10, warmupSteps: Int? = 2
+        }
+        try Config().validateScheduledRun()
+        #expect(Config().totalSteps == 10)
+        if case .warmupCosine(let c) = Config().schedule { #expect(c.totalSteps == 10 && c.warmupSteps == 2) } else { Issue.record("not a cosine") }
+        var plateau = Config(); plateau.cosineSteps = nil; plateau.warmupSteps = nil
+        #expect(plateau.schedule == .plateau(ReduceLROnPlateau()))
+        var bad = Config(); bad.warmupSteps = 10
+        #expect(throws: ConfigError("cosineSteps", "must exceed warmupSteps")) { try bad.validateScheduledRun() }
+        bad = Config(); bad.learningRate = 0
+        #expect(throws: ConfigError("learningRate", "must be positive")) { try bad.validateScheduledRun() }
+    }
 }
