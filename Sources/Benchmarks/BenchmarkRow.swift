@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// One benchmark case as `ssm bench … --json` prints it: our time, the reference's from the same run (nil
@@ -20,21 +21,14 @@ public struct BenchmarkRow: Encodable, Sendable {
         self.threads = threads; self.extra = extra
     }
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.init(stringValue) }
-        init?(intValue: Int) { nil }
-    }
 
     /// The contract's keys are always present (null when there is no reference).
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(suite, forKey: Key("suite")); try c.encode(name, forKey: Key("case")); try c.encode(ms, forKey: Key("ms"))
-        try c.encode(reference, forKey: Key("reference")); try c.encode(referenceMs, forKey: Key("reference_ms"))
-        try c.encode(ratio, forKey: Key("ratio")); try c.encode(threads, forKey: Key("threads"))
-        for (k, v) in extra { try c.encode(v, forKey: Key(k)) }
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(suite, forKey: AnyCodingKey("suite")); try c.encode(name, forKey: AnyCodingKey("case")); try c.encode(ms, forKey: AnyCodingKey("ms"))
+        try c.encode(reference, forKey: AnyCodingKey("reference")); try c.encode(referenceMs, forKey: AnyCodingKey("reference_ms"))
+        try c.encode(ratio, forKey: AnyCodingKey("ratio")); try c.encode(threads, forKey: AnyCodingKey("threads"))
+        for (k, v) in extra { try c.encode(v, forKey: AnyCodingKey(k)) }
     }
 
     /// The case as a line of a table.

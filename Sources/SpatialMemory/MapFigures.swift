@@ -26,7 +26,7 @@ public enum MapFigures {
                 canvas.fillRect(x: sx, y: sy, w: c, h: c, belief ? free : wall)
             }
         } }
-        for (k, cell) in map.targets where k < targets.count {
+        for (k, cell) in map.targets.sorted(by: { $0.key < $1.key }) where k < targets.count {   // a fixed order: discs may overlap
             let t = targets[k]
             canvas.fillCircle(cx: (Float(cell.x) + 0.5) * Float(c), cy: (Float(n - cell.y) - 0.5) * Float(c), r: 0.3 * Float(c),
                               (UInt8(t.color[0] * 255), UInt8(t.color[1] * 255), UInt8(t.color[2] * 255), 255))

@@ -35,21 +35,14 @@ public struct TrainingOutcome<Metrics: Encodable>: Encodable {
         self.runFolder = runFolder; self.epoch = epoch; self.step = step; self.last = last; self.aliases = aliases
     }
 
-    struct Keys: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.init(stringValue) }
-        init?(intValue: Int) { nil }
-    }
 
     public func encode(to encoder: Encoder) throws {
         // The record carries its own epoch and step (the same as the run's once an epoch has finished).
         if let last { try last.encode(to: encoder) }
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(runFolder, forKey: Keys("run_folder"))
-        if last == nil { try c.encode(epoch, forKey: Keys("epoch")); try c.encode(step, forKey: Keys("step")) }
-        for (k, v) in aliases { try c.encode(v, forKey: Keys(k)) }
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(runFolder, forKey: AnyCodingKey("run_folder"))
+        if last == nil { try c.encode(epoch, forKey: AnyCodingKey("epoch")); try c.encode(step, forKey: AnyCodingKey("step")) }
+        for (k, v) in aliases { try c.encode(v, forKey: AnyCodingKey(k)) }
     }
 }
 
