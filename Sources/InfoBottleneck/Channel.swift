@@ -4,7 +4,7 @@ import Tensor
 /// Settings of a ``BandwidthChannel``.
 public struct ChannelConfig: Codable, Equatable, Sendable {
     /// Bits each sender can put on the link per step.
-    public var capacityBitsPerStep: Int
+    public var rate: BitRate
     /// Messages each sender may send in an episode (the paper's broadcast baseline had 20 rounds); nil = no quota.
     public var quota: Int?
     /// Append a CRC-8 to every message so corruption is detected (its 8 bits travel and are counted).
@@ -14,10 +14,10 @@ public struct ChannelConfig: Codable, Equatable, Sendable {
     public var corruptionProbability: Float = 0
     public var seed: UInt64 = 0
 
-    public init(capacityBitsPerStep: Int, quota: Int? = nil) {
-        precondition(capacityBitsPerStep > 0, "ChannelConfig: capacity must be positive")
-        self.capacityBitsPerStep = capacityBitsPerStep; self.quota = quota
-    }
+    public init(rate: BitRate, quota: Int? = nil) { self.rate = rate; self.quota = quota }
+
+    /// A whole number of bits per step.
+    public init(capacityBitsPerStep: Int, quota: Int? = nil) { self.init(rate: BitRate(capacityBitsPerStep), quota: quota) }
 }
 
 /// A message in flight.
@@ -51,16 +51,21 @@ public struct ChannelStatistics: Equatable, Sendable {
     public var meanAge: Double { ages.isEmpty ? 0 : Double(ages.reduce(0, +)) / Double(ages.count) }
 }
 
-/// A bandwidth-limited link: each sender transmits at most `capacityBitsPerStep` bits per step from a FIFO
-/// queue, so a k-bit message alone in its queue arrives ⌈k / B⌉ steps after it is sent; messages queue
-/// behind each other bit by bit. An optional quota limits messages per sender; drop and corruption faults
+/// A bandwidth-limited link: each sender transmits at most B = `rate` bits per step from a FIFO queue, so a
+/// k-bit message alone in its queue arrives ⌈k / B⌉ steps after it is sent; messages queue behind each other
+/// bit by bit. A sender earns B bits of credit each step its queue is not empty and sends its whole bits;
+/// credit is not banked while idle, so a fractional rate (0.25: a bit every 4 steps) cannot burst. An optional quota limits messages per sender; drop and corruption faults
 /// test receivers; everything is counted.
 public final class BandwidthChannel {
     public let config: ChannelConfig
     public private(set) var now = 0
     public private(set) var statistics = ChannelStatistics()
+    /// Bits each sender put on the link in the last step.
+    public private(set) var lastStepBits: [Int: Int] = [:]
     private var queues: [Int: [(envelope: Envelope, bitsLeft: Int)]] = [:]
     private var sentBy: [Int: Int] = [:]
+    /// Transmission credit per sender, in 1/denominator bits.
+    private var credit: [Int: Int] = [:]
     private var nextID = 0
     private var rng: RandomGenerator
 
@@ -92,15 +97,22 @@ public final class BandwidthChannel {
     public func step() -> [Delivery] {
         now += 1
         var arrived: [Delivery] = []
+        let rate = config.rate
+        lastStepBits = [:]
         for sender in queues.keys.sorted() {
-            var budget = config.capacityBitsPerStep
             var queue = queues[sender]!
+            guard !queue.isEmpty else { credit[sender] = 0; continue }
+            var units = credit[sender, default: 0] + rate.numerator
+            var budget = units / rate.denominator
+            units -= budget * rate.denominator
             while budget > 0, !queue.isEmpty {
                 let used = min(budget, queue[0].bitsLeft)
                 queue[0].bitsLeft -= used; budget -= used
+                lastStepBits[sender, default: 0] += used
                 guard queue[0].bitsLeft == 0 else { break }
                 arrived.append(deliver(queue.removeFirst().envelope))
             }
+            credit[sender] = queue.isEmpty ? 0 : units
             queues[sender] = queue
         }
         return arrived

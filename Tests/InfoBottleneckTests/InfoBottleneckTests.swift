@@ -61,6 +61,57 @@ struct ChannelTests {
         #expect(channel.statistics.wireBitsSent == k && channel.statistics.wireBitsDelivered == k)
     }
 
+    /// Below one bit per step a message still takes ⌈k / B⌉ steps, and a sender never banks credit while idle.
+    @Test(arguments: [("0.5", 3, 6), ("0.25", 1, 4), ("0.25", 5, 20), ("1/3", 2, 6), ("2", 5, 3)])
+    func fractionalRatesSendABitEveryFewSteps(rate: String, k: Int, steps: Int) throws {
+        var config = ChannelConfig(rate: try #require(BitRate(rate)))
+        config.checksum = false
+        let channel = BandwidthChannel(config)
+        for _ in 0..<7 { _ = channel.step() }          // idle: no credit may build up
+        channel.send(payload(k), from: 0)
+        var age: Int?
+        for _ in 0..<100 where age == nil { age = channel.step().first?.age }
+        #expect(age == steps && config.rate.steps(forBits: k) == steps)
+    }
+
+    /// Property: over random traffic at every budget, no sender ever puts more than ⌈B⌉ bits on the wire in a
+    /// step, nor more than t·B + 1 bits in any t consecutive steps; everything sent arrives, in order.
+    @Test func noSenderEverExceedsItsBudget() throws {
+        var rng = RandomGenerator(seed: 5)
+        for text in ["128", "64", "16", "4", "2", "1", "0.5", "0.25"] {
+            let rate = try #require(BitRate(text))
+            var config = ChannelConfig(rate: rate)
+            config.checksum = false
+            let channel = BandwidthChannel(config)
+            var history: [[Int]] = [[], [], []]
+            var sent = [0, 0, 0], arrived = [0, 0, 0], lastID = [-1, -1, -1]
+            for _ in 0..<600 {
+                for s in 0..<3 where rng.nextUniform() < 0.1 { channel.send(payload(1 + rng.nextInt(40)), from: s); sent[s] += 1 }
+                for d in channel.step() {
+                    #expect(d.envelope.id > lastID[d.envelope.sender]); lastID[d.envelope.sender] = d.envelope.id
+                    arrived[d.envelope.sender] += 1
+                }
+                for s in 0..<3 { history[s].append(channel.lastStepBits[s, default: 0]) }
+            }
+            for s in 0..<3 {
+                #expect(history[s].allSatisfy { $0 <= (rate.numerator + rate.denominator - 1) / rate.denominator })
+                for window in [1, 3, 10, 50] {
+                    for start in stride(from: 0, to: 600 - window, by: 7) {
+                        let bits = history[s][start..<(start + window)].reduce(0, +)
+                        #expect(Double(bits) <= Double(window) * rate.value + 1, "\(text): \(bits) bits in \(window) steps")
+                    }
+                }
+                #expect(arrived[s] <= sent[s] && (channel.backlog(of: s) > 0 || arrived[s] == sent[s]))
+            }
+        }
+    }
+
+    @Test func bitRatesReadAndCompare() {
+        #expect(BitRate("0.25") == BitRate(1, per: 4) && BitRate("1/4") == BitRate(1, per: 4) && BitRate("4") == BitRate(4))
+        #expect(BitRate("0") == nil && BitRate("-1") == nil && BitRate("x") == nil && BitRate("1.5") == nil)
+        #expect(BitRate(1, per: 4) < BitRate(1) && BitRate(2, per: 4).description == "0.5" && BitRate(8).description == "8")
+    }
+
     @Test func messagesQueueBitByBitAndSendersAreIndependent() {
         let channel = BandwidthChannel(ChannelConfig(capacityBitsPerStep: 10))
         // Sender 0: two messages of 12 + 8 = 20 wire bits and 6 + 8 = 14 wire bits; sender 1: one of 2 + 8 = 10.
