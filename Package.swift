@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "InfoBottleneck", targets: ["InfoBottleneck"]),
         .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
         .library(name: "BEV", targets: ["BEV"]),
+        .library(name: "TeamSearch", targets: ["TeamSearch"]),
         .library(name: "Benchmarks", targets: ["Benchmarks"]),
         .library(name: "SharedSpatialMemory", targets: ["SharedSpatialMemory"]),
         .executable(name: "ssm", targets: ["ssm"]),
@@ -59,6 +60,9 @@ let package = Package(
         // Communication: exact bit strings and codes, a bandwidth-limited channel, lossless and learned codes, map messages.
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory", "Plotting"]),
 
+        // The team search task: the multi-agent environment, the agents' runtime, wire formats, methods, the sweep.
+        .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "Plotting"]),
+
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
         .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv"]),
 
@@ -68,7 +72,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", "TeamSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
@@ -85,6 +89,7 @@ let package = Package(
         .testTarget(name: "InfoBottleneckTests", dependencies: ["InfoBottleneck"]),
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
+        .testTarget(name: "TeamSearchTests", dependencies: ["TeamSearch"]),
         .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
     ]
 )

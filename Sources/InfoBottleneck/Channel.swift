@@ -45,8 +45,9 @@ public struct Delivery: Sendable {
 /// Exact accounting of a channel.
 public struct ChannelStatistics: Equatable, Sendable {
     public var messagesSent = 0, messagesRefused = 0, messagesDelivered = 0, messagesDropped = 0, messagesRejected = 0
-    /// Bits put on the wire, and bits of messages that arrived intact (wire and payload).
-    public var wireBitsSent = 0, wireBitsDelivered = 0, payloadBitsDelivered = 0
+    /// Bits of messages queued for the wire, bits actually transmitted (never above the budget), and bits of
+    /// messages that arrived intact (wire and payload).
+    public var wireBitsSent = 0, wireBitsTransmitted = 0, wireBitsDelivered = 0, payloadBitsDelivered = 0
     public var ages: [Int] = []
     public var meanAge: Double { ages.isEmpty ? 0 : Double(ages.reduce(0, +)) / Double(ages.count) }
 }
@@ -108,7 +109,7 @@ public final class BandwidthChannel {
             while budget > 0, !queue.isEmpty {
                 let used = min(budget, queue[0].bitsLeft)
                 queue[0].bitsLeft -= used; budget -= used
-                lastStepBits[sender, default: 0] += used
+                lastStepBits[sender, default: 0] += used; statistics.wireBitsTransmitted += used
                 guard queue[0].bitsLeft == 0 else { break }
                 arrived.append(deliver(queue.removeFirst().envelope))
             }

@@ -36,7 +36,7 @@ public struct FrontierExplorer: MazePolicy, Sendable {
             plan = replan(from: here)
         }
         guard let next = plan.first else { return .left }
-        return Self.steer(a, toward: (Float(next.x) + 0.5, Float(next.y) + 0.5))
+        return .steer(from: a, toward: (Float(next.x) + 0.5, Float(next.y) + 0.5))
     }
 
     private func isFrontier(_ x: Int, _ y: Int) -> Bool {
@@ -65,16 +65,6 @@ public struct FrontierExplorer: MazePolicy, Sendable {
         guard !known.isEmpty else { return [] }
         let goal = known[Int((rng >> 33) % UInt64(known.count))]
         return Array((GridPlanner.path(size: size, from: here, passable: passable, goal: { $0 == goal.x && $1 == goal.y }) ?? []).dropFirst())
-    }
-
-    /// Turn toward a waypoint, moving forward once roughly facing it.
-    static func steer(_ a: AgentState, toward p: (Float, Float)) -> MazeAction {
-        var d = atan2(p.1 - a.y, p.0 - a.x) - a.heading
-        while d > .pi { d -= 2 * .pi }
-        while d < -.pi { d += 2 * .pi }
-        if abs(d) < 0.2 { return .forward }
-        if abs(d) < 0.7 { return d > 0 ? .forwardLeft : .forwardRight }
-        return d > 0 ? .left : .right
     }
 }
 

@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 
 /// A policy: one agent's next action from its observation. Policies may keep state (a map, a plan, an
 /// RNG) but see only what ``Observation`` holds.
@@ -9,6 +10,16 @@ public protocol MazePolicy {
 extension MazeAction {
     /// A uniformly random action.
     public static func random(_ rng: inout RandomGenerator) -> MazeAction { MazeAction(rawValue: rng.nextInt(allCases.count))! }
+
+    /// Turn toward a point, moving forward once roughly facing it (within 0.2 rad; curving within 0.7 rad).
+    public static func steer(from a: AgentState, toward p: (Float, Float)) -> MazeAction {
+        var d = atan2(p.1 - a.y, p.0 - a.x) - a.heading
+        while d > .pi { d -= 2 * .pi }
+        while d < -.pi { d += 2 * .pi }
+        if abs(d) < 0.2 { return .forward }
+        if abs(d) < 0.7 { return d > 0 ? .forwardLeft : .forwardRight }
+        return d > 0 ? .left : .right
+    }
 
     /// This action, or with probability `probability` a uniformly random one (action noise for diverse
     /// trajectories).

@@ -77,6 +77,8 @@ public final class MazeWorld {
     /// Index of each agent's current target (all equal in team mode).
     public private(set) var currentTarget: [Int]
     public private(set) var stepCount = 0
+    /// Steps in which each agent's motion was stopped by a wall (a collision the agent should have planned around).
+    public private(set) var wallBumps: [Int] = []
     public let episodeSteps: Int
     /// Target sphere radius in cells (Memory-Maze: 0.6 world units, 2 world units per cell).
     public let targetRadius: Float = 0.3
@@ -170,10 +172,13 @@ public final class MazeWorld {
         a.speed += kinematics.acceleration * (forward * kinematics.speed - a.speed)
         let dx = a.speed * cos(a.heading), dy = a.speed * sin(a.heading)
         let r = kinematics.radius
+        let before = (a.x + dx, a.y + dy)
         a.x = slide(from: a.x, by: dx, across: a.y, r: r, horizontal: true)
         if collidesWithAgent(i, x: a.x, y: a.y) { a.x = agents[i].x }
         a.y = slide(from: a.y, by: dy, across: a.x, r: r, horizontal: false)
         if collidesWithAgent(i, x: a.x, y: a.y) { a.y = agents[i].y }
+        if wallBumps.count < agents.count { wallBumps = Array(repeating: 0, count: agents.count) }
+        if slid(from: before, to: (a.x, a.y), across: i) { wallBumps[i] += 1 }
         agents[i] = a
     }
 
@@ -183,6 +188,12 @@ public final class MazeWorld {
             return true
         }
         return false
+    }
+
+    /// Whether the wall stopped agent `i` short of where it was heading (agent contacts do not count).
+    private func slid(from wanted: (Float, Float), to got: (Float, Float), across i: Int) -> Bool {
+        let blockedByAgent = collidesWithAgent(i, x: wanted.0, y: wanted.1)
+        return !blockedByAgent && abs(wanted.0 - got.0) + abs(wanted.1 - got.1) > 1e-4
     }
 
     /// Moves one coordinate by `delta`, stopping the body's square hull at the first wall it would enter.

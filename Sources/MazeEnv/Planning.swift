@@ -4,7 +4,8 @@ import Foundation
 /// that satisfies a goal, and A* to one known cell. Both take the same `passable:` closure, so a planner on
 /// an agent's own map and one on the true layout differ only in what they pass.
 public enum GridPlanner {
-    static func neighbours(_ x: Int, _ y: Int) -> [(Int, Int)] { [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] }
+    /// The 4-connected neighbours of a cell (some may lie outside the maze).
+    public static func neighbours(_ x: Int, _ y: Int) -> [(Int, Int)] { [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] }
 
     /// Cells from `start` to the nearest cell satisfying `goal`, both included; nil when none is reachable.
     public static func path(size n: Int, from start: (x: Int, y: Int), passable: (Int, Int) -> Bool,

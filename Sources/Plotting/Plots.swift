@@ -67,11 +67,12 @@ struct Axes {
     }
 }
 
-/// A line plot of several series (optionally with a logarithmic y axis), as SVG.
+/// A line plot of several series (optionally with a logarithmic y axis and vertical interval bars), as SVG.
 public func linePlot(_ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool = false,
+                     errorBars: [(x: Double, low: Double, high: Double, color: String)] = [],
                      width: Double = 640, height: Double = 400) -> SVGDocument {
     let all = series.flatMap(\.points).filter { $0.y.isFinite && (!logY || $0.y > 0) }
-    let xs = all.map(\.x), ys = all.map(\.y)
+    let xs = all.map(\.x), ys = all.map(\.y) + errorBars.flatMap { [$0.low, $0.high] }
     var yr = (ys.min() ?? 0, ys.max() ?? 1)
     if logY { yr = (pow(10, floor(log10(yr.0))), pow(10, ceil(log10(yr.1)))) } else {
         let pad = (yr.1 - yr.0) * 0.05; yr = (yr.0 - pad, yr.1 + pad)
@@ -79,6 +80,12 @@ public func linePlot(_ series: [Series], title: String, xLabel: String, yLabel: 
     let axes = Axes(width: width, height: height, xRange: (xs.min() ?? 0, xs.max() ?? 1), yRange: yr, logY: logY)
     var svg = SVGDocument(width: width, height: height)
     axes.draw(&svg, title: title, xLabel: xLabel, yLabel: yLabel)
+    for b in errorBars {
+        let x = axes.x(b.x)
+        svg.line(x, axes.y(b.low), x, axes.y(b.high), stroke: b.color, width: 1)
+        svg.line(x - 3, axes.y(b.low), x + 3, axes.y(b.low), stroke: b.color, width: 1)
+        svg.line(x - 3, axes.y(b.high), x + 3, axes.y(b.high), stroke: b.color, width: 1)
+    }
     for (k, s) in series.enumerated() {
         svg.polyline(s.points.filter { $0.y.isFinite && (!logY || $0.y > 0) }.map { (axes.x($0.x), axes.y($0.y)) }, stroke: s.color)
         let ly = axes.top + 14 + Double(k) * 16

@@ -16,7 +16,7 @@ struct SSM: ParsableCommand {
         commandName: "ssm",
         abstract: "SharedSpatialMemory: grid cells, BEV maps, social place cells and bandwidth-limited sharing.",
         discussion: "With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.",
-        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Bench.self],
+        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, Bench.self],
         defaultSubcommand: Demo.self)
 }
 

@@ -1,0 +1,50 @@
+import Basics
+import Foundation
+import MazeEnv
+
+/// Chooses `T_max` for a preset and team size: `none` and `oracle` run without a limit on calibration mazes
+/// (seeds below 2,000,000, never evaluated on), which gives each method's success as a function of the limit
+/// (neither method's behaviour depends on it); the limit is the smallest at which `oracle` succeeds in at
+/// least 85% of episodes, reported with `none`'s success there (the target window for `none` is 20–40%).
+public struct TeamSearchCalibration: Codable, Sendable {
+    public var mazeSize, agents, episodes: Int
+    public var tMax: Int
+    public var noneSuccess, oracleSuccess: Double
+    /// Steps to success of each episode (nil: not within the cap), per method.
+    public var noneSteps, oracleSteps: [Int?]
+
+    /// Runs `episodes` mazes from `seedBase` with a cap of `cap` steps, `jobs` at a time.
+    public init(mazeSize: Int, agents: Int, episodes: Int = 200, seedBase: UInt64 = 1_000_000, cap: Int = 3000, jobs: Int = 2) throws {
+        var c = TeamSearchConfig()
+        c.mazeSize = mazeSize; c.agents = agents; c.tMax = cap
+        let config = c
+        func steps(_ method: TeamMethod) throws -> [Int?] {
+            try parallelMap(0..<episodes, jobs: jobs) { k in
+                let r = try TeamEpisode.run(method, config: config, seed: seedBase + UInt64(k))
+                return r.success ? r.steps : nil
+            }
+        }
+        let none = try steps(.none), oracle = try steps(.oracle)
+        func rate(_ s: [Int?], _ t: Int) -> Double { Double(s.filter { ($0 ?? .max) <= t }.count) / Double(max(s.count, 1)) }
+        let limit = (1...cap).first { rate(oracle, $0) >= 0.85 } ?? cap
+        self.mazeSize = mazeSize; self.agents = agents; self.episodes = episodes; tMax = limit
+        noneSuccess = rate(none, limit); oracleSuccess = rate(oracle, limit); noneSteps = none; oracleSteps = oracle
+    }
+}
+
+/// `body` over `range` on `jobs` threads, results in order; the first error is rethrown.
+func parallelMap<T>(_ range: Range<Int>, jobs: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+    let lock = NSLock()
+    nonisolated(unsafe) var results = [Result<T, Error>?](repeating: nil, count: range.count)
+    nonisolated(unsafe) var next = 0
+    let workers = max(1, min(jobs, range.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while true {
+            lock.lock(); let k = next; next += 1; lock.unlock()
+            guard k < range.count else { return }
+            let r = Result { try body(range.lowerBound + k) }
+            lock.lock(); results[k] = r; lock.unlock()
+        }
+    }
+    return try results.map { try $0!.get() }
+}

@@ -1,0 +1,62 @@
+import Basics
+import Foundation
+import InfoBottleneck
+import MazeEnv
+
+/// One episode's figures (a line of a sweep's `results.jsonl`).
+public struct TeamEpisodeResult: Codable, Equatable, Sendable {
+    public var method: TeamMethod
+    public var bitsPerStep: String
+    public var mazeSize, agents: Int
+    public var seed: UInt64
+    public var success: Bool
+    /// Steps to success, or the step limit.
+    public var steps: Int
+    /// Fraction of the maze's free cells some agent has seen (own perception or messages).
+    public var coverage: Double
+    /// Bits transmitted (payload, headers, checksums) per agent and step, and bits queued for the wire (what the
+    /// method asked to send; a queue that never drains is the difference).
+    public var wireBitsPerAgentStep: Double, queuedBitsPerAgentStep: Double
+    public var messagesSent, messagesDelivered: Int
+    public var meanMessageAge: Double
+    public var wallBumps: Int
+    /// Messages that arrived but did not decode.
+    public var undecodable: Int
+    enum CodingKeys: String, CodingKey {
+        case method, bitsPerStep = "bits_per_step", mazeSize = "maze_size", agents, seed, success, steps, coverage
+        case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered"
+        case meanMessageAge = "mean_message_age", wallBumps = "wall_bumps", undecodable
+    }
+}
+
+/// Runs episodes of the team task.
+public enum TeamEpisode {
+    /// The episode of maze `seed` with a team using `method`; `onStep` sees the environment and the members
+    /// after every step (figures, logs).
+    public static func run(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64,
+                           onStep: (TeamSearchEnv, [TeamMember]) throws -> Void = { _, _ in }) throws -> TeamEpisodeResult {
+        var c = config
+        c.quota = method.quota
+        let env = try TeamSearchEnv(config: c, seed: seed)
+        var observations = env.observations()
+        var team = TeamMember.team(method, config: c, objects: observations[0].colors.count, seed: seed)
+        var success = false
+        while true {
+            let actions = team.indices.map { team[$0].act(observations[$0]) }
+            let outcome = env.step(actions)
+            observations = outcome.observations
+            try onStep(env, team)
+            if outcome.terminated { success = true; break }
+            if outcome.truncated { break }
+        }
+        let stats = env.channelStatistics
+        var known = CellMap(size: c.mazeSize)
+        for m in team { for y in 0..<c.mazeSize { for x in 0..<c.mazeSize where known[x, y] == .unknown { known[x, y] = m.agent.map[x, y] } } }
+        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
+                                 success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
+                                 wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),
+                                 queuedBitsPerAgentStep: Double(stats.wireBitsSent) / Double(max(1, env.step * c.agents)),
+                                 messagesSent: stats.messagesSent, messagesDelivered: stats.messagesDelivered, meanMessageAge: stats.meanAge,
+                                 wallBumps: env.wallBumps.reduce(0, +), undecodable: team.map(\.undecodable).reduce(0, +))
+    }
+}

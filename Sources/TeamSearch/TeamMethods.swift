@@ -1,0 +1,149 @@
+import Basics
+import Foundation
+import InfoBottleneck
+import MazeEnv
+
+/// The communication methods compared on the team task, each a ``TeamPolicy`` over the same ``TeamAgent``.
+public enum TeamMethod: String, CaseIterable, Codable, Sendable {
+    /// No messages.
+    case none
+    /// Unlimited, instant shared map, sightings and goals: the upper bound.
+    case oracle
+    /// Our reading of the paper's full broadcast: in each of 20 rounds spread evenly over `T_max`, everything the
+    /// agent knows, raw (whole map at 2 bits per cell, pose, all sightings), to all, behind whatever is queued.
+    case broadcast
+    /// The literal variant: every step the raw local update (cells in view, pose, sightings) until 20 messages are spent.
+    case broadcastLocal = "broadcast-local"
+    /// The strongest hand-designed protocol: the goal's sighting first; then, with an empty queue, the map
+    /// patches a partner lacks on its way to the goal (or around the sender while searching), announced
+    /// frontier goals and pose updates, each only when it can cross the link within 15 steps.
+    case event
+
+    /// The per-sender message quota the method runs under.
+    public var quota: Int? { self == .broadcast || self == .broadcastLocal ? 20 : nil }
+}
+
+/// The oracle's shared memory: every member writes its map, sightings and goal, and reads everyone's.
+public final class OracleBoard: @unchecked Sendable {
+    var map: CellMap
+    var sightings: [Int: MapCell] = [:]
+    var goals: [Int: MapCell] = [:]
+    public init(mazeSize: Int) { map = CellMap(size: mazeSize) }
+}
+
+/// One team member: the shared runtime, and what its method says and when.
+public struct TeamMember: TeamPolicy {
+    public private(set) var agent: TeamAgent
+    public let method: TeamMethod
+    let codec: TeamCodec
+    let board: OracleBoard?
+    var announced = Set<Int>()
+    var lastPose: MapCell?, lastGoal: MapCell?
+    var rounds = 0
+    /// Messages received that did not decode (hostile or corrupt bits): dropped, counted.
+    public private(set) var undecodable = 0
+
+    public init(index: Int, method: TeamMethod, config: TeamSearchConfig, objects: Int, board: OracleBoard? = nil, seed: UInt64 = 1) {
+        agent = TeamAgent(index: index, mazeSize: config.mazeSize, agents: config.agents, seed: seed)
+        self.method = method; self.board = board
+        codec = TeamCodec(mazeSize: config.mazeSize, objects: objects)
+    }
+
+    /// A team of `config.agents` members using `method` (oracle members share one board).
+    public static func team(_ method: TeamMethod, config: TeamSearchConfig, objects: Int, seed: UInt64) -> [TeamMember] {
+        let board = method == .oracle ? OracleBoard(mazeSize: config.mazeSize) : nil
+        return (0..<config.agents).map { TeamMember(index: $0, method: method, config: config, objects: objects, board: board, seed: seed) }
+    }
+
+    public mutating func act(_ o: TeamObservation) -> TeamAction {
+        agent.perceive(o.base)
+        for m in o.base.messages {
+            if let message = try? codec.decode(BitString(m.bits)) { agent.receive(message, from: m.sender) } else { undecodable += 1 }
+        }
+        if let board {
+            board.map = merged(board.map, agent.map)
+            for (k, c) in agent.sightings where board.sightings[k] == nil { board.sightings[k] = c }
+            agent.absorb(board.map, sightings: board.sightings)
+        }
+        let claimed = board.map { b in b.goals.filter { $0.key != agent.index }.map(\.value) } ?? []
+        let move = agent.move(toward: o.goal, claimed: claimed)
+        board?.goals[agent.index] = agent.goal
+        return TeamAction(move: move, messages: messages(o))
+    }
+
+    func merged(_ a: CellMap, _ b: CellMap) -> CellMap {
+        var m = a
+        for y in 0..<a.size { for x in 0..<a.size where m[x, y] == .unknown { m[x, y] = b[x, y] } }
+        return m
+    }
+
+    var partners: [Int] { (0..<agent.agents).filter { $0 != agent.index } }
+    var poseReport: PoseReport { PoseReport(cell: agent.cell, headingBin: codec.headingBin(agent.pose.heading)) }
+    var allSightings: [Sighting] { agent.sightings.sorted { $0.key < $1.key }.map { Sighting(object: $0.key, cell: $0.value) } }
+
+    mutating func messages(_ o: TeamObservation) -> [BitString] {
+        switch method {
+        case .none, .oracle: return []
+        case .broadcast:
+            let every = max(1, o.stepLimit / 20)
+            guard o.base.step % every == 0, rounds < 20, o.remainingQuota ?? 1 > 0 else { return [] }
+            rounds += 1
+            agent.told(allCells, to: partners)
+            return [codec.encode(.snapshot(map: agent.map, pose: poseReport, sightings: allSightings))]
+        case .broadcastLocal:
+            let seen = o.base.perception.cells
+            guard o.remainingQuota ?? 1 > 0, let x0 = seen.map(\.x).min(), let x1 = seen.map(\.x).max(),
+                  let y0 = seen.map(\.y).min(), let y1 = seen.map(\.y).max() else { return [] }
+            var states: [CellState] = [], box: [MapCell] = []
+            for y in y0...y1 { for x in x0...x1 { states.append(agent.map[x, y]); box.append(MapCell(x, y)) } }
+            agent.told(box, to: partners)
+            return [codec.encode(.local(origin: MapCell(x0, y0), width: x1 - x0 + 1, cells: states, pose: poseReport, sightings: allSightings))]
+        case .event:
+            return eventMessages(o)
+        }
+    }
+
+    var allCells: [MapCell] { (0..<agent.mazeSize * agent.mazeSize).map { MapCell($0 % agent.mazeSize, $0 / agent.mazeSize) } }
+
+    /// Whether `bits` (with the channel's 8-bit checksum) cross the link within `steps` steps.
+    func fits(_ bits: BitString, within steps: Int = 15, rate: BitRate) -> Bool { rate.steps(forBits: bits.count + 8) <= steps }
+
+    mutating func eventMessages(_ o: TeamObservation) -> [BitString] {
+        let rate = o.rate
+        // The goal's place first, the moment it is known.
+        if let c = agent.sightings[o.goal], !announced.contains(o.goal) {
+            announced.insert(o.goal)
+            return [codec.encode(.sighting(Sighting(object: o.goal, cell: c)))]
+        }
+        guard o.backlog == 0 else { return [] }
+        if let target = agent.sightings[o.goal] {
+            // What a partner lacks on its way to the goal (from where it last was, or from the goal outward).
+            for p in partners {
+                let from = agent.partnerCell[p] ?? target
+                let route = GridPlanner.aStar(size: agent.mazeSize, from: (from.x, from.y), to: (target.x, target.y)) { [map = agent.map] x, y in map[x, y] != .wall } ?? []
+                for c in route.map({ MapCell($0.x, $0.y) }) + [target] where agent.unknownToPartner(p, around: c).count >= 4 {
+                    let m = codec.encode(.patch(centre: c, patch: OccupancyPatch(map: agent.map, centre: (c.x, c.y), side: 11)))
+                    guard fits(m, rate: rate) else { break }
+                    agent.told(agent.unknownToPartner(p, around: c), to: [p])
+                    return [m]
+                }
+            }
+            return []
+        }
+        if let g = agent.goal, g != lastGoal {
+            let m = codec.encode(.goal(g))
+            if fits(m, rate: rate) { lastGoal = g; return [m] }
+        }
+        let here = agent.cell
+        if let p = partners.max(by: { agent.unknownToPartner($0, around: here).count < agent.unknownToPartner($1, around: here).count }) {
+            let lacking = agent.unknownToPartner(p, around: here)
+            let m = codec.encode(.patch(centre: here, patch: OccupancyPatch(map: agent.map, centre: (here.x, here.y), side: 11)))
+            if lacking.count >= 8, fits(m, rate: rate) { agent.told(lacking, to: partners); return [m] }
+        }
+        if lastPose.map({ abs($0.x - here.x) + abs($0.y - here.y) >= 3 }) ?? true {
+            let m = codec.encode(.pose(poseReport))
+            if fits(m, rate: rate) { lastPose = here; return [m] }
+        }
+        return []
+    }
+}

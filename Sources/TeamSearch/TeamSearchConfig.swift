@@ -1,0 +1,43 @@
+import Basics
+import Foundation
+import InfoBottleneck
+import MazeEnv
+
+/// The team search task: N agents in a Memory-Maze preset maze must all reach the object of one colour that
+/// every agent knows and none knows the place of, within `tMax` steps, talking over a bandwidth-limited channel.
+public struct TeamSearchConfig: Codable, Equatable, Sendable {
+    /// Memory-Maze preset size (9, 11, 13, 15).
+    public var mazeSize = 15
+    /// Team size, 2–4.
+    public var agents = 2
+    /// Bits per step per sender.
+    public var rate = BitRate(4)
+    /// Messages each sender may send in an episode (the broadcast baselines' 20 rounds); nil: no quota.
+    public var quota: Int?
+    /// Fault injection: probability that a message is lost.
+    public var dropProbability: Float = 0
+    /// Steps before the episode is cut off; nil: the calibrated value for the maze size and team (``calibratedTMax``).
+    public var tMax: Int?
+    /// An agent has reached the goal when its centre is this close to the object's centre (cells).
+    public var reachDistance: Float = 0.5
+    public init() {}
+
+    /// The step limit in force (0 when none is calibrated for this team size and none is given).
+    public var stepLimit: Int { tMax ?? Self.calibratedTMax(mazeSize: mazeSize, agents: agents) ?? 0 }
+
+    /// `T_max` for two agents per preset: the smallest limit at which `oracle` succeeds in 85% of 300
+    /// calibration mazes (seeds 1,000,000–1,000,299; `ssm team calibrate`). Teams of 3–4 are not calibrated:
+    /// the oracle stays below 85% at any limit (bodies crowd the goal), so they need an explicit `tMax`.
+    public static func calibratedTMax(mazeSize: Int, agents: Int) -> Int? {
+        guard agents == 2 else { return nil }
+        return [9: 67, 11: 96, 13: 119, 15: 176][mazeSize]
+    }
+
+    public func validate() throws {
+        try ConfigError.check([9, 11, 13, 15].contains(mazeSize), "mazeSize", "must be 9, 11, 13 or 15")
+        try ConfigError.check((2...4).contains(agents), "agents", "must be 2, 3 or 4")
+        try ConfigError.check(stepLimit > 0, "tMax", tMax == nil ? "is not calibrated for \(agents) agents; give one" : "must be positive")
+        try ConfigError.check((0...1).contains(dropProbability), "dropProbability", "must be in [0, 1]")
+        try ConfigError.check(quota.map { $0 > 0 } ?? true, "quota", "must be positive")
+    }
+}

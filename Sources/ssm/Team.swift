@@ -1,0 +1,104 @@
+import ArgumentParser
+import Basics
+import Foundation
+import InfoBottleneck
+import TeamSearch
+
+extension TeamMethod: ExpressibleByArgument {}
+
+/// The task's flags shared by the team commands.
+struct TeamTaskOptions: ParsableArguments {
+    @Option(help: "Maze preset size: 9, 11, 13 or 15.") var preset = 15
+    @Option(help: "Team size, 2–4.") var agents = 2
+    @Option(help: "Perception: gt (ground-truth visibility). Learned perception is not built yet.") var perception = "gt"
+    @Option(help: "Probability that a message is lost.") var drop: Float = 0
+    @Option(help: "Step limit (default: the calibrated T_max of the preset and team size).") var tMax: Int?
+
+    func task() throws -> TeamSearchConfig {
+        guard perception == "gt" else { throw ValidationError("--perception \(perception): only gt is built so far") }
+        var c = TeamSearchConfig()
+        c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax
+        return c
+    }
+}
+
+/// `ssm team …`: single episodes and the calibration of the team search task.
+struct Team: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The team search task: one episode, or the calibration of its step limit.", subcommands: [TeamRun.self, TeamCalibrate.self])
+}
+
+struct TeamRun: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "One episode of the team search task; prints its figures.")
+
+    @OptionGroup var task: TeamTaskOptions
+    @Option(help: "Method: none, oracle, broadcast, broadcast-local or event.") var method: TeamMethod = .event
+    @Option(help: "Bits per step per sender (4, 0.25, 1/3).") var bits = "4"
+    @Option(help: "Maze seed (evaluation seeds start at 2,000,000).") var seed: UInt64 = 2_000_000
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        var c = try task.task()
+        guard let rate = BitRate(bits) else { throw ValidationError("--bits \(bits): not a positive bit rate") }
+        c.rate = rate
+        let r = try TeamEpisode.run(method, config: c, seed: seed)
+        if json { return printJSON(r) }
+        print(String(format: "%@ at %@ bits/step, %d×%d, %d agents, maze %llu: %@ in %d steps; coverage %.0f%%, %.2f wire bits per agent-step, %d messages delivered (mean age %.1f), %d wall bumps",
+                     method.rawValue, rate.description, c.mazeSize, c.mazeSize, c.agents, seed, r.success ? "success" : "failure", r.steps,
+                     100 * r.coverage, r.wireBitsPerAgentStep, r.messagesDelivered, r.meanMessageAge, r.wallBumps))
+    }
+}
+
+struct TeamCalibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate", abstract: "Choose T_max for a preset and team size on calibration mazes (seeds below 2,000,000).")
+
+    @OptionGroup var task: TeamTaskOptions
+    @Option(help: "Calibration mazes.") var episodes = 200
+    @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        let c = try task.task()
+        let r = try TeamSearchCalibration(mazeSize: c.mazeSize, agents: c.agents, episodes: episodes, jobs: jobs)
+        if json { return printJSON(r) }
+        print(String(format: "%d×%d, %d agents: T_max %d (oracle %.0f%%, none %.0f%% of %d mazes)", r.mazeSize, r.mazeSize, r.agents, r.tMax,
+                     100 * r.oracleSuccess, 100 * r.noneSuccess, r.episodes))
+    }
+}
+
+/// `ssm sweep`: the bandwidth experiment.
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Methods × bits per step × mazes on the team search task: results.jsonl, summary.json, table.md, success_vs_bits.svg.",
+        discussion: "Resumes a killed sweep in the same --output without redoing finished episodes; the same flags give byte-identical results.")
+
+    @OptionGroup var task: TeamTaskOptions
+    @Option(help: "Comma-separated methods.") var methods = "none,broadcast,broadcast-local,event,oracle"
+    @Option(help: "Comma-separated bits per step per sender.") var bits = "128,64,32,16,8,4,2,1,0.5,0.25"
+    @Option(help: "Mazes per method and budget.") var mazes = 1000
+    @Option(help: "First maze seed (held-out seeds start at 2,000,000).") var seedBase: UInt64 = 2_000_000
+    @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Run folder.") var output = "runs/sweep"
+    @Flag(help: "Print the summary rows as one JSON line.") var json = false
+
+    func run() throws {
+        var c = BandwidthSweep.Config()
+        c.task = try task.task(); c.mazes = mazes; c.seedBase = seedBase
+        c.methods = try methods.split(separator: ",").map { m in
+            guard let v = TeamMethod(rawValue: String(m)) else { throw ValidationError("--methods: unknown method '\(m)'") }
+            return v
+        }
+        c.rates = try bits.split(separator: ",").map { b in
+            guard let r = BitRate(String(b)) else { throw ValidationError("--bits: '\(b)' is not a positive bit rate") }
+            return r
+        }
+        try checkConfig { try c.validate() }
+        let meter = ProgressMeter(total: c.methods.count * c.rates.count * mazes, unit: "episodes")
+        let rows = try BandwidthSweep(config: c).run(into: URL(fileURLWithPath: output), jobs: jobs) { done, _ in meter.update(done) }
+        meter.finish()
+        if json { return printJSON(["rows": rows]) }
+        print(BandwidthSweep.table(rows))
+        print("\(output)/results.jsonl, summary.json, table.md, success_vs_bits.svg")
+    }
+}

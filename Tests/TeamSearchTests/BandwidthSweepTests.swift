@@ -1,0 +1,44 @@
+import Basics
+import Foundation
+import Testing
+import InfoBottleneck
+@testable import TeamSearch
+
+@Suite("Bandwidth sweep")
+struct BandwidthSweepTests {
+    func config() -> BandwidthSweep.Config {
+        var c = BandwidthSweep.Config()
+        c.methods = [.none, .event]; c.rates = [BitRate(4), BitRate(1, per: 4)]; c.mazes = 3; c.seedBase = 2_000_000
+        c.task.mazeSize = 9
+        return c
+    }
+
+    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ssm-sweep-\(UUID().uuidString)") }
+
+    /// Same configuration, any number of jobs, with or without an interruption: byte-identical results.
+    @Test func resultsAreDeterministicAndResumeExactly() throws {
+        let a = folder(), b = folder()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let rows = try BandwidthSweep(config: config()).run(into: a, jobs: 1)
+        #expect(rows.count == 4 && rows.allSatisfy { $0.episodes == 3 })
+        // A "killed" run: the first lines done, the last one torn mid-write.
+        let full = try String(contentsOf: a.appendingPathComponent("results.jsonl"), encoding: .utf8)
+        let lines = full.split(separator: "\n")
+        try FileManager.default.createDirectory(at: b, withIntermediateDirectories: true)
+        try Data((lines.prefix(5).joined(separator: "\n") + "\n" + lines[5].prefix(20)).utf8).write(to: b.appendingPathComponent("results.jsonl"))
+        try BandwidthSweep(config: config()).run(into: b, jobs: 2)
+        #expect(try String(contentsOf: b.appendingPathComponent("results.jsonl"), encoding: .utf8) == full)
+        #expect(try Data(contentsOf: a.appendingPathComponent("summary.json")) == Data(contentsOf: b.appendingPathComponent("summary.json")))
+        // Another configuration in the same folder is refused.
+        var other = config(); other.mazes = 4
+        #expect(throws: FileFormatError.self) { try BandwidthSweep(config: other).run(into: a) }
+    }
+
+    /// Known answers of the Wilson interval.
+    @Test func wilsonIntervals() {
+        let w = wilsonInterval(successes: 7, trials: 10)
+        #expect(abs(w.lower - 0.3968) < 1e-3 && abs(w.upper - 0.8922) < 1e-3)
+        let z = wilsonInterval(successes: 0, trials: 20)
+        #expect(z.lower == 0 && abs(z.upper - 0.1611) < 1e-3)
+    }
+}
