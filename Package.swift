@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "Plotting"]),
 
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
-        .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv"]),
+        .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "InfoBottleneck", "TeamSearch"]),
 
         // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
         .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting"]),

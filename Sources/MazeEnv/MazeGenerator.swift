@@ -27,6 +27,20 @@ public struct MazeConfig: Codable, Equatable, Sendable {
         default: throw MazeError("maze size must be 9, 11, 13 or 15 (Memory-Maze's presets), got \(size)")
         }
     }
+
+    /// Memory-Maze's presets and larger ones generated the same way (21, 25, 31: more rooms of 3–5 cells), where a
+    /// team's messages must carry more map. Objects stay at six, the number of distinct target colours.
+    public static func preset(_ size: Int) throws -> MazeConfig {
+        switch size {
+        case 21: MazeConfig(mazeSize: 21, maxRooms: 14, roomMinSize: 3, roomMaxSize: 5, targets: 6, episodeSteps: 6000)
+        case 25: MazeConfig(mazeSize: 25, maxRooms: 20, roomMinSize: 3, roomMaxSize: 5, targets: 6, episodeSteps: 8000)
+        case 31: MazeConfig(mazeSize: 31, maxRooms: 28, roomMinSize: 3, roomMaxSize: 5, targets: 6, episodeSteps: 10000)
+        default: try memoryMaze(size)
+        }
+    }
+
+    /// The sizes ``preset(_:)`` knows.
+    public static let presetSizes = [9, 11, 13, 15, 21, 25, 31]
 }
 
 /// A generated maze: its layout, one spawn and one target position per room.

@@ -69,8 +69,9 @@ struct Axes {
 
 /// A line plot of several series (optionally with a logarithmic y axis and vertical interval bars), as SVG.
 public func linePlot(_ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool = false,
-                     errorBars: [(x: Double, low: Double, high: Double, color: String)] = [],
+                     errorBars: [(x: Double, low: Double, high: Double, color: String)] = [], legendOutside: Bool = false,
                      width: Double = 640, height: Double = 400) -> SVGDocument {
+    let legendWidth = legendOutside ? 140.0 : 0
     let all = series.flatMap(\.points).filter { $0.y.isFinite && (!logY || $0.y > 0) }
     let xs = all.map(\.x), ys = all.map(\.y) + errorBars.flatMap { [$0.low, $0.high] }
     var yr = (ys.min() ?? 0, ys.max() ?? 1)
@@ -78,7 +79,7 @@ public func linePlot(_ series: [Series], title: String, xLabel: String, yLabel: 
         let pad = (yr.1 - yr.0) * 0.05; yr = (yr.0 - pad, yr.1 + pad)
     }
     let axes = Axes(width: width, height: height, xRange: (xs.min() ?? 0, xs.max() ?? 1), yRange: yr, logY: logY)
-    var svg = SVGDocument(width: width, height: height)
+    var svg = SVGDocument(width: width + legendWidth, height: height)
     axes.draw(&svg, title: title, xLabel: xLabel, yLabel: yLabel)
     for b in errorBars {
         let x = axes.x(b.x)
@@ -88,9 +89,9 @@ public func linePlot(_ series: [Series], title: String, xLabel: String, yLabel: 
     }
     for (k, s) in series.enumerated() {
         svg.polyline(s.points.filter { $0.y.isFinite && (!logY || $0.y > 0) }.map { (axes.x($0.x), axes.y($0.y)) }, stroke: s.color)
-        let ly = axes.top + 14 + Double(k) * 16
-        svg.line(axes.left + axes.plotWidth - 120, ly - 4, axes.left + axes.plotWidth - 100, ly - 4, stroke: s.color, width: 2)
-        svg.text(s.name, x: axes.left + axes.plotWidth - 95, y: ly, size: 11)
+        let ly = axes.top + 14 + Double(k) * 16, lx = axes.left + axes.plotWidth + (legendOutside ? 16 : -120)
+        svg.line(lx, ly - 4, lx + 20, ly - 4, stroke: s.color, width: 2)
+        svg.text(s.name, x: lx + 25, y: ly, size: 11)
     }
     return svg
 }

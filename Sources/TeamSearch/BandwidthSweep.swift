@@ -156,7 +156,7 @@ public struct BandwidthSweep: Sendable {
         let intervals = rows.map { (x: log2(BitRate($0.bitsPerStep)!.value), low: $0.successCI95[0], high: $0.successCI95[1],
                                     color: seriesColors[(methods.firstIndex(of: $0.method) ?? 0) % seriesColors.count]) }
         return linePlot(series, title: "Team success against bits per step (95% Wilson intervals)", xLabel: "log₂ bits per step per sender",
-                        yLabel: "success rate", errorBars: intervals)
+                        yLabel: "success rate", errorBars: intervals, legendOutside: true)
     }
 }
 

@@ -6,7 +6,7 @@ import MazeEnv
 /// The team search task: N agents in a Memory-Maze preset maze must all reach the object of one colour that
 /// every agent knows and none knows the place of, within `tMax` steps, talking over a bandwidth-limited channel.
 public struct TeamSearchConfig: Codable, Equatable, Sendable {
-    /// Memory-Maze preset size (9, 11, 13, 15).
+    /// Maze preset size: Memory-Maze's 9, 11, 13, 15, or the larger 21, 25, 31 (`MazeConfig.preset`).
     public var mazeSize = 15
     /// Team size, 2–4.
     public var agents = 2
@@ -30,11 +30,11 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     /// the oracle stays below 85% at any limit (bodies crowd the goal), so they need an explicit `tMax`.
     public static func calibratedTMax(mazeSize: Int, agents: Int) -> Int? {
         guard agents == 2 else { return nil }
-        return [9: 67, 11: 96, 13: 119, 15: 176][mazeSize]
+        return [9: 67, 11: 96, 13: 119, 15: 176, 21: 284, 25: 380, 31: 562][mazeSize]
     }
 
     public func validate() throws {
-        try ConfigError.check([9, 11, 13, 15].contains(mazeSize), "mazeSize", "must be 9, 11, 13 or 15")
+        try ConfigError.check(MazeConfig.presetSizes.contains(mazeSize), "mazeSize", "must be one of \(MazeConfig.presetSizes.map(String.init).joined(separator: ", "))")
         try ConfigError.check((2...4).contains(agents), "agents", "must be 2, 3 or 4")
         try ConfigError.check(stepLimit > 0, "tMax", tMax == nil ? "is not calibrated for \(agents) agents; give one" : "must be positive")
         try ConfigError.check((0...1).contains(dropProbability), "dropProbability", "must be in [0, 1]")

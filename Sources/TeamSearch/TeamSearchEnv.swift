@@ -54,7 +54,7 @@ public final class TeamSearchEnv {
     }
 
     static func episode(_ c: TeamSearchConfig, seed: UInt64) throws -> (MultiAgentEnv, BandwidthChannel, Int) {
-        let maze = MazeGenerator.generate(try MazeConfig.memoryMaze(c.mazeSize), seed: seed)
+        let maze = MazeGenerator.generate(try MazeConfig.preset(c.mazeSize), seed: seed)
         let world = MazeWorld(maze: maze, agents: c.agents, seed: seed)
         var channelConfig = ChannelConfig(rate: c.rate, quota: c.quota)
         channelConfig.dropProbability = c.dropProbability

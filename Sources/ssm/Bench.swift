@@ -7,7 +7,7 @@ import Tensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark suite; one JSON line per case, then a summary line.",
-        subcommands: [TensorSuite.self, MazeSuite.self])
+        subcommands: [TensorSuite.self, MazeSuite.self, TeamSuite.self])
 }
 
 /// What both suites print: JSON lines (the contract) or a table.
@@ -69,5 +69,21 @@ struct MazeSuite: ParsableCommand {
         suite.repetitions = repetitions
         suite.referencePython = reference ? memoryMazePython : nil
         output.finish(try suite.run(log: { stderr($0 + "\n") }, emit: output.emit))
+    }
+}
+
+struct TeamSuite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "team", abstract: "Milliseconds per episode of each team method (15×15, two agents, 4 bits per step, one thread).")
+
+    @OptionGroup var output: BenchOutput
+    @Option(help: "Episodes per repetition.") var episodes = 100
+
+    func validate() throws { guard episodes > 0 else { throw ValidationError("--episodes must be positive") } }
+
+    func run() throws {
+        var suite = TeamBenchmarks()
+        suite.episodes = episodes
+        output.finish(try suite.run(emit: output.emit))
     }
 }

@@ -8,7 +8,7 @@ extension TeamMethod: ExpressibleByArgument {}
 
 /// The task's flags shared by the team commands.
 struct TeamTaskOptions: ParsableArguments {
-    @Option(help: "Maze preset size: 9, 11, 13 or 15.") var preset = 15
+    @Option(help: "Maze preset size: 9, 11, 13, 15 (Memory-Maze) or 21, 25, 31.") var preset = 15
     @Option(help: "Team size, 2–4.") var agents = 2
     @Option(help: "Perception: gt (ground-truth visibility). Learned perception is not built yet.") var perception = "gt"
     @Option(help: "Probability that a message is lost.") var drop: Float = 0
