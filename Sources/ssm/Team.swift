@@ -29,19 +29,21 @@ struct Team: ParsableCommand {
 }
 
 struct TeamRun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "One episode of the team search task; prints its figures.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "One episode of the team search task: frames (and an MP4 with ffmpeg), messages.jsonl, summary.svg.")
 
     @OptionGroup var task: TeamTaskOptions
     @Option(help: "Method: none, oracle, broadcast, broadcast-local or event.") var method: TeamMethod = .event
     @Option(help: "Bits per step per sender (4, 0.25, 1/3).") var bits = "4"
     @Option(help: "Maze seed (evaluation seeds start at 2,000,000).") var seed: UInt64 = 2_000_000
+    @Option(help: "Output folder.") var output = "runs/team"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
         var c = try task.task()
         guard let rate = BitRate(bits) else { throw ValidationError("--bits \(bits): not a positive bit rate") }
         c.rate = rate
-        let r = try TeamEpisode.run(method, config: c, seed: seed)
+        let r = try TeamEpisodeRecording(method, config: c, seed: seed, into: URL(fileURLWithPath: output)) { stderr($0 + "\n") }.result
         if json { return printJSON(r) }
         print(String(format: "%@ at %@ bits/step, %d×%d, %d agents, maze %llu: %@ in %d steps; coverage %.0f%%, %.2f wire bits per agent-step, %d messages delivered (mean age %.1f), %d wall bumps",
                      method.rawValue, rate.description, c.mazeSize, c.mazeSize, c.agents, seed, r.success ? "success" : "failure", r.steps,

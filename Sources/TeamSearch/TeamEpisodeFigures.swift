@@ -1,0 +1,96 @@
+import Basics
+import Foundation
+import InfoBottleneck
+import MazeEnv
+import Plotting
+
+/// One recorded episode for `ssm team run`: a frame per step (the true maze with the paths and the goal, then
+/// each agent's own map), `frames.mp4` when ffmpeg is installed, `messages.jsonl` (step sent, step arrived,
+/// sender, kind, wire bits, age) and `summary.svg` (the last frame and the figures).
+public struct TeamEpisodeRecording {
+    public var result: TeamEpisodeResult
+    public var video: String?
+
+    /// Runs the episode and writes its files into `folder`; `note` gets what was skipped.
+    public init(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64, into folder: URL, note: (String) -> Void = { _ in }) throws {
+        let framesDir = folder.appendingPathComponent("frames")
+        try? FileManager.default.removeItem(at: framesDir)
+        try FileManager.default.createDirectory(at: framesDir, withIntermediateDirectories: true)
+        var paths: [[(x: Float, y: Float)]] = []
+        var last: Image?
+        var lastEnv: TeamSearchEnv?
+        result = try TeamEpisode.run(method, config: config, seed: seed) { env, team in
+            let poses = env.poses
+            if paths.isEmpty { paths = poses.map { _ in [] } }
+            for (i, p) in poses.enumerated() { paths[i].append((p.x, p.y)) }
+            let frame = Self.frame(env, team, paths: paths)
+            try frame.write(to: framesDir.appendingPathComponent(String(format: "frame_%06d.png", env.step - 1)))
+            last = frame; lastEnv = env
+        }
+        let video = try Video.encode(frames: framesDir, to: folder.appendingPathComponent("frames.mp4"))
+        self.video = video.path
+        if let reason = video.note { note(reason) }
+        if let env = lastEnv { try Self.writeLog(env, into: folder.appendingPathComponent("messages.jsonl")) }
+        if let last {
+            var doc = SVGDocument(width: Double(last.width) + 40, height: Double(last.height) + 110)
+            doc.text("\(method.rawValue) at \(config.rate) bits/step, \(config.mazeSize)×\(config.mazeSize), \(config.agents) agents, maze \(seed)",
+                     x: 20, y: 26, size: 14, weight: "bold")
+            try doc.image(last, x: 20, y: 40, width: Double(last.width), height: Double(last.height))
+            doc.text(String(format: "%@ in %d steps · coverage %.0f%% · %.2f wire bits per agent-step · %d messages delivered, mean age %.1f steps · %d wall bumps",
+                            result.success ? "success" : "failure", result.steps, 100 * result.coverage, result.wireBitsPerAgentStep,
+                            result.messagesDelivered, result.meanMessageAge, result.wallBumps), x: 20, y: Double(last.height) + 64, size: 12)
+            doc.text("left: the true maze, paths (agent 0 blue, 1 orange, 2 green, 3 purple), the goal as a red disc; then each agent's own map",
+                     x: 20, y: Double(last.height) + 86, size: 11, fill: "#555")
+            try doc.write(to: folder.appendingPathComponent("summary.svg"))
+        }
+    }
+
+    static let agentColors: [(UInt8, UInt8, UInt8, UInt8)] = [(31, 119, 180, 255), (255, 127, 14, 255), (44, 160, 44, 255), (148, 103, 189, 255)]
+
+    /// The true maze with paths and goal, then each agent's map, 12 pixels per cell.
+    static func frame(_ env: TeamSearchEnv, _ team: [TeamMember], paths: [[(x: Float, y: Float)]]) -> Image {
+        let c = 12, n = env.layout.size, side = n * c, gap = 8
+        var canvas = Canvas(width: (team.count + 1) * (side + gap) - gap, height: side, fill: (255, 255, 255, 255))
+        var truth = Canvas(width: side, height: side, fill: (40, 40, 48, 255))
+        for y in 0..<n { for x in 0..<n where env.layout.isFree(x, y) { truth.fillRect(x: x * c, y: (n - 1 - y) * c, w: c, h: c, (214, 208, 196, 255)) } }
+        func screen(_ p: (x: Float, y: Float)) -> (Float, Float) { (p.x * Float(c), (Float(n) - p.y) * Float(c)) }
+        let goal = env.goalObject
+        let g = screen((goal.x, goal.y))
+        truth.fillCircle(cx: g.0, cy: g.1, r: 0.4 * Float(c), (220, 40, 40, 255))
+        for (i, path) in paths.enumerated() {
+            let color = agentColors[i % agentColors.count]
+            for k in path.indices.dropFirst() {
+                let a = screen(path[k - 1]), b = screen(path[k])
+                truth.line(a.0, a.1, b.0, b.1, thickness: 2, color)
+            }
+            if let p = path.last { let s = screen(p); truth.fillCircle(cx: s.0, cy: s.1, r: 0.3 * Float(c), color) }
+        }
+        canvas.draw(truth.image, x: 0, y: 0)
+        for (i, m) in team.enumerated() {
+            var own = Canvas(width: side, height: side)
+            own.draw(m.agent.map.image(scale: c), x: 0, y: 0)
+            let s = screen((m.agent.pose.x, m.agent.pose.y))
+            own.fillCircle(cx: s.0, cy: s.1, r: 0.3 * Float(c), agentColors[i % agentColors.count])
+            if let t = m.agent.sightings[env.observations()[i].goal] {
+                let gs = screen((Float(t.x) + 0.5, Float(t.y) + 0.5))
+                own.fillCircle(cx: gs.0, cy: gs.1, r: 0.4 * Float(c), (220, 40, 40, 255))
+            }
+            canvas.draw(own.image, x: (i + 1) * (side + gap), y: 0)
+        }
+        return canvas.image
+    }
+
+    /// One JSON line per delivery.
+    static func writeLog(_ env: TeamSearchEnv, into url: URL) throws {
+        let kinds = ["sighting", "pose", "goal", "patch", "snapshot", "local"]
+        let lines = env.deliveries.map { d -> String in
+            var kind = "rejected"
+            if case .success(let bits) = d.payload, bits.count >= 3 {
+                let k = (bits.bits[0] ? 4 : 0) + (bits.bits[1] ? 2 : 0) + (bits.bits[2] ? 1 : 0)
+                kind = k < kinds.count ? kinds[k] : "unknown"
+            }
+            return "{\"age\":\(d.age),\"arrived\":\(d.arrivedAt),\"kind\":\"\(kind)\",\"sender\":\(d.envelope.sender),\"sent\":\(d.envelope.sentAt),\"wire_bits\":\(d.envelope.wire.count)}"
+        }
+        try writeAtomically(Data((lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).utf8), to: url)
+    }
+}
