@@ -15,12 +15,16 @@ public struct BandwidthSweep: Sendable {
         /// Evaluation seeds start here (maze seeds below 2,000,000 are for calibration and tuning).
         public var seedBase: UInt64 = 2_000_000
         public var task = TeamSearchConfig()
+        /// This run's share of the episodes: those whose index in the sweep's order is `shard` modulo `shards`
+        /// (a batch scheduler runs the shards apart; ``BandwidthSweep/merge(_:into:)`` joins them).
+        public var shard = 0, shards = 1
         public init() {}
 
         public func validate() throws {
             try task.validate()
             try ConfigError.check(!methods.isEmpty && !rates.isEmpty, "methods and rates", "must not be empty")
             try ConfigError.check(mazes > 0, "mazes", "must be positive")
+            try ConfigError.check(shards > 0 && (0..<shards).contains(shard), "shard", "must be in 0..<shards")
         }
     }
 
@@ -42,9 +46,14 @@ public struct BandwidthSweep: Sendable {
     public let config: Config
     public init(config: Config) { self.config = config }
 
-    /// The episodes of the sweep, in the order `results.jsonl` lists them.
-    var episodes: [(method: TeamMethod, rate: BitRate, seed: UInt64)] {
+    /// The episodes of the whole sweep, in the order `results.jsonl` lists them.
+    var allEpisodes: [(method: TeamMethod, rate: BitRate, seed: UInt64)] {
         config.rates.flatMap { r in config.methods.flatMap { m in (0..<config.mazes).map { (m, r, config.seedBase + UInt64($0)) } } }
+    }
+
+    /// This shard's episodes.
+    var episodes: [(method: TeamMethod, rate: BitRate, seed: UInt64)] {
+        allEpisodes.enumerated().filter { $0.offset % config.shards == config.shard }.map(\.element)
     }
 
     /// Runs what `folder/results.jsonl` lacks, `jobs` episodes at a time, and writes the summary files;
@@ -78,14 +87,52 @@ public struct BandwidthSweep: Sendable {
             progress(total - todo.count + start + chunk.count, total)
         }
         // Rewrite in the sweep's order, so that the file is byte-identical whatever the jobs and interruptions.
-        let ordered = episodes.map { done[key($0.method, $0.rate, $0.seed)]! }
+        return try finish(episodes.map { done[key($0.method, $0.rate, $0.seed)]! }, in: folder)
+    }
+
+    /// Writes `results.jsonl` in the sweep's order and the summary files.
+    func finish(_ ordered: [TeamEpisodeResult], in folder: URL) throws -> [Row] {
         let lines = try ordered.map { String(decoding: try Self.lineEncoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
-        try writeAtomically(Data(lines.utf8), to: resultsURL)
+        try writeAtomically(Data(lines.utf8), to: folder.appendingPathComponent("results.jsonl"))
         let rows = summarize(ordered)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try writeAtomically(try encoder.encode(["rows": rows]), to: folder.appendingPathComponent("summary.json"))
         try writeAtomically(Data(Self.table(rows).utf8), to: folder.appendingPathComponent("table.md"))
         try Self.plot(rows).write(to: folder.appendingPathComponent("success_vs_bits.svg"))
         return rows
+    }
+
+    /// Joins the shards of one sweep (their folders) into `folder`: the same results and summary as one run.
+    @discardableResult
+    public static func merge(_ shards: [URL], into folder: URL) throws -> [Row] {
+        var configs: [Config] = [], done: [String: TeamEpisodeResult] = [:]
+        for s in shards {
+            let url = s.appendingPathComponent("config.json")
+            do { configs.append(try JSONDecoder().decode(Config.self, from: Data(contentsOf: url))) } catch {
+                throw FileFormatError(file: url.path, "is not a sweep configuration (\(error))")
+            }
+            done.merge(try readResults(s.appendingPathComponent("results.jsonl"))) { a, _ in a }
+        }
+        guard var whole = configs.first else { throw FileFormatError(file: folder.path, "no shards to merge") }
+        whole.shard = 0; whole.shards = 1
+        for (c, s) in zip(configs, shards) {
+            var plain = c; plain.shard = 0; plain.shards = 1
+            guard plain == whole else { throw FileFormatError(file: s.appendingPathComponent("config.json").path, "belongs to another sweep") }
+        }
+        let sweep = BandwidthSweep(config: whole)
+        var ordered: [TeamEpisodeResult] = []
+        for e in sweep.allEpisodes {
+            guard let r = done[sweep.key(e.method, e.rate, e.seed)] else {
+                throw FileFormatError(file: folder.path, "episode \(e.method.rawValue) at \(e.rate) bits/step, maze \(e.seed) is in no shard (is one unfinished?)")
+            }
+            ordered.append(r)
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try writeAtomically(try encoder.encode(whole), to: folder.appendingPathComponent("config.json"))
+        return try sweep.finish(ordered, in: folder)
     }
 
     func key(_ m: TeamMethod, _ r: BitRate, _ seed: UInt64) -> String { "\(m.rawValue)|\(r)|\(seed)" }

@@ -72,8 +72,16 @@ struct TeamCalibrate: ParsableCommand {
 /// `ssm sweep`: the bandwidth experiment.
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "The bandwidth experiment on the team search task, and joining its shards.",
+        subcommands: [SweepRun.self, SweepMerge.self], defaultSubcommand: SweepRun.self)
+}
+
+struct SweepRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Methods × bits per step × mazes on the team search task: results.jsonl, summary.json, table.md, success_vs_bits.svg.",
-        discussion: "Resumes a killed sweep in the same --output without redoing finished episodes; the same flags give byte-identical results.")
+        discussion: "Resumes a killed sweep in the same --output without redoing finished episodes; the same flags give byte-identical results. "
+            + "--shard i/n runs every n-th episode from the i-th (0-based) for a batch scheduler; `ssm sweep merge` joins the folders.")
 
     @OptionGroup var task: TeamTaskOptions
     @Option(help: "Comma-separated methods.") var methods = "none,broadcast,broadcast-local,event,oracle"
@@ -81,12 +89,16 @@ struct Sweep: ParsableCommand {
     @Option(help: "Mazes per method and budget.") var mazes = 1000
     @Option(help: "First maze seed (held-out seeds start at 2,000,000).") var seedBase: UInt64 = 2_000_000
     @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "This run's shard, i/n (0-based).") var shard = "0/1"
     @Option(help: "Run folder.") var output = "runs/sweep"
     @Flag(help: "Print the summary rows as one JSON line.") var json = false
 
     func run() throws {
         var c = BandwidthSweep.Config()
         c.task = try task.task(); c.mazes = mazes; c.seedBase = seedBase
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2 else { throw ValidationError("--shard \(shard): expected i/n") }
+        (c.shard, c.shards) = (parts[0], parts[1])
         c.methods = try methods.split(separator: ",").map { m in
             guard let v = TeamMethod(rawValue: String(m)) else { throw ValidationError("--methods: unknown method '\(m)'") }
             return v
@@ -96,11 +108,25 @@ struct Sweep: ParsableCommand {
             return r
         }
         try checkConfig { try c.validate() }
-        let meter = ProgressMeter(total: c.methods.count * c.rates.count * mazes, unit: "episodes")
+        let meter = ProgressMeter(total: (c.methods.count * c.rates.count * mazes + c.shards - 1 - c.shard) / c.shards, unit: "episodes")
         let rows = try BandwidthSweep(config: c).run(into: URL(fileURLWithPath: output), jobs: jobs) { done, _ in meter.update(done) }
         meter.finish()
         if json { return printJSON(["rows": rows]) }
         print(BandwidthSweep.table(rows))
         print("\(output)/results.jsonl, summary.json, table.md, success_vs_bits.svg")
+    }
+}
+
+struct SweepMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Join the shards of one sweep into a run folder.")
+
+    @Argument(help: "The shards' run folders.") var shards: [String]
+    @Option(help: "Run folder of the whole sweep.") var output = "runs/sweep"
+    @Flag(help: "Print the summary rows as one JSON line.") var json = false
+
+    func run() throws {
+        let rows = try BandwidthSweep.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output))
+        if json { return printJSON(["rows": rows]) }
+        print(BandwidthSweep.table(rows))
     }
 }

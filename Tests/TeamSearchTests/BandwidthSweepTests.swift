@@ -41,4 +41,19 @@ struct BandwidthSweepTests {
         let z = wilsonInterval(successes: 0, trials: 20)
         #expect(z.lower == 0 && abs(z.upper - 0.1611) < 1e-3)
     }
+
+    /// Shards run apart and merged give the results of one run, byte for byte; a missing shard is named.
+    @Test func shardsMergeIntoTheWholeSweep() throws {
+        let whole = folder(), a = folder(), b = folder(), merged = folder()
+        defer { for f in [whole, a, b, merged] { try? FileManager.default.removeItem(at: f) } }
+        try BandwidthSweep(config: config()).run(into: whole)
+        var c0 = config(); c0.shard = 0; c0.shards = 2
+        var c1 = config(); c1.shard = 1; c1.shards = 2
+        try BandwidthSweep(config: c0).run(into: a)
+        #expect { try BandwidthSweep.merge([a], into: merged) } throws: { "\($0)".contains("is in no shard") }
+        try BandwidthSweep(config: c1).run(into: b)
+        try BandwidthSweep.merge([a, b], into: merged)
+        #expect(try Data(contentsOf: merged.appendingPathComponent("results.jsonl")) == Data(contentsOf: whole.appendingPathComponent("results.jsonl")))
+        #expect(try Data(contentsOf: merged.appendingPathComponent("summary.json")) == Data(contentsOf: whole.appendingPathComponent("summary.json")))
+    }
 }
