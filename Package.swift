@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "InfoBottleneck", "TeamSearch"]),
 
         // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
-        .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting"]),
+        .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "TeamSearch"]),
 
         // The command-line tool.
         .executableTarget(
@@ -80,6 +80,8 @@ let package = Package(
         .executableTarget(name: "FigureSPC", dependencies: ["SocialPlaceCell", "Plotting"], path: "Examples/FigureSPC"),
         .executableTarget(name: "FigureMapReconstruction", dependencies: ["SpatialMemory", "BEV", "GridCell", "Plotting"],
                           path: "Examples/FigureMapReconstruction"),
+
+        .executableTarget(name: "FigureBandwidthSweep", dependencies: ["TeamSearch"], path: "Examples/FigureBandwidthSweep"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),

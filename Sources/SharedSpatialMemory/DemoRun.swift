@@ -4,12 +4,16 @@ import GridCell
 import MazeEnv
 import SocialPlaceCell
 import SpatialMemory
+import TeamSearch
+import InfoBottleneck
+import Plotting
 import Tensor
 
 /// The end-to-end demonstration on built-in defaults (`ssm demo`): a frontier explorer's maze episode with
 /// its frames, a top-down figure and its map from the shipped BEV model; a short grid-cell training run
 /// whose loss falls within seconds; the gridness analysis of the shipped grid-cell model and the probe
-/// protocol on the shipped social model, with their figures. Shipped models that are absent are skipped.
+/// protocol on the shipped social model, with their figures; the team search task at 4 bits per step, `event`
+/// beside `broadcast`. Shipped models that are absent are skipped.
 public struct DemoRun: Sendable {
     /// Grid-cell training budget, seconds.
     public var seconds: Double = 30
@@ -31,6 +35,7 @@ public struct DemoRun: Sendable {
         result.merge(try runGridTraining(say, log)) { a, _ in a }
         result.merge(try analyseShippedModel(say)) { a, _ in a }
         result.merge(try classifySocialUnits(say)) { a, _ in a }
+        result.merge(try runTeamTask(say)) { a, _ in a }
         return result
     }
 
@@ -126,5 +131,36 @@ public struct DemoRun: Sendable {
         say(String(format: "demo: shipped grid-cell model %@: %.1f%% of %d units with gridness60 > 0.3, top-10 mean %.2f; figures in %@",
                    checkpoint.path, analysis.fractionAbove(0.3) * 100, analysis.scores.count, analysis.topMean(10), dir.path))
         return ["model_fraction_gridness60_above_0_3": analysis.fractionAbove(0.3), "model_top10_mean_gridness60": analysis.topMean(10)]
+    }
+
+    /// The team search task: two agents at 4 bits per step on one held-out maze, `event` beside `broadcast`,
+    /// recorded (frames, messages) and drawn side by side in `team/team.svg`.
+    func runTeamTask(_ say: (String) -> Void) throws -> [String: Double] {
+        let dir = URL(fileURLWithPath: output).appendingPathComponent("team")
+        var config = TeamSearchConfig()
+        config.rate = BitRate(4)
+        var result: [String: Double] = [:], frames: [(String, Image)] = []
+        for method in [TeamMethod.event, .broadcast] {
+            let r = try TeamEpisodeRecording(method, config: config, seed: 2_000_000, into: dir.appendingPathComponent(method.rawValue))
+            result["team_\(method.rawValue)_success"] = r.result.success ? 1 : 0
+            result["team_\(method.rawValue)_steps"] = Double(r.result.steps)
+            if let f = r.lastFrame {
+                frames.append((String(format: "%@: %@ in %d steps, messages %.0f steps old on arrival", method.rawValue,
+                                      r.result.success ? "success" : "failure", r.result.steps, r.result.meanMessageAge), f))
+            }
+        }
+        var doc = SVGDocument(width: Double(frames.map(\.1.width).max() ?? 0) + 40, height: Double(frames.reduce(0) { $0 + $1.1.height + 40 }) + 50)
+        doc.text("Team search, two agents at 4 bits per step, held-out maze 2,000,000 (true maze and paths, then each agent's map)", x: 20, y: 24, size: 13, weight: "bold")
+        var y = 44.0
+        for (title, image) in frames {
+            doc.text(title, x: 20, y: y + 14, size: 12)
+            try doc.image(image, x: 20, y: y + 22, width: Double(image.width), height: Double(image.height))
+            y += Double(image.height) + 40
+        }
+        try doc.write(to: dir.appendingPathComponent("team.svg"))
+        say(String(format: "demo: team search at 4 bits/step: event %@ in %.0f steps, broadcast %@ in %.0f steps; team.svg in %@",
+                   result["team_event_success"] == 1 ? "succeeds" : "fails", result["team_event_steps"] ?? 0,
+                   result["team_broadcast_success"] == 1 ? "succeeds" : "fails", result["team_broadcast_steps"] ?? 0, dir.path))
+        return result
     }
 }

@@ -6,5 +6,6 @@
 @_exported import Plotting
 @_exported import SocialPlaceCell
 @_exported import SpatialMemory
+@_exported import TeamSearch
 @_exported import Tensor
 @_exported import Training

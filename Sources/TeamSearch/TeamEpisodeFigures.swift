@@ -10,6 +10,8 @@ import Plotting
 public struct TeamEpisodeRecording {
     public var result: TeamEpisodeResult
     public var video: String?
+    /// The last step's frame.
+    public var lastFrame: Image?
 
     /// Runs the episode and writes its files into `folder`; `note` gets what was skipped.
     public init(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64, into folder: URL, note: (String) -> Void = { _ in }) throws {
@@ -31,6 +33,7 @@ public struct TeamEpisodeRecording {
         self.video = video.path
         if let reason = video.note { note(reason) }
         if let env = lastEnv { try Self.writeLog(env, into: folder.appendingPathComponent("messages.jsonl")) }
+        lastFrame = last
         if let last {
             var doc = SVGDocument(width: Double(last.width) + 40, height: Double(last.height) + 110)
             doc.text("\(method.rawValue) at \(config.rate) bits/step, \(config.mazeSize)×\(config.mazeSize), \(config.agents) agents, maze \(seed)",

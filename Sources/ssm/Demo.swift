@@ -8,8 +8,8 @@ import SharedSpatialMemory
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the end-to-end demonstration on built-in defaults.",
-        discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png, map.svg), grid/ (a short training run) and "
-            + "shipped-model/ (figures of Models/gridcell and Models/spc).")
+        discussion: "Writes runs/demo/: maze/ (frames, BEV targets, top_down.png, map.svg), grid/ (a short training run), "
+            + "shipped-model/ (figures of Models/gridcell and Models/spc) and team/ (the team search task, event beside broadcast).")
 
     @Option(help: "Grid-cell training budget in seconds.") var seconds: Double = 30
     @Option(help: "Random seed.") var seed: UInt64 = 42
