@@ -82,6 +82,7 @@ let package = Package(
                           path: "Examples/FigureMapReconstruction"),
 
         .executableTarget(name: "FigureBandwidthSweep", dependencies: ["TeamSearch"], path: "Examples/FigureBandwidthSweep"),
+        .executableTarget(name: "FigureInterventions", dependencies: ["TeamSearch", "Plotting"], path: "Examples/FigureInterventions"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),

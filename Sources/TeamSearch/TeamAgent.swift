@@ -24,6 +24,8 @@ public struct TeamAgent: Sendable {
     private var wander: UInt64
     /// Steps in a row the agent asked to move and did not (a partner's body in the way).
     private var stuck = 0, alongside = 0
+    /// Cells known only from messages, not yet seen (row-major indices): what a false message can have planted.
+    private var hearsay = Set<Int>()
     private var lastMove: MazeAction = .noop
 
     public init(index: Int, mazeSize: Int, agents: Int, seed: UInt64 = 1) {
@@ -41,6 +43,10 @@ public struct TeamAgent: Sendable {
         stuck = !moved && [.forward, .forwardLeft, .forwardRight].contains(lastMove) ? stuck + 1 : 0
         pose = o.pose
         map.integrate(o.perception)
+        for c in o.perception.cells { hearsay.remove(c.y * mazeSize + c.x) }
+        // A sighting (told or seen) whose cell is in view without its object was wrong: forget it.
+        let inView = Set(o.perception.cells.map { MapCell($0.x, $0.y) }), seen = Set(o.perception.targets.map(\.index))
+        for (k, c) in sightings where inView.contains(c) && !seen.contains(k) { sightings[k] = nil }
         for t in o.perception.targets where sightings[t.index] == nil {
             sightings[t.index] = MapCell(Int(t.x.rounded(.down)), Int(t.y.rounded(.down)))
         }
@@ -73,7 +79,7 @@ public struct TeamAgent: Sendable {
 
     mutating func learn(_ c: MapCell, _ state: CellState, from sender: Int) {
         guard state != .unknown, c.x >= 0, c.y >= 0, c.x < mazeSize, c.y < mazeSize else { return }
-        if map[c.x, c.y] == .unknown { map[c.x, c.y] = state }
+        if map[c.x, c.y] == .unknown { map[c.x, c.y] = state; hearsay.insert(c.y * mazeSize + c.x) }
         partnerKnows[sender]?[c.x, c.y] = state
     }
 
@@ -111,14 +117,26 @@ public struct TeamAgent: Sendable {
                 let centre = (Float(target.x) + 0.5, Float(target.y) + 0.5)
                 return hypot(pose.x - centre.0, pose.y - centre.1) < 0.12 ? .noop : .steer(from: pose, toward: centre)
             }
-            if goal != target || plan.isEmpty || planBlocked() { goal = target; plan = path(to: target) }
+            if goal != target || plan.isEmpty || planBlocked() {
+                goal = target; plan = path(to: target)
+                if plan.isEmpty && forgetHearsayWalls() { plan = path(to: target) }
+            }
         } else if goal == nil || plan.isEmpty || planBlocked() || !isFrontier(goal!) {
             goal = chooseFrontier(from: here, avoiding: Array(partnerGoal.values) + claimed)
+            if goal.map({ !isFrontier($0) }) ?? true, forgetHearsayWalls() { goal = chooseFrontier(from: here, avoiding: Array(partnerGoal.values) + claimed) }
             plan = goal.map { path(to: $0) } ?? []
         }
         if let i = plan.firstIndex(of: here) { plan.removeFirst(i + 1) }
         guard let next = plan.first else { return .left }
         return .steer(from: pose, toward: (Float(next.x) + 0.5, Float(next.y) + 0.5))
+    }
+
+    /// When the own map leaves no way on, walls only heard of may be false (a ghost region): forget them.
+    /// Returns whether any were forgotten.
+    mutating func forgetHearsayWalls() -> Bool {
+        let walls = hearsay.filter { map.cells[$0] == .wall }
+        for i in walls { map[i % mazeSize, i / mazeSize] = .unknown; hearsay.remove(i) }
+        return !walls.isEmpty
     }
 
     func planBlocked() -> Bool { plan.contains { map[$0.x, $0.y] == .wall } }

@@ -37,7 +37,8 @@ public struct TeamMember: TeamPolicy {
     public let method: TeamMethod
     let codec: TeamCodec
     let board: OracleBoard?
-    var announced = Set<Int>()
+    /// The goal cell last announced (a wrong sighting forgotten and a new one found is announced again).
+    var announced: MapCell?
     var lastPose: MapCell?, lastGoal: MapCell?
     var rounds = 0
     /// Messages received that did not decode (hostile or corrupt bits): dropped, counted.
@@ -111,8 +112,8 @@ public struct TeamMember: TeamPolicy {
     mutating func eventMessages(_ o: TeamObservation) -> [BitString] {
         let rate = o.rate
         // The goal's place first, the moment it is known.
-        if let c = agent.sightings[o.goal], !announced.contains(o.goal) {
-            announced.insert(o.goal)
+        if let c = agent.sightings[o.goal], announced != c {
+            announced = c
             return [codec.encode(.sighting(Sighting(object: o.goal, cell: c)))]
         }
         guard o.backlog == 0 else { return [] }

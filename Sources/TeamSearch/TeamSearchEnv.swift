@@ -111,6 +111,12 @@ public final class TeamSearchEnv {
                     terminated: done, truncated: !done && step >= config.stepLimit)
     }
 
+    /// Puts `bits` into `receiver`'s next observation as if `sender` had sent them, outside the channel (an
+    /// experimenter's intervention: a false sighting, a ghost map region).
+    public func inject(_ bits: BitString, from sender: Int, to receiver: Int) {
+        env.deliver(ReceivedMessage(sender: sender, bits: bits.bits), to: receiver)
+    }
+
     // MARK: evaluation only (never handed to a policy)
 
     /// The channel's exact accounting.

@@ -5,6 +5,7 @@ import InfoBottleneck
 import TeamSearch
 
 extension TeamMethod: ExpressibleByArgument {}
+extension TeamIntervention.Kind: ExpressibleByArgument {}
 
 /// The task's flags shared by the team commands.
 struct TeamTaskOptions: ParsableArguments {
@@ -25,7 +26,7 @@ struct TeamTaskOptions: ParsableArguments {
 /// `ssm team …`: single episodes and the calibration of the team search task.
 struct Team: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The team search task: one episode, or the calibration of its step limit.", subcommands: [TeamRun.self, TeamCalibrate.self])
+        abstract: "The team search task: one episode, or the calibration of its step limit.", subcommands: [TeamRun.self, TeamCalibrate.self, TeamIntervene.self])
 }
 
 struct TeamRun: ParsableCommand {
@@ -128,5 +129,27 @@ struct SweepMerge: ParsableCommand {
         let rows = try BandwidthSweep.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output))
         if json { return printJSON(["rows": rows]) }
         print(BandwidthSweep.table(rows))
+    }
+}
+
+struct TeamIntervene: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intervene",
+        abstract: "A false sighting (fake-target), a ghost wall region (ghost-map) or every message dropped (drop-all), against the same mazes untouched.")
+
+    @OptionGroup var task: TeamTaskOptions
+    @Option(help: "fake-target, ghost-map or drop-all.") var kind: TeamIntervention.Kind
+    @Option(help: "Method.") var method: TeamMethod = .event
+    @Option(help: "Bits per step per sender.") var bits = "4"
+    @Option(help: "Held-out mazes.") var mazes = 200
+    @Option(help: "Step at which the false message reaches agent 0.") var at = 5
+    @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Print the result as one JSON line.") var json = false
+
+    func run() throws {
+        var c = try task.task()
+        guard let rate = BitRate(bits) else { throw ValidationError("--bits \(bits): not a positive bit rate") }
+        c.rate = rate
+        report(try TeamIntervention(kind, method: method, config: c, mazes: mazes, at: at, jobs: jobs), json: json)
     }
 }

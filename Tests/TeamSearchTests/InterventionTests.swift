@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import InfoBottleneck
+import MazeEnv
+@testable import TeamSearch
+
+@Suite("Interventions")
+struct InterventionTests {
+    /// A false sighting put into agent 0's inbox becomes its belief the next step, and is forgotten once the
+    /// false cell is in view without the object; a ghost wall region is forgotten when it leaves no way on.
+    @Test func falseMessagesArriveAndAreUndone() throws {
+        var config = TeamSearchConfig()
+        config.mazeSize = 15
+        var believed = false, forgotten = false
+        var fake: MapCell?
+        _ = try TeamEpisode.run(.none, config: config, seed: 2_000_004) { env, team in
+            let goal = env.observations()[0].goal
+            if env.step == 3 {
+                let g = env.goalObject
+                let far = env.layout.freeCells.first { abs($0.x - Int(g.x)) + abs($0.y - Int(g.y)) >= 8 }!
+                fake = MapCell(far.x, far.y)
+                let codec = TeamCodec(mazeSize: 15, objects: env.observations()[0].colors.count)
+                env.inject(codec.encode(.sighting(Sighting(object: goal, cell: fake!))), from: 1, to: 0)
+            }
+            if env.step > 4, team[0].agent.sightings[goal] == fake { believed = true }
+            if believed, team[0].agent.sightings[goal] != fake { forgotten = true }
+        }
+        #expect(believed && forgotten)
+    }
+
+    /// With every message lost, `event` agents know only what they see, so they move exactly as `none` agents do.
+    @Test func droppingEveryMessageLeavesWhatNoMessagesDo() throws {
+        var config = TeamSearchConfig()
+        config.mazeSize = 9
+        let r = try TeamIntervention(.dropAll, method: .event, config: config, mazes: 8, jobs: 2)
+        let none = try (0..<8).map { try TeamEpisode.run(.none, config: config, seed: 2_000_000 + UInt64($0)) }
+        #expect(r.perturbedSuccess == Double(none.filter(\.success).count) / 8)
+        #expect(r.perturbedCI95[0] <= r.perturbedSuccess && r.perturbedSuccess <= r.perturbedCI95[1])
+    }
+}
