@@ -43,6 +43,12 @@ public struct BandwidthSweep: Sendable {
         }
     }
 
+    /// What `summary.json` holds and `ssm sweep --json` prints.
+    public struct Summary: Codable, Sendable {
+        public var rows: [Row]
+        public init(rows: [Row]) { self.rows = rows }
+    }
+
     public let config: Config
     public init(config: Config) { self.config = config }
 
@@ -97,7 +103,7 @@ public struct BandwidthSweep: Sendable {
         let rows = summarize(ordered)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try writeAtomically(try encoder.encode(["rows": rows]), to: folder.appendingPathComponent("summary.json"))
+        try writeAtomically(try encoder.encode(Summary(rows: rows)), to: folder.appendingPathComponent("summary.json"))
         try writeAtomically(Data(Self.table(rows).utf8), to: folder.appendingPathComponent("table.md"))
         try Self.plot(rows).write(to: folder.appendingPathComponent("success_vs_bits.svg"))
         return rows

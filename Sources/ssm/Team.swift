@@ -112,7 +112,7 @@ struct SweepRun: ParsableCommand {
         let meter = ProgressMeter(total: (c.methods.count * c.rates.count * mazes + c.shards - 1 - c.shard) / c.shards, unit: "episodes")
         let rows = try BandwidthSweep(config: c).run(into: URL(fileURLWithPath: output), jobs: jobs) { done, _ in meter.update(done) }
         meter.finish()
-        if json { return printJSON(["rows": rows]) }
+        if json { return printJSON(BandwidthSweep.Summary(rows: rows)) }
         print(BandwidthSweep.table(rows))
         print("\(output)/results.jsonl, summary.json, table.md, success_vs_bits.svg")
     }
@@ -127,7 +127,7 @@ struct SweepMerge: ParsableCommand {
 
     func run() throws {
         let rows = try BandwidthSweep.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output))
-        if json { return printJSON(["rows": rows]) }
+        if json { return printJSON(BandwidthSweep.Summary(rows: rows)) }
         print(BandwidthSweep.table(rows))
     }
 }
