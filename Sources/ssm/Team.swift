@@ -141,7 +141,7 @@ struct TeamIntervene: ParsableCommand {
     @Option(help: "fake-target, ghost-map or drop-all.") var kind: TeamIntervention.Kind
     @Option(help: "Method.") var method: TeamMethod = .event
     @Option(help: "Bits per step per sender.") var bits = "4"
-    @Option(help: "Held-out mazes.") var mazes = 200
+    @Option(help: "Held-out mazes.") var mazes = 300
     @Option(help: "Step at which the false message reaches agent 0.") var at = 5
     @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the result as one JSON line.") var json = false
