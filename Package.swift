@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory", "Plotting"]),
 
         // The team search task: the multi-agent environment, the agents' runtime, wire formats, methods, the sweep.
-        .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "Plotting"]),
+        .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "BEV", "Plotting"]),
 
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
         .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "InfoBottleneck", "TeamSearch"]),

@@ -104,16 +104,24 @@ public struct EpisodeMapper {
 
     /// The detector's sightings per frame, in world coordinates.
     func detect(_ detector: TargetDetector, _ frames: [EpisodeFrame]) -> [[TargetSighting]] {
-        detector.eval()
-        let views = Tensor.concat(frames.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
-        let out = noGrad { detector(views, headings: Tensor(frames.map(\.pose.heading), shape: [frames.count])) }
-        let t = detector.config.targets, v = out.visibility.scalars, p = out.positions.scalars
-        return frames.indices.map { i in
+        detector.sightings(views: frames.map(\.view), poses: frames.map(\.pose), threshold: detectionThreshold)
+    }
+}
+
+extension TargetDetector {
+    /// The targets called visible with probability above `threshold` in each view, placed in the world at
+    /// their egocentric position estimate from the view's pose.
+    public func sightings(views: [Image], poses: [AgentState], threshold: Float) -> [[TargetSighting]] {
+        eval()
+        let batch = Tensor.concat(views.map { BEVSamples.normalise($0).unsqueezed(0) }, axis: 0)
+        let out = noGrad { self(batch, headings: Tensor(poses.map(\.heading), shape: [poses.count])) }
+        let t = config.targets, v = out.visibility.scalars, p = out.positions.scalars
+        return poses.indices.map { i in
             (0..<t).compactMap { k in
                 let probability = v[i * t + k]
-                guard probability > detectionThreshold else { return nil }
+                guard probability > threshold else { return nil }
                 let w = TargetDetection.world(right: p[2 * (i * t + k)] * TargetDetection.scale, ahead: p[2 * (i * t + k) + 1] * TargetDetection.scale,
-                                              pose: frames[i].pose)
+                                              pose: poses[i])
                 return TargetSighting(index: k, evidence: probability, x: w.x, y: w.y)
             }
         }

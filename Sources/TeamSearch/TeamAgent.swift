@@ -47,8 +47,10 @@ public struct TeamAgent: Sendable {
         // A sighting (told or seen) whose cell is in view without its object was wrong: forget it.
         let inView = Set(o.perception.cells.map { MapCell($0.x, $0.y) }), seen = Set(o.perception.targets.map(\.index))
         for (k, c) in sightings where inView.contains(c) && !seen.contains(k) { sightings[k] = nil }
-        for t in o.perception.targets where sightings[t.index] == nil {
-            sightings[t.index] = MapCell(Int(t.x.rounded(.down)), Int(t.y.rounded(.down)))
+        // The newest own sighting wins: a learned detector places an object better from close by.
+        for t in o.perception.targets {
+            let c = MapCell(min(max(Int(t.x.rounded(.down)), 0), mazeSize - 1), min(max(Int(t.y.rounded(.down)), 0), mazeSize - 1))
+            if map[c.x, c.y] != .wall { sightings[t.index] = c }
         }
     }
 

@@ -1,4 +1,5 @@
 import Basics
+import BEV
 import Foundation
 import InfoBottleneck
 import MazeEnv
@@ -7,6 +8,7 @@ import MazeEnv
 public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     public var method: TeamMethod
     public var bitsPerStep: String
+    public var perception: TeamSearchConfig.PerceptionKind
     public var mazeSize, agents: Int
     public var seed: UInt64
     public var success: Bool
@@ -23,7 +25,7 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     /// Messages that arrived but did not decode.
     public var undecodable: Int
     enum CodingKeys: String, CodingKey {
-        case method, bitsPerStep = "bits_per_step", mazeSize = "maze_size", agents, seed, success, steps, coverage
+        case method, bitsPerStep = "bits_per_step", perception, mazeSize = "maze_size", agents, seed, success, steps, coverage
         case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered"
         case meanMessageAge = "mean_message_age", wallBumps = "wall_bumps", undecodable
     }
@@ -32,14 +34,16 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
 /// Runs episodes of the team task.
 public enum TeamEpisode {
     /// The episode of maze `seed` with a team using `method`; `onStep` sees the environment and the members
-    /// after every step (figures, logs).
-    public static func run(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64,
+    /// after every step (figures, logs). Learned perception loads the shipped models from `models` (one copy
+    /// per episode, so that parallel episodes share nothing).
+    public static func run(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64, models: URL = URL(fileURLWithPath: "Models"),
                            onStep: (TeamSearchEnv, [TeamMember]) throws -> Void = { _, _ in }) throws -> TeamEpisodeResult {
         var c = config
         c.quota = method.quota
         let env = try TeamSearchEnv(config: c, seed: seed)
         var observations = env.observations()
-        var team = TeamMember.team(method, config: c, objects: observations[0].colors.count, seed: seed)
+        let perception = c.perception == .learned ? try LearnedPerception.shipped(models: models) : nil
+        var team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, seed: seed)
         var success = false
         while true {
             let actions = team.indices.map { team[$0].act(observations[$0]) }
@@ -52,7 +56,7 @@ public enum TeamEpisode {
         let stats = env.channelStatistics
         var known = CellMap(size: c.mazeSize)
         for m in team { for y in 0..<c.mazeSize { for x in 0..<c.mazeSize where known[x, y] == .unknown { known[x, y] = m.agent.map[x, y] } } }
-        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
+        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
                                  success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
                                  wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),
                                  queuedBitsPerAgentStep: Double(stats.wireBitsSent) / Double(max(1, env.step * c.agents)),

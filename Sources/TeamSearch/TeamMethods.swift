@@ -1,4 +1,5 @@
 import Basics
+import BEV
 import Foundation
 import InfoBottleneck
 import MazeEnv
@@ -37,6 +38,9 @@ public struct TeamMember: TeamPolicy {
     public let method: TeamMethod
     let codec: TeamCodec
     let board: OracleBoard?
+    /// Perception from the rendered view (learned perception); nil: the observation's perception as given.
+    let perception: LearnedPerception?
+    var fusion: LearnedPerception.Fusion?
     /// The goal cell last announced (a wrong sighting forgotten and a new one found is announced again).
     var announced: MapCell?
     var lastPose: MapCell?, lastGoal: MapCell?
@@ -44,20 +48,30 @@ public struct TeamMember: TeamPolicy {
     /// Messages received that did not decode (hostile or corrupt bits): dropped, counted.
     public private(set) var undecodable = 0
 
-    public init(index: Int, method: TeamMethod, config: TeamSearchConfig, objects: Int, board: OracleBoard? = nil, seed: UInt64 = 1) {
+    public init(index: Int, method: TeamMethod, config: TeamSearchConfig, objects: Int, board: OracleBoard? = nil,
+                perception: LearnedPerception? = nil, seed: UInt64 = 1) {
         agent = TeamAgent(index: index, mazeSize: config.mazeSize, agents: config.agents, seed: seed)
-        self.method = method; self.board = board
+        self.method = method; self.board = board; self.perception = perception
+        fusion = perception.map { _ in LearnedPerception.Fusion(mazeSize: config.mazeSize) }
         codec = TeamCodec(mazeSize: config.mazeSize, objects: objects)
     }
 
     /// A team of `config.agents` members using `method` (oracle members share one board).
-    public static func team(_ method: TeamMethod, config: TeamSearchConfig, objects: Int, seed: UInt64) -> [TeamMember] {
+    public static func team(_ method: TeamMethod, config: TeamSearchConfig, objects: Int, perception: LearnedPerception? = nil,
+                            seed: UInt64) -> [TeamMember] {
         let board = method == .oracle ? OracleBoard(mazeSize: config.mazeSize) : nil
-        return (0..<config.agents).map { TeamMember(index: $0, method: method, config: config, objects: objects, board: board, seed: seed) }
+        return (0..<config.agents).map {
+            TeamMember(index: $0, method: method, config: config, objects: objects, board: board, perception: perception, seed: seed)
+        }
     }
 
     public mutating func act(_ o: TeamObservation) -> TeamAction {
-        agent.perceive(o.base)
+        var base = o.base
+        if let perception, let view = base.view, fusion != nil {
+            let seen = perception.observe(view: view, pose: base.pose, mazeSize: o.mazeSize, colors: o.colors)
+            base.perception = fusion!.perceive(seen.observation, targets: seen.targets, at: base.pose)
+        }
+        agent.perceive(base)
         for m in o.base.messages {
             if let message = try? codec.decode(BitString(m.bits)) { agent.receive(message, from: m.sender) } else { undecodable += 1 }
         }

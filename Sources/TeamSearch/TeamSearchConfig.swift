@@ -6,6 +6,14 @@ import MazeEnv
 /// The team search task: N agents in a Memory-Maze preset maze must all reach the object of one colour that
 /// every agent knows and none knows the place of, within `tMax` steps, talking over a bandwidth-limited channel.
 public struct TeamSearchConfig: Codable, Equatable, Sendable {
+    /// What an agent perceives of its frame.
+    public enum PerceptionKind: String, Codable, CaseIterable, Sendable {
+        /// The visibility raycast on the true layout: the visible cells, free or wall, and the visible objects.
+        case groundTruth = "gt"
+        /// The shipped BEV model and target detector on the agent's rendered 64×64 view, projected at its pose.
+        case learned
+    }
+
     /// Maze preset size: Memory-Maze's 9, 11, 13, 15, or the larger 21, 25, 31 (`MazeConfig.preset`).
     public var mazeSize = 15
     /// Team size, 2–4.
@@ -20,7 +28,19 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     public var tMax: Int?
     /// An agent has reached the goal when its centre is this close to the object's centre (cells).
     public var reachDistance: Float = 0.5
+    public var perception = PerceptionKind.groundTruth
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case mazeSize, agents, rate, quota, dropProbability, tMax, reachDistance, perception }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mazeSize = try c.decode(Int.self, forKey: .mazeSize); agents = try c.decode(Int.self, forKey: .agents)
+        rate = try c.decode(BitRate.self, forKey: .rate); quota = try c.decodeIfPresent(Int.self, forKey: .quota)
+        dropProbability = try c.decode(Float.self, forKey: .dropProbability); tMax = try c.decodeIfPresent(Int.self, forKey: .tMax)
+        reachDistance = try c.decode(Float.self, forKey: .reachDistance)
+        perception = try c.decodeIfPresent(PerceptionKind.self, forKey: .perception) ?? .groundTruth
+    }
 
     /// The step limit in force (0 when none is calibrated for this team size and none is given).
     public var stepLimit: Int { tMax ?? Self.calibratedTMax(mazeSize: mazeSize, agents: agents) ?? 0 }

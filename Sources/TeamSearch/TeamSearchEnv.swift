@@ -60,7 +60,8 @@ public final class TeamSearchEnv {
         channelConfig.dropProbability = c.dropProbability
         channelConfig.seed = seed
         var rng = RandomGenerator(seed: seed ^ 0x7EA4_5EA7C4)
-        return (MultiAgentEnv(world: world), BandwidthChannel(channelConfig), rng.nextInt(world.targets.count))
+        let renderer = c.perception == .learned ? EgocentricRenderer() : nil
+        return (MultiAgentEnv(world: world, renderer: renderer), BandwidthChannel(channelConfig), rng.nextInt(world.targets.count))
     }
 
     /// Starts the episode of maze `seed` and returns each agent's first observation.
@@ -73,8 +74,11 @@ public final class TeamSearchEnv {
 
     /// The observations of the current step.
     public func observations() -> [TeamObservation] {
-        env.observations.map { o in
-            TeamObservation(base: o, goal: goal, colors: env.world.targets.map(\.color), mazeSize: config.mazeSize,
+        env.observations.map { observed in
+            var o = observed
+            // With learned perception the agent gets its rendered view, never the true visibility.
+            if config.perception == .learned { o.perception = Perception() }
+            return TeamObservation(base: o, goal: goal, colors: env.world.targets.map(\.color), mazeSize: config.mazeSize,
                             stepLimit: config.stepLimit, backlog: channel.backlog(of: o.agent), remainingQuota: channel.remainingQuota(of: o.agent),
                             rate: config.rate)
         }

@@ -11,13 +11,14 @@ extension TeamIntervention.Kind: ExpressibleByArgument {}
 struct TeamTaskOptions: ParsableArguments {
     @Option(help: "Maze preset size: 9, 11, 13, 15 (Memory-Maze) or 21, 25, 31.") var preset = 15
     @Option(help: "Team size, 2–4.") var agents = 2
-    @Option(help: "Perception: gt (ground-truth visibility). Learned perception is not built yet.") var perception = "gt"
+    @Option(help: "Perception: gt (the visibility raycast) or learned (the shipped BEV model and detector on rendered views).") var perception = "gt"
     @Option(help: "Probability that a message is lost.") var drop: Float = 0
     @Option(help: "Step limit (default: the calibrated T_max of the preset and team size).") var tMax: Int?
 
     func task() throws -> TeamSearchConfig {
-        guard perception == "gt" else { throw ValidationError("--perception \(perception): only gt is built so far") }
+        guard let kind = TeamSearchConfig.PerceptionKind(rawValue: perception) else { throw ValidationError("--perception \(perception): gt or learned") }
         var c = TeamSearchConfig()
+        c.perception = kind
         c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax
         return c
     }
