@@ -66,6 +66,8 @@ public struct TeamAgent: Sendable {
         case .snapshot(let other, let p, let s):
             for y in 0..<mazeSize { for x in 0..<mazeSize { learn(MapCell(x, y), other[x, y], from: sender) } }
             partnerCell[sender] = p.cell; s.forEach { learn($0) }
+        case .codedPatch:
+            break    // decoded into a `.patch` by the member that holds the learned code
         case .local(let origin, let width, let states, let p, let s):
             for (k, state) in states.enumerated() { learn(MapCell(origin.x + k % width, origin.y + k / width), state, from: sender) }
             partnerCell[sender] = p.cell; s.forEach { learn($0) }

@@ -85,7 +85,7 @@ public struct TeamEpisodeRecording {
 
     /// One JSON line per delivery.
     static func writeLog(_ env: TeamSearchEnv, into url: URL) throws {
-        let kinds = ["sighting", "pose", "goal", "patch", "snapshot", "local"]
+        let kinds = ["sighting", "pose", "goal", "patch", "snapshot", "local", "coded-patch"]
         let lines = env.deliveries.map { d -> String in
             var kind = "rejected"
             if case .success(let bits) = d.payload, bits.count >= 3 {

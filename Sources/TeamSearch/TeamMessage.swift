@@ -38,6 +38,8 @@ public enum TeamMessage: Equatable, Sendable {
     case snapshot(map: CellMap, pose: PoseReport, sightings: [Sighting])
     /// The literal broadcast's update: the cells in view (their bounding box, raw), the pose and the sightings.
     case local(origin: MapCell, width: Int, cells: [CellState], pose: PoseReport, sightings: [Sighting])
+    /// An 11×11 patch around a cell in a learned k-bit code (a shipped `LearnedPatchCode`): lossy, exactly k bits.
+    case codedPatch(centre: MapCell, code: BitString)
 
     public static func == (a: TeamMessage, b: TeamMessage) -> Bool {
         switch (a, b) {
@@ -47,6 +49,7 @@ public enum TeamMessage: Equatable, Sendable {
         case (.patch(let c, let p), .patch(let d, let q)): c == d && p == q
         case (.snapshot(let m, let p, let s), .snapshot(let n, let q, let t)): m == n && p == q && s == t
         case (.local(let o, let w, let c, let p, let s), .local(let o2, let w2, let c2, let p2, let s2)): o == o2 && w == w2 && c == c2 && p == p2 && s == s2
+        case (.codedPatch(let c, let k), .codedPatch(let d, let l)): c == d && k == l
         default: false
         }
     }
@@ -57,12 +60,15 @@ public enum TeamMessage: Equatable, Sendable {
 /// channel's CRC-8 catches corruption before this).
 public struct TeamCodec: Sendable {
     public let mazeSize: Int, objects: Int, headingBins = 16
+    /// The length of learned patch codes, when the team uses one (nil: `codedPatch` messages are invalid).
+    public let codedPatchBits: Int?
     let cells: CellCode
     let patchCoder: LosslessPatchCoder
     static let kindBits = 3
 
-    public init(mazeSize: Int, objects: Int, patchCoder: LosslessPatchCoder = TeamCodec.sharedPatchCoder) {
-        self.mazeSize = mazeSize; self.objects = objects; cells = CellCode(size: mazeSize); self.patchCoder = patchCoder
+    public init(mazeSize: Int, objects: Int, codedPatchBits: Int? = nil, patchCoder: LosslessPatchCoder = TeamCodec.sharedPatchCoder) {
+        self.mazeSize = mazeSize; self.objects = objects; self.codedPatchBits = codedPatchBits
+        cells = CellCode(size: mazeSize); self.patchCoder = patchCoder
     }
 
     /// The lossless patch coder fitted once to 2,000 patches of explorers' maps (seed 1, fixed for good:
@@ -95,6 +101,9 @@ public struct TeamCodec: Sendable {
             s.append(width - 1, width: sideBits); s.append(states.count / width - 1, width: sideBits)
             for c in states { s.append(c.rawValue, width: 2) }
             append(pose, &s); append(sightings, &s)
+        case .codedPatch(let c, let code):
+            precondition(code.count == codedPatchBits, "TeamCodec: a \(code.count)-bit code, the team's codes have \(codedPatchBits.map(String.init) ?? "no") bits")
+            s.append(6, width: Self.kindBits); cells.encode(x: c.x, y: c.y, into: &s); s.append(code)
         }
         return s
     }
@@ -120,6 +129,11 @@ public struct TeamCodec: Sendable {
             var states: [CellState] = []
             for _ in 0..<(w * h) { states.append(try state(&r)) }
             message = .local(origin: origin, width: w, cells: states, pose: try pose(&r), sightings: try sightings(&r))
+        case 6:
+            guard let k = codedPatchBits else { throw MessageError.invalidValue("a coded patch, but the team uses no learned code") }
+            let c = try cell(&r)
+            guard r.remaining == k else { throw MessageError.wrongLength(expected: r.position + k, got: s.count) }
+            return .codedPatch(centre: c, code: BitString(Array(s.bits[r.position...])))
         case let k: throw MessageError.invalidValue("message kind \(k)")
         }
         guard r.remaining == 0 else { throw MessageError.wrongLength(expected: s.count - r.remaining, got: s.count) }

@@ -45,4 +45,23 @@ struct TeamMessageTests {
         }
         #expect(throws: MessageError.self) { try codec.decode(BitString([true, true, true, false, false, false])) }   // kind 7
     }
+
+    /// A learned k-bit patch code travels as 3 + 8 + k bits; a wrong length or a team without codes is an error,
+    /// and the shipped 16-bit code's bits decode back into a patch.
+    @Test func learnedCodesTravelInExactlyKBits() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Models/ib/code_16bits.safetensors").standardized
+        let code = try LearnedPatchCode.load(url)
+        var map = CellMap(size: 15)
+        for x in 0..<15 { map[x, 7] = .free; map[x, 6] = .wall }
+        let patch = OccupancyPatch(map: map, centre: (7, 7), side: 11)
+        let bits = code.encode([patch])[0]
+        let coded = TeamCodec(mazeSize: 15, objects: 6, codedPatchBits: 16)
+        let wire = coded.encode(.codedPatch(centre: MapCell(7, 7), code: bits))
+        #expect(wire.count == 3 + 8 + 16)
+        guard case .codedPatch(let centre, let received) = try coded.decode(wire) else { Issue.record("not a coded patch"); return }
+        #expect(centre == MapCell(7, 7) && received == bits)
+        #expect(try code.decode([received])[0].cells.count == 121)
+        #expect(throws: MessageError.self) { try coded.decode(BitString(Array(wire.bits.dropLast()))) }
+        #expect(throws: MessageError.self) { try codec.decode(wire) }
+    }
 }
