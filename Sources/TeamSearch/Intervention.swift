@@ -14,6 +14,9 @@ public struct TeamIntervention: Codable, Sendable {
         case ghostMap = "ghost-map"
         /// Every message is lost on the channel.
         case dropAll = "drop-all"
+        /// Faults: 10% or 30% of messages lost; 10% with a flipped bit (rejected by the CRC-8); agent 1 falls
+        /// silent a quarter of the way into the episode.
+        case drop10 = "drop-10", drop30 = "drop-30", corrupt10 = "corrupt-10", silentPartner = "silent-partner"
     }
 
     public var kind: Kind
@@ -47,9 +50,16 @@ public struct TeamIntervention: Codable, Sendable {
 
     static func perturbed(_ kind: Kind, method: TeamMethod, config: TeamSearchConfig, seed: UInt64, at step: Int) throws -> TeamEpisodeResult {
         var c = config
-        if kind == .dropAll { c.dropProbability = 1 }
+        switch kind {
+        case .dropAll: c.dropProbability = 1
+        case .drop10: c.dropProbability = 0.1
+        case .drop30: c.dropProbability = 0.3
+        case .corrupt10: c.corruptionProbability = 0.1
+        case .silentPartner: c.silentAgent = 1; c.silentFrom = c.stepLimit / 4
+        case .fakeTarget, .ghostMap: break
+        }
         return try TeamEpisode.run(method, config: c, seed: seed) { env, _ in
-            guard env.step == step, kind != .dropAll else { return }
+            guard env.step == step, kind == .fakeTarget || kind == .ghostMap else { return }
             let codec = TeamCodec(mazeSize: c.mazeSize, objects: env.observations()[0].colors.count)
             let goal = env.goalObject, g = MapCell(Int(goal.x), Int(goal.y))
             let message: TeamMessage
@@ -59,7 +69,7 @@ public struct TeamIntervention: Codable, Sendable {
                 guard !far.isEmpty else { return }
                 let f = far[Int(seed % UInt64(far.count))]
                 message = .sighting(Sighting(object: env.observations()[0].goal, cell: MapCell(f.x, f.y)))
-            case .ghostMap, .dropAll:
+            default:
                 message = .patch(centre: g, patch: OccupancyPatch(side: 11, cells: Array(repeating: .wall, count: 121)))
             }
             env.inject(codec.encode(message), from: 1, to: 0)

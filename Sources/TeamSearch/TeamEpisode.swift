@@ -20,13 +20,15 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     /// method asked to send; a queue that never drains is the difference).
     public var wireBitsPerAgentStep: Double, queuedBitsPerAgentStep: Double
     public var messagesSent, messagesDelivered: Int
+    /// Messages the channel's CRC-8 rejected (corrupted on the wire).
+    public var messagesRejected: Int
     public var meanMessageAge: Double
     public var wallBumps: Int
     /// Messages that arrived but did not decode.
     public var undecodable: Int
     enum CodingKeys: String, CodingKey {
         case method, bitsPerStep = "bits_per_step", perception, mazeSize = "maze_size", agents, seed, success, steps, coverage
-        case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered"
+        case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered", messagesRejected = "messages_rejected"
         case meanMessageAge = "mean_message_age", wallBumps = "wall_bumps", undecodable
     }
 }
@@ -60,7 +62,8 @@ public enum TeamEpisode {
                                  success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
                                  wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),
                                  queuedBitsPerAgentStep: Double(stats.wireBitsSent) / Double(max(1, env.step * c.agents)),
-                                 messagesSent: stats.messagesSent, messagesDelivered: stats.messagesDelivered, meanMessageAge: stats.meanAge,
+                                 messagesSent: stats.messagesSent, messagesDelivered: stats.messagesDelivered, messagesRejected: stats.messagesRejected,
+                                 meanMessageAge: stats.meanAge,
                                  wallBumps: env.wallBumps.reduce(0, +), undecodable: team.map(\.undecodable).reduce(0, +))
     }
 }

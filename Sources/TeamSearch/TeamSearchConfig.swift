@@ -22,8 +22,12 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     public var rate = BitRate(4)
     /// Messages each sender may send in an episode (the broadcast baselines' 20 rounds); nil: no quota.
     public var quota: Int?
-    /// Fault injection: probability that a message is lost.
+    /// Fault injection: probability that a message is lost, that one of its bits is flipped (the CRC-8 then
+    /// rejects it), and an agent that falls silent (sends nothing) from a step on.
     public var dropProbability: Float = 0
+    public var corruptionProbability: Float = 0
+    public var silentAgent: Int?
+    public var silentFrom = 0
     /// Steps before the episode is cut off; nil: the calibrated value for the maze size and team (``calibratedTMax``).
     public var tMax: Int?
     /// An agent has reached the goal when its centre is this close to the object's centre (cells).
@@ -31,13 +35,17 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     public var perception = PerceptionKind.groundTruth
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case mazeSize, agents, rate, quota, dropProbability, tMax, reachDistance, perception }
+    enum CodingKeys: String, CodingKey {
+        case mazeSize, agents, rate, quota, dropProbability, corruptionProbability, silentAgent, silentFrom, tMax, reachDistance, perception
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mazeSize = try c.decode(Int.self, forKey: .mazeSize); agents = try c.decode(Int.self, forKey: .agents)
         rate = try c.decode(BitRate.self, forKey: .rate); quota = try c.decodeIfPresent(Int.self, forKey: .quota)
         dropProbability = try c.decode(Float.self, forKey: .dropProbability); tMax = try c.decodeIfPresent(Int.self, forKey: .tMax)
+        corruptionProbability = try c.decodeIfPresent(Float.self, forKey: .corruptionProbability) ?? 0
+        silentAgent = try c.decodeIfPresent(Int.self, forKey: .silentAgent); silentFrom = try c.decodeIfPresent(Int.self, forKey: .silentFrom) ?? 0
         reachDistance = try c.decode(Float.self, forKey: .reachDistance)
         perception = try c.decodeIfPresent(PerceptionKind.self, forKey: .perception) ?? .groundTruth
     }
@@ -58,6 +66,8 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
         try ConfigError.check((2...4).contains(agents), "agents", "must be 2, 3 or 4")
         try ConfigError.check(stepLimit > 0, "tMax", tMax == nil ? "is not calibrated for \(agents) agents; give one" : "must be positive")
         try ConfigError.check((0...1).contains(dropProbability), "dropProbability", "must be in [0, 1]")
+        try ConfigError.check((0...1).contains(corruptionProbability), "corruptionProbability", "must be in [0, 1]")
+        try ConfigError.check(silentAgent.map { (0..<agents).contains($0) } ?? true, "silentAgent", "must be an agent index")
         try ConfigError.check(quota.map { $0 > 0 } ?? true, "quota", "must be positive")
     }
 }

@@ -58,6 +58,7 @@ public final class TeamSearchEnv {
         let world = MazeWorld(maze: maze, agents: c.agents, seed: seed)
         var channelConfig = ChannelConfig(rate: c.rate, quota: c.quota)
         channelConfig.dropProbability = c.dropProbability
+        channelConfig.corruptionProbability = c.corruptionProbability
         channelConfig.seed = seed
         var rng = RandomGenerator(seed: seed ^ 0x7EA4_5EA7C4)
         let renderer = c.perception == .learned ? EgocentricRenderer() : nil
@@ -98,7 +99,9 @@ public final class TeamSearchEnv {
     /// Queues each agent's messages, moves the agents, delivers what the channel carried this step.
     public func step(_ actions: [TeamAction]) -> Step {
         precondition(actions.count == config.agents, "TeamSearchEnv.step: \(actions.count) actions for \(config.agents) agents")
-        for (i, a) in actions.enumerated() { for m in a.messages { channel.send(m, from: i) } }
+        for (i, a) in actions.enumerated() where !(config.silentAgent == i && step >= config.silentFrom) {
+            for m in a.messages { channel.send(m, from: i) }
+        }
         for d in channel.step() {
             deliveries.append(d)
             guard case .success(let bits) = d.payload else { continue }

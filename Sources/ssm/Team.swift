@@ -139,7 +139,7 @@ struct TeamIntervene: ParsableCommand {
         abstract: "A false sighting (fake-target), a ghost wall region (ghost-map) or every message dropped (drop-all), against the same mazes untouched.")
 
     @OptionGroup var task: TeamTaskOptions
-    @Option(help: "fake-target, ghost-map or drop-all.") var kind: TeamIntervention.Kind
+    @Option(help: "fake-target, ghost-map, drop-all, or the faults drop-10, drop-30, corrupt-10, silent-partner.") var kind: TeamIntervention.Kind
     @Option(help: "Method.") var method: TeamMethod = .event
     @Option(help: "Bits per step per sender.") var bits = "4"
     @Option(help: "Held-out mazes.") var mazes = 300

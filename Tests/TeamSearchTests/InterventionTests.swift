@@ -37,4 +37,24 @@ struct InterventionTests {
         #expect(r.perturbedSuccess == Double(none.filter(\.success).count) / 8)
         #expect(r.perturbedCI95[0] <= r.perturbedSuccess && r.perturbedSuccess <= r.perturbedCI95[1])
     }
+
+    /// Faults: corrupted messages are rejected by the checksum (none reaches a decoder), and a silent agent's
+    /// messages never reach the channel.
+    @Test func faultsAreCaughtNotCrashed() throws {
+        var config = TeamSearchConfig()
+        config.mazeSize = 9; config.rate = BitRate(128); config.corruptionProbability = 0.3
+        var rejected = 0
+        for seed in UInt64(2_000_000)..<2_000_006 {
+            let r = try TeamEpisode.run(.broadcastLocal, config: config, seed: seed)
+            rejected += r.messagesRejected
+            #expect(r.undecodable == 0)
+        }
+        #expect(rejected > 0)
+        config.corruptionProbability = 0; config.silentAgent = 1; config.silentFrom = 0
+        var senders = Set<Int>()
+        _ = try TeamEpisode.run(.broadcastLocal, config: config, seed: 2_000_001) { env, _ in
+            for d in env.deliveries { senders.insert(d.envelope.sender) }
+        }
+        #expect(senders == [0])
+    }
 }
