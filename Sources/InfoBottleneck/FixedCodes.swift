@@ -81,8 +81,11 @@ public struct FixedMessageCodec: Sendable {
     }
 
     /// The heading sector of an angle in radians.
-    public func headingBin(_ angle: Float) -> Int {
-        let t = (angle + .pi) / (2 * .pi)
-        return min(headingBins - 1, max(0, Int((t - t.rounded(.down)) * Float(headingBins))))
-    }
+    public func headingBin(_ angle: Float) -> Int { headingSector(angle, of: headingBins) }
+}
+
+/// The sector of `bins` equal sectors that a heading (radians, any turn) falls in, from −π counter-clockwise.
+public func headingSector(_ angle: Float, of bins: Int) -> Int {
+    let t = (angle + .pi) / (2 * .pi)
+    return min(bins - 1, max(0, Int((t - t.rounded(.down)) * Float(bins))))
 }

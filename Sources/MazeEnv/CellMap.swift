@@ -31,6 +31,12 @@ public struct CellMap: Equatable, Sendable {
         for c in perception.cells { cells[c.y * size + c.x] = c.state }
     }
 
+    /// Takes every cell this map does not know from `other` (a partner's or a shared map).
+    public mutating func fill(from other: CellMap) {
+        precondition(other.size == size, "CellMap.fill: sizes differ")
+        for i in cells.indices where cells[i] == .unknown { cells[i] = other.cells[i] }
+    }
+
     /// Whether the cell has been seen, free or wall.
     public func isKnown(_ x: Int, _ y: Int) -> Bool { self[x, y] != .unknown }
 

@@ -89,7 +89,7 @@ public struct TeamAgent: Sendable {
 
     /// Merges another map wholesale (the oracle's shared memory).
     public mutating func absorb(_ other: CellMap, sightings others: [Int: MapCell]) {
-        for y in 0..<mazeSize { for x in 0..<mazeSize where map[x, y] == .unknown && other[x, y] != .unknown { map[x, y] = other[x, y] } }
+        map.fill(from: other)
         for (k, c) in others where sightings[k] == nil { sightings[k] = c }
     }
 

@@ -57,7 +57,7 @@ public enum TeamEpisode {
         }
         let stats = env.channelStatistics
         var known = CellMap(size: c.mazeSize)
-        for m in team { for y in 0..<c.mazeSize { for x in 0..<c.mazeSize where known[x, y] == .unknown { known[x, y] = m.agent.map[x, y] } } }
+        for m in team { known.fill(from: m.agent.map) }
         return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
                                  success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
                                  wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),

@@ -141,10 +141,7 @@ public struct TeamCodec: Sendable {
     }
 
     /// The heading sector of an angle in radians.
-    public func headingBin(_ angle: Float) -> Int {
-        let t = (angle + .pi) / (2 * .pi)
-        return min(headingBins - 1, max(0, Int((t - t.rounded(.down)) * Float(headingBins))))
-    }
+    public func headingBin(_ angle: Float) -> Int { headingSector(angle, of: headingBins) }
 
     func append(_ t: Sighting, _ s: inout BitString) {
         precondition(t.object >= 0 && t.object < objects, "TeamCodec: object \(t.object) of \(objects)")

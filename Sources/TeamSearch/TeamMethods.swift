@@ -76,7 +76,7 @@ public struct TeamMember: TeamPolicy {
             if let message = try? codec.decode(BitString(m.bits)) { agent.receive(message, from: m.sender) } else { undecodable += 1 }
         }
         if let board {
-            board.map = merged(board.map, agent.map)
+            board.map.fill(from: agent.map)
             for (k, c) in agent.sightings where board.sightings[k] == nil { board.sightings[k] = c }
             agent.absorb(board.map, sightings: board.sightings)
         }
@@ -84,12 +84,6 @@ public struct TeamMember: TeamPolicy {
         let move = agent.move(toward: o.goal, claimed: claimed)
         board?.goals[agent.index] = agent.goal
         return TeamAction(move: move, messages: messages(o))
-    }
-
-    func merged(_ a: CellMap, _ b: CellMap) -> CellMap {
-        var m = a
-        for y in 0..<a.size { for x in 0..<a.size where m[x, y] == .unknown { m[x, y] = b[x, y] } }
-        return m
     }
 
     var partners: [Int] { (0..<agent.agents).filter { $0 != agent.index } }
@@ -150,8 +144,7 @@ public struct TeamMember: TeamPolicy {
             if fits(m, rate: rate) { lastGoal = g; return [m] }
         }
         let here = agent.cell
-        if let p = partners.max(by: { agent.unknownToPartner($0, around: here).count < agent.unknownToPartner($1, around: here).count }) {
-            let lacking = agent.unknownToPartner(p, around: here)
+        if let (p, lacking) = partners.map({ ($0, agent.unknownToPartner($0, around: here)) }).max(by: { $0.1.count < $1.1.count }) {
             let m = codec.encode(.patch(centre: here, patch: OccupancyPatch(map: agent.map, centre: (here.x, here.y), side: 11)))
             if lacking.count >= 8, fits(m, rate: rate) { agent.told(lacking, to: partners); return [m] }
         }

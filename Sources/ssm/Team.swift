@@ -5,6 +5,7 @@ import InfoBottleneck
 import TeamSearch
 
 extension TeamMethod: ExpressibleByArgument {}
+extension BitRate: ExpressibleByArgument { public init?(argument: String) { self.init(argument) } }
 extension TeamIntervention.Kind: ExpressibleByArgument {}
 
 /// The task's flags shared by the team commands.
@@ -36,19 +37,18 @@ struct TeamRun: ParsableCommand {
 
     @OptionGroup var task: TeamTaskOptions
     @Option(help: "Method: none, oracle, broadcast, broadcast-local or event.") var method: TeamMethod = .event
-    @Option(help: "Bits per step per sender (4, 0.25, 1/3).") var bits = "4"
+    @Option(help: "Bits per step per sender (4, 0.25, 1/3).") var bits = BitRate(4)
     @Option(help: "Maze seed (evaluation seeds start at 2,000,000).") var seed: UInt64 = 2_000_000
     @Option(help: "Output folder.") var output = "runs/team"
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
         var c = try task.task()
-        guard let rate = BitRate(bits) else { throw ValidationError("--bits \(bits): not a positive bit rate") }
-        c.rate = rate
+        c.rate = bits
         let r = try TeamEpisodeRecording(method, config: c, seed: seed, into: URL(fileURLWithPath: output)) { stderr($0 + "\n") }.result
         if json { return printJSON(r) }
         print(String(format: "%@ at %@ bits/step, %d×%d, %d agents, maze %llu: %@ in %d steps; coverage %.0f%%, %.2f wire bits per agent-step, %d messages delivered (mean age %.1f), %d wall bumps",
-                     method.rawValue, rate.description, c.mazeSize, c.mazeSize, c.agents, seed, r.success ? "success" : "failure", r.steps,
+                     method.rawValue, bits.description, c.mazeSize, c.mazeSize, c.agents, seed, r.success ? "success" : "failure", r.steps,
                      100 * r.coverage, r.wireBitsPerAgentStep, r.messagesDelivered, r.meanMessageAge, r.wallBumps))
     }
 }
@@ -141,7 +141,7 @@ struct TeamIntervene: ParsableCommand {
     @OptionGroup var task: TeamTaskOptions
     @Option(help: "fake-target, ghost-map, drop-all, or the faults drop-10, drop-30, corrupt-10, silent-partner.") var kind: TeamIntervention.Kind
     @Option(help: "Method.") var method: TeamMethod = .event
-    @Option(help: "Bits per step per sender.") var bits = "4"
+    @Option(help: "Bits per step per sender (4, 0.25, 1/3).") var bits = BitRate(4)
     @Option(help: "Held-out mazes.") var mazes = 300
     @Option(help: "Step at which the false message reaches agent 0.") var at = 5
     @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
@@ -149,8 +149,7 @@ struct TeamIntervene: ParsableCommand {
 
     func run() throws {
         var c = try task.task()
-        guard let rate = BitRate(bits) else { throw ValidationError("--bits \(bits): not a positive bit rate") }
-        c.rate = rate
+        c.rate = bits
         report(try TeamIntervention(kind, method: method, config: c, mazes: mazes, at: at, jobs: jobs), json: json)
     }
 }

@@ -6,8 +6,8 @@ import MazeEnv
 
 @Suite("Interventions")
 struct InterventionTests {
-    /// A false sighting put into agent 0's inbox becomes its belief the next step, and is forgotten once the
-    /// false cell is in view without the object; a ghost wall region is forgotten when it leaves no way on.
+    /// A false sighting put into agent 0's inbox becomes its belief, and is forgotten once the false cell is in
+    /// view without the object.
     @Test func falseMessagesArriveAndAreUndone() throws {
         var config = TeamSearchConfig()
         config.mazeSize = 15

@@ -23,7 +23,6 @@ struct TeamEpisodeTests {
                 if method == .none || method == .oracle { #expect(r.messagesSent == 0) }
             }
         }
-        print("wins", wins)
         #expect(wins[.oracle]! >= wins[.event]! && wins[.event]! >= wins[.none]!)
     }
 
