@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SpatialMemory", targets: ["SpatialMemory"]),
         .library(name: "BEV", targets: ["BEV"]),
         .library(name: "TeamSearch", targets: ["TeamSearch"]),
+        .library(name: "HRLICM", targets: ["HRLICM"]),
         .library(name: "Benchmarks", targets: ["Benchmarks"]),
         .library(name: "SharedSpatialMemory", targets: ["SharedSpatialMemory"]),
         .executable(name: "ssm", targets: ["ssm"]),
@@ -63,6 +64,9 @@ let package = Package(
         // The team search task: the multi-agent environment, the agents' runtime, wire formats, methods, the sweep.
         .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "BEV", "Plotting"]),
 
+        // The learned team policy: meta-controller and communication heads, curiosity, MAPPO training.
+        .target(name: "HRLICM", dependencies: ["Tensor", "Training", "MazeEnv", "InfoBottleneck", "TeamSearch", "Plotting"]),
+
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
         .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "InfoBottleneck", "TeamSearch"]),
 
@@ -72,7 +76,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", "TeamSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", "TeamSearch", "HRLICM", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "SpatialMemoryTests", dependencies: ["SpatialMemory"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "TeamSearchTests", dependencies: ["TeamSearch"]),
+        .testTarget(name: "HRLICMTests", dependencies: ["HRLICM"]),
         .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
     ]
 )

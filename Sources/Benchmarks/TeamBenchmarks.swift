@@ -6,7 +6,7 @@ import TeamSearch
 /// step, ground-truth perception) on one thread; `episodes_per_second` beside it. No external reference exists.
 public struct TeamBenchmarks: Sendable {
     public var episodes = 100
-    public var methods = TeamMethod.allCases
+    public var methods = TeamMethod.scripted
     public init() {}
 
     public func run(emit: (BenchmarkRow) -> Void) throws -> BenchmarkSummary {

@@ -28,6 +28,27 @@ public enum GridPlanner {
         return nil
     }
 
+    /// Every cell reachable from `start` with its path length, in breadth-first order (nearest first; among
+    /// equals, the order `path(size:from:passable:goal:)` visits them, so the first cell in the list that
+    /// satisfies a goal is the one that search returns).
+    public static func reachable(size n: Int, from start: (x: Int, y: Int),
+                                 passable: (Int, Int) -> Bool) -> [(x: Int, y: Int, distance: Int)] {
+        guard start.x >= 0, start.y >= 0, start.x < n, start.y < n else { return [] }
+        var distance = [Int](repeating: -1, count: n * n)
+        let s = start.y * n + start.x
+        distance[s] = 0
+        var queue = [s], head = 0
+        while head < queue.count {
+            let c = queue[head]; head += 1
+            for (nx, ny) in neighbours(c % n, c / n)
+            where nx >= 0 && ny >= 0 && nx < n && ny < n && distance[ny * n + nx] < 0 && passable(nx, ny) {
+                distance[ny * n + nx] = distance[c] + 1
+                queue.append(ny * n + nx)
+            }
+        }
+        return queue.map { ($0 % n, $0 / n, distance[$0]) }
+    }
+
     /// A shortest path from `start` to `goal`, both included, by A* with the Manhattan distance (admissible
     /// on a 4-connected grid); nil when the goal is unreachable. Expands far fewer cells than breadth-first
     /// search when the goal is known.

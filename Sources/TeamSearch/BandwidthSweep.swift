@@ -9,7 +9,7 @@ import Plotting
 /// without redoing the episodes `results.jsonl` already holds.
 public struct BandwidthSweep: Sendable {
     public struct Config: Codable, Equatable, Sendable {
-        public var methods: [TeamMethod] = [.none, .broadcast, .broadcastLocal, .event, .oracle]
+        public var methods: [TeamMethod] = TeamMethod.scripted
         public var rates: [BitRate] = ["128", "64", "32", "16", "8", "4", "2", "1", "0.5", "0.25"].compactMap(BitRate.init)
         public var mazes = 1000
         /// Evaluation seeds start here (maze seeds below 2,000,000 are for calibration and tuning).

@@ -10,6 +10,10 @@ public struct TeamSearchCalibration: Codable, Sendable {
     public var mazeSize, agents, episodes: Int
     public var tMax: Int
     public var noneSuccess, oracleSuccess: Double
+    /// The other reading of the window: the largest limit at which `none` succeeds in at most 40%, and
+    /// `oracle`'s success there.
+    public var noneWindowTMax: Int
+    public var oracleSuccessAtNoneWindow: Double
     /// Steps to success of each episode (nil: not within the cap), per method.
     public var noneSteps, oracleSteps: [Int?]
 
@@ -27,7 +31,9 @@ public struct TeamSearchCalibration: Codable, Sendable {
         let none = try steps(.none), oracle = try steps(.oracle)
         func rate(_ s: [Int?], _ t: Int) -> Double { Double(s.filter { ($0 ?? .max) <= t }.count) / Double(max(s.count, 1)) }
         let limit = (1...cap).first { rate(oracle, $0) >= 0.85 } ?? cap
+        let window = (1...cap).last { rate(none, $0) <= 0.40 } ?? 1
         self.mazeSize = mazeSize; self.agents = agents; self.episodes = episodes; tMax = limit
+        noneWindowTMax = window; oracleSuccessAtNoneWindow = rate(oracle, window)
         noneSuccess = rate(none, limit); oracleSuccess = rate(oracle, limit); noneSteps = none; oracleSteps = oracle
     }
 }

@@ -100,9 +100,25 @@ public struct TeamAgent: Sendable {
         return lastMove
     }
 
+    /// The next move toward `target`, a cell the caller chose (a learned meta-controller's goal). With
+    /// `isObject` the agent settles on the cell's centre and comes alongside a partner already there.
+    public mutating func move(to target: MapCell, isObject: Bool) -> MazeAction {
+        lastMove = walk(to: target, isObject: isObject)
+        return lastMove
+    }
+
     mutating func decide(toward object: Int, claimed: [MapCell]) -> MazeAction {
-        let here = cell
-        if let target = sightings[object] {
+        if let target = sightings[object] { return walk(to: target, isObject: true) }
+        if goal == nil || plan.isEmpty || planBlocked() || !isFrontier(goal!) {
+            goal = chooseFrontier(from: cell, avoiding: Array(partnerGoal.values) + claimed)
+            if goal.map({ !isFrontier($0) }) ?? true, forgetHearsayWalls() { goal = chooseFrontier(from: cell, avoiding: Array(partnerGoal.values) + claimed) }
+            plan = goal.map { path(to: $0) } ?? []
+        }
+        return followPlan()
+    }
+
+    mutating func walk(to target: MapCell, isObject: Bool) -> MazeAction {
+        if isObject {
             let centre = (Float(target.x) + 0.5, Float(target.y) + 0.5)
             let d = hypot(pose.x - centre.0, pose.y - centre.1)
             // A partner settled on the object blocks its centre: come alongside, 0.45 from the centre and off the
@@ -114,22 +130,18 @@ public struct TeamAgent: Sendable {
                 let away = atan2(pose.y - centre.1, pose.x - centre.0) + offsets[(alongside / 8) % offsets.count]
                 return .steer(from: pose, toward: (centre.0 + 0.45 * cos(away), centre.1 + 0.45 * sin(away)))
             }
+            // Settle on the object's centre, so that partners can reach it too around the agent's body.
+            if cell == target { return d < 0.12 ? .noop : .steer(from: pose, toward: centre) }
         }
-        if let target = sightings[object] {
-            if here == target {
-                // Settle on the object's centre, so that partners can reach it too around the agent's body.
-                let centre = (Float(target.x) + 0.5, Float(target.y) + 0.5)
-                return hypot(pose.x - centre.0, pose.y - centre.1) < 0.12 ? .noop : .steer(from: pose, toward: centre)
-            }
-            if goal != target || plan.isEmpty || planBlocked() {
-                goal = target; plan = path(to: target)
-                if plan.isEmpty && forgetHearsayWalls() { plan = path(to: target) }
-            }
-        } else if goal == nil || plan.isEmpty || planBlocked() || !isFrontier(goal!) {
-            goal = chooseFrontier(from: here, avoiding: Array(partnerGoal.values) + claimed)
-            if goal.map({ !isFrontier($0) }) ?? true, forgetHearsayWalls() { goal = chooseFrontier(from: here, avoiding: Array(partnerGoal.values) + claimed) }
-            plan = goal.map { path(to: $0) } ?? []
+        if goal != target || plan.isEmpty || planBlocked() {
+            goal = target; plan = path(to: target)
+            if plan.isEmpty && forgetHearsayWalls() { plan = path(to: target) }
         }
+        return followPlan()
+    }
+
+    mutating func followPlan() -> MazeAction {
+        let here = cell
         if let i = plan.firstIndex(of: here) { plan.removeFirst(i + 1) }
         guard let next = plan.first else { return .left }
         return .steer(from: pose, toward: (Float(next.x) + 0.5, Float(next.y) + 0.5))
@@ -156,23 +168,106 @@ public struct TeamAgent: Sendable {
         return (p ?? []).dropFirst().map { MapCell($0.x, $0.y) }
     }
 
-    /// The nearest frontier (breadth-first over known-free cells) at least 4 cells from every avoided goal,
-    /// else the nearest; a random known-free cell when nothing is left to explore.
+    /// Burgard et al.'s coordinated choice: the frontier cell (reachable over known-free cells) with the greatest
+    /// utility minus cost. Utility starts at 1 and each goal a partner has taken lowers it by
+    /// `1 − d / claimReach` within `claimReach` cells (d Euclidean: what the partner will see from there);
+    /// cost is the path length over `costScale` cells. With no partner goals this is the nearest frontier.
+    /// A random known-free cell when nothing is left to explore.
     mutating func chooseFrontier(from here: MapCell, avoiding: [MapCell]) -> MapCell? {
-        let passable: (Int, Int) -> Bool = { [map] x, y in map[x, y] == .free || (x == here.x && y == here.y) }
-        let far: (Int, Int) -> Bool = { x, y in avoiding.allSatisfy { abs($0.x - x) + abs($0.y - y) >= 4 } }
-        let snapshot = self
-        let frontier: (Int, Int) -> Bool = { x, y in (x != here.x || y != here.y) && snapshot.isFrontier(MapCell(x, y)) }
-        if let p = GridPlanner.path(size: mazeSize, from: (here.x, here.y), passable: passable, goal: { frontier($0, $1) && far($0, $1) })
-            ?? GridPlanner.path(size: mazeSize, from: (here.x, here.y), passable: passable, goal: frontier), let last = p.last {
-            return MapCell(last.x, last.y)
+        var best: (cell: MapCell, score: Double)?
+        for c in reachableFromHere(here) where (c.x != here.x || c.y != here.y) && isFrontier(MapCell(c.x, c.y)) {
+            let score = Self.frontierScore(MapCell(c.x, c.y), distance: c.distance, avoiding: avoiding)
+            if best.map({ score > $0.score }) ?? true { best = (MapCell(c.x, c.y), score) }
         }
+        if let best { return best.cell }
         let known = map.knownFreeCells
         guard !known.isEmpty else { return nil }
         wander = wander &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         let c = known[Int((wander >> 33) % UInt64(known.count))]
         return MapCell(c.x, c.y)
     }
+
+    /// Cells reachable over known-free cells, nearest first, with their path lengths.
+    func reachableFromHere(_ here: MapCell) -> [(x: Int, y: Int, distance: Int)] {
+        GridPlanner.reachable(size: mazeSize, from: (here.x, here.y)) { [map] x, y in map[x, y] == .free || (x == here.x && y == here.y) }
+    }
+
+    /// Burgard et al.'s utility minus cost of exploring from `cell`, `distance` steps away.
+    static func frontierScore(_ cell: MapCell, distance: Int, avoiding: [MapCell]) -> Double {
+        var utility = 1.0
+        for g in avoiding {
+            let d = hypot(Double(g.x - cell.x), Double(g.y - cell.y))
+            if d < claimReach { utility -= 1 - d / claimReach }
+        }
+        return utility - Double(distance) / costScale
+    }
+
+    /// A connected stretch of frontier (4-connected frontier cells), as a goal a meta-controller can pick.
+    public struct FrontierCluster: Sendable, Equatable {
+        /// The cluster's cell with the best utility minus cost: where to walk.
+        public var cell: MapCell
+        /// Path length there over known-free cells.
+        public var distance: Int
+        /// Frontier cells in the cluster, and unknown cells within two cells of `cell`.
+        public var size: Int, unknownNearby: Int
+        /// Burgard et al.'s utility and utility minus cost of `cell` (what the scripted agents maximise).
+        public var utility: Double, score: Double
+    }
+
+    /// The reachable frontier clusters, best score first, at most `limit`. The first is the cluster holding
+    /// the cell the scripted agents would walk to (their frontier choice), when any frontier is reachable.
+    public func frontierClusters(limit: Int, avoiding: [MapCell]) -> [FrontierCluster] {
+        let here = cell
+        let reach = reachableFromHere(here)
+        var distance = [Int: Int]()
+        for c in reach { distance[c.y * mazeSize + c.x] = c.distance }
+        let order = Dictionary(uniqueKeysWithValues: reach.enumerated().map { ($0.element.y * mazeSize + $0.element.x, $0.offset) })
+        var cluster = [Int: Int](), clusters: [(FrontierCluster, order: Int)] = []
+        for c in reach where (c.x != here.x || c.y != here.y) && cluster[c.y * mazeSize + c.x] == nil && isFrontier(MapCell(c.x, c.y)) {
+            var stack = [c.y * mazeSize + c.x], members: [Int] = []
+            cluster[stack[0]] = clusters.count
+            while let k = stack.popLast() {
+                members.append(k)
+                for (nx, ny) in GridPlanner.neighbours(k % mazeSize, k / mazeSize)
+                where nx >= 0 && ny >= 0 && nx < mazeSize && ny < mazeSize && cluster[ny * mazeSize + nx] == nil
+                    && distance[ny * mazeSize + nx] != nil && (nx != here.x || ny != here.y) && isFrontier(MapCell(nx, ny)) {
+                    cluster[ny * mazeSize + nx] = clusters.count; stack.append(ny * mazeSize + nx)
+                }
+            }
+            // Ties go to the member first in breadth-first order, as in `chooseFrontier`.
+            let best = members.map { k -> (Int, Double, Int) in
+                (k, Self.frontierScore(MapCell(k % mazeSize, k / mazeSize), distance: distance[k]!, avoiding: avoiding), order[k]!)
+            }.max { ($0.1, -$0.2) < ($1.1, -$1.2) }!
+            let b = MapCell(best.0 % mazeSize, best.0 / mazeSize)
+            var unknown = 0
+            for dy in -2...2 { for dx in -2...2 {
+                let x = b.x + dx, y = b.y + dy
+                if x >= 0, y >= 0, x < mazeSize, y < mazeSize, map[x, y] == .unknown { unknown += 1 }
+            } }
+            clusters.append((FrontierCluster(cell: b, distance: distance[best.0]!, size: members.count, unknownNearby: unknown,
+                                             utility: best.1 + Double(distance[best.0]!) / Self.costScale, score: best.1), best.2))
+        }
+        return clusters.sorted { ($0.0.score, -$0.order) > ($1.0.score, -$1.order) }.prefix(limit).map(\.0)
+    }
+
+    /// How far a partner's goal lowers a frontier's utility, and the path length worth one unit of utility.
+    /// Chosen on calibration mazes (seeds 1,000,000–1,000,499, `oracle` and `event` at 128 and 4 bits per step,
+    /// reach 4–12 × scale 4–16); Docs/TeamSearch.md lists the trials.
+    static let claimReach = 8.0, costScale = 8.0
+
+    /// For each partner, the first cell on its way to `target` (A* on this agent's map from the cell it last
+    /// reported, or from the target outward) around which it lacks at least 4 cells this agent knows: where
+    /// a map patch helps it most.
+    public func routeGaps(to target: MapCell) -> [(partner: Int, centre: MapCell)] {
+        partners.compactMap { p in
+            let from = partnerCell[p] ?? target
+            let route = GridPlanner.aStar(size: mazeSize, from: (from.x, from.y), to: (target.x, target.y)) { [map] x, y in map[x, y] != .wall } ?? []
+            return (route.map { MapCell($0.x, $0.y) } + [target]).first { unknownToPartner(p, around: $0).count >= 4 }.map { (p, $0) }
+        }
+    }
+
+    /// The other agents' indices.
+    public var partners: [Int] { (0..<agents).filter { $0 != index } }
 
     /// Cells of `map` that partner `p` is not believed to know, in an 11×11 window around `centre`.
     public func unknownToPartner(_ p: Int, around centre: MapCell, radius: Int = 5) -> [MapCell] {

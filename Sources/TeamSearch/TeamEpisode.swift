@@ -39,13 +39,18 @@ public enum TeamEpisode {
     /// after every step (figures, logs). Learned perception loads the shipped models from `models` (one copy
     /// per episode, so that parallel episodes share nothing).
     public static func run(_ method: TeamMethod, config: TeamSearchConfig, seed: UInt64, models: URL = URL(fileURLWithPath: "Models"),
-                           onStep: (TeamSearchEnv, [TeamMember]) throws -> Void = { _, _ in }) throws -> TeamEpisodeResult {
+                           onStep: (TeamSearchEnv, [any TeamMemberPolicy]) throws -> Void = { _, _ in }) throws -> TeamEpisodeResult {
         var c = config
         c.quota = method.quota
         let env = try TeamSearchEnv(config: c, seed: seed)
         var observations = env.observations()
-        let perception = c.perception == .learned ? try LearnedPerception.shipped(models: models) : nil
-        var team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, seed: seed)
+        var team: [any TeamMemberPolicy]
+        if let learned = TeamMethod.registered(method.rawValue) {
+            team = try learned.team(c, observations[0].colors.count, seed)
+        } else {
+            let perception = c.perception == .learned ? try LearnedPerception.shipped(models: models) : nil
+            team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, seed: seed)
+        }
         var success = false
         while true {
             let actions = team.indices.map { team[$0].act(observations[$0]) }

@@ -51,7 +51,7 @@ public struct TeamEpisodeRecording {
     static let agentColors: [(UInt8, UInt8, UInt8, UInt8)] = [(31, 119, 180, 255), (255, 127, 14, 255), (44, 160, 44, 255), (148, 103, 189, 255)]
 
     /// The true maze with paths and goal, then each agent's map, 12 pixels per cell.
-    static func frame(_ env: TeamSearchEnv, _ team: [TeamMember], paths: [[(x: Float, y: Float)]]) -> Image {
+    static func frame(_ env: TeamSearchEnv, _ team: [any TeamMemberPolicy], paths: [[(x: Float, y: Float)]]) -> Image {
         let c = 12, n = env.layout.size, side = n * c, gap = 8
         var canvas = Canvas(width: (team.count + 1) * (side + gap) - gap, height: side, fill: (255, 255, 255, 255))
         var truth = Canvas(width: side, height: side, fill: (40, 40, 48, 255))

@@ -4,24 +4,74 @@ import Foundation
 import InfoBottleneck
 import MazeEnv
 
-/// The communication methods compared on the team task, each a ``TeamPolicy`` over the same ``TeamAgent``.
-public enum TeamMethod: String, CaseIterable, Codable, Sendable {
+/// A communication method of the team task, by name: the scripted ones defined here, or a learned one that
+/// another module registers (``TeamMethod/register(_:quota:team:)``; `HRLICM` registers `hrlicm` and its
+/// ablations). Every method is a ``TeamMemberPolicy`` per agent over the same ``TeamAgent`` runtime.
+public struct TeamMethod: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// A scripted method's or a registered method's name; nil for any other name.
+    public init?(rawValue: String) {
+        guard Self.scripted.contains(where: { $0.rawValue == rawValue }) || Self.registered(rawValue) != nil else { return nil }
+        self.rawValue = rawValue
+    }
+
+    init(scripted name: String) { rawValue = name }
+
     /// No messages.
-    case none
+    public static let none = TeamMethod(scripted: "none")
     /// Unlimited, instant shared map, sightings and goals: the upper bound.
-    case oracle
+    public static let oracle = TeamMethod(scripted: "oracle")
     /// Our reading of the paper's full broadcast: in each of 20 rounds spread evenly over `T_max`, everything the
     /// agent knows, raw (whole map at 2 bits per cell, pose, all sightings), to all, behind whatever is queued.
-    case broadcast
+    public static let broadcast = TeamMethod(scripted: "broadcast")
     /// The literal variant: every step the raw local update (cells in view, pose, sightings) until 20 messages are spent.
-    case broadcastLocal = "broadcast-local"
+    public static let broadcastLocal = TeamMethod(scripted: "broadcast-local")
     /// The strongest hand-designed protocol: the goal's sighting first; then, with an empty queue, the map
     /// patches a partner lacks on its way to the goal (or around the sender while searching), announced
     /// frontier goals and pose updates, each only when it can cross the link within 15 steps.
-    case event
+    public static let event = TeamMethod(scripted: "event")
+
+    /// The scripted methods, in the sweep's default order.
+    public static let scripted: [TeamMethod] = [.none, .broadcast, .broadcastLocal, .event, .oracle]
+
+    public var description: String { rawValue }
 
     /// The per-sender message quota the method runs under.
-    public var quota: Int? { self == .broadcast || self == .broadcastLocal ? 20 : nil }
+    public var quota: Int? {
+        if self == .broadcast || self == .broadcastLocal { return 20 }
+        return Self.registered(rawValue)?.quota
+    }
+
+    /// Builds one episode's team of a registered method: the task, the number of objects, the maze seed.
+    public typealias TeamBuilder = @Sendable (TeamSearchConfig, Int, UInt64) throws -> [any TeamMemberPolicy]
+
+    /// Makes `name` a method every experiment can run (the sweep, interventions, `ssm team run`).
+    public static func register(_ name: String, quota: Int? = nil, team: @escaping TeamBuilder) {
+        precondition(!scripted.contains { $0.rawValue == name }, "TeamMethod: '\(name)' is a scripted method")
+        registry.withLock { $0[name] = (quota, team) }
+    }
+
+    static func registered(_ name: String) -> (quota: Int?, team: TeamBuilder)? { registry.withLock { $0[name] } }
+    private static let registry = Locked<[String: (quota: Int?, team: TeamBuilder)]>([:])
+}
+
+/// A value behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// A team member's policy with the runtime the experiments read (its map for coverage and figures) and its
+/// count of undecodable messages.
+public protocol TeamMemberPolicy: TeamPolicy {
+    var agent: TeamAgent { get }
+    var undecodable: Int { get }
 }
 
 /// The oracle's shared memory: every member writes its map, sightings and goal, and reads everyone's.
@@ -33,7 +83,7 @@ public final class OracleBoard: @unchecked Sendable {
 }
 
 /// One team member: the shared runtime, and what its method says and when.
-public struct TeamMember: TeamPolicy {
+public struct TeamMember: TeamMemberPolicy {
     public private(set) var agent: TeamAgent
     public let method: TeamMethod
     let codec: TeamCodec
@@ -86,7 +136,7 @@ public struct TeamMember: TeamPolicy {
         return TeamAction(move: move, messages: messages(o))
     }
 
-    var partners: [Int] { (0..<agent.agents).filter { $0 != agent.index } }
+    var partners: [Int] { agent.partners }
     var poseReport: PoseReport { PoseReport(cell: agent.cell, headingBin: codec.headingBin(agent.pose.heading)) }
     var allSightings: [Sighting] { agent.sightings.sorted { $0.key < $1.key }.map { Sighting(object: $0.key, cell: $0.value) } }
 
@@ -109,6 +159,8 @@ public struct TeamMember: TeamPolicy {
             return [codec.encode(.local(origin: MapCell(x0, y0), width: x1 - x0 + 1, cells: states, pose: poseReport, sightings: allSightings))]
         case .event:
             return eventMessages(o)
+        default:
+            preconditionFailure("TeamMember runs the scripted methods only, not '\(method)'")
         }
     }
 
@@ -127,15 +179,11 @@ public struct TeamMember: TeamPolicy {
         guard o.backlog == 0 else { return [] }
         if let target = agent.sightings[o.goal] {
             // What a partner lacks on its way to the goal (from where it last was, or from the goal outward).
-            for p in partners {
-                let from = agent.partnerCell[p] ?? target
-                let route = GridPlanner.aStar(size: agent.mazeSize, from: (from.x, from.y), to: (target.x, target.y)) { [map = agent.map] x, y in map[x, y] != .wall } ?? []
-                for c in route.map({ MapCell($0.x, $0.y) }) + [target] where agent.unknownToPartner(p, around: c).count >= 4 {
-                    let m = codec.encode(.patch(centre: c, patch: OccupancyPatch(map: agent.map, centre: (c.x, c.y), side: 11)))
-                    guard fits(m, rate: rate) else { break }
-                    agent.told(agent.unknownToPartner(p, around: c), to: [p])
-                    return [m]
-                }
+            for (p, c) in agent.routeGaps(to: target) {
+                let m = codec.encode(.patch(centre: c, patch: OccupancyPatch(map: agent.map, centre: (c.x, c.y), side: 11)))
+                guard fits(m, rate: rate) else { continue }
+                agent.told(agent.unknownToPartner(p, around: c), to: [p])
+                return [m]
             }
             return []
         }
@@ -144,7 +192,7 @@ public struct TeamMember: TeamPolicy {
             if fits(m, rate: rate) { lastGoal = g; return [m] }
         }
         let here = agent.cell
-        if let (p, lacking) = partners.map({ ($0, agent.unknownToPartner($0, around: here)) }).max(by: { $0.1.count < $1.1.count }) {
+        if let (_, lacking) = partners.map({ ($0, agent.unknownToPartner($0, around: here)) }).max(by: { $0.1.count < $1.1.count }) {
             let m = codec.encode(.patch(centre: here, patch: OccupancyPatch(map: agent.map, centre: (here.x, here.y), side: 11)))
             if lacking.count >= 8, fits(m, rate: rate) { agent.told(lacking, to: partners); return [m] }
         }

@@ -58,7 +58,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     /// the oracle stays below 85% at any limit (bodies crowd the goal), so they need an explicit `tMax`.
     public static func calibratedTMax(mazeSize: Int, agents: Int) -> Int? {
         guard agents == 2 else { return nil }
-        return [9: 67, 11: 96, 13: 119, 15: 176, 21: 284, 25: 380, 31: 562][mazeSize]
+        return [9: 69, 11: 95, 13: 117, 15: 179, 21: 275, 25: 362, 31: 598][mazeSize]
     }
 
     public func validate() throws {

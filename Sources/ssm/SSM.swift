@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HRLICM
 import Tensor
 import Training
 
@@ -7,6 +8,7 @@ import Training
 enum Entry {
     static func main() {
         Allocator.retainFreedMemory()
+        HRLMethods.registerShipped()      // `hrlicm` and its ablations become methods when their models are shipped
         SSM.main()
     }
 }
@@ -16,7 +18,7 @@ struct SSM: ParsableCommand {
         commandName: "ssm",
         abstract: "SharedSpatialMemory: grid cells, BEV maps, social place cells and bandwidth-limited sharing.",
         discussion: "With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.",
-        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, Bench.self],
+        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, HRL.self, Bench.self],
         defaultSubcommand: Demo.self)
 }
 

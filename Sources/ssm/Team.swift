@@ -66,8 +66,9 @@ struct TeamCalibrate: ParsableCommand {
         let c = try task.task()
         let r = try TeamSearchCalibration(mazeSize: c.mazeSize, agents: c.agents, episodes: episodes, jobs: jobs)
         if json { return printJSON(r) }
-        print(String(format: "%d×%d, %d agents: T_max %d (oracle %.0f%%, none %.0f%% of %d mazes)", r.mazeSize, r.mazeSize, r.agents, r.tMax,
-                     100 * r.oracleSuccess, 100 * r.noneSuccess, r.episodes))
+        print(String(format: "%d×%d, %d agents: T_max %d (oracle %.1f%%, none %.1f%% of %d mazes); none ≤ 40%% up to %d steps (oracle %.1f%% there)",
+                     r.mazeSize, r.mazeSize, r.agents, r.tMax, 100 * r.oracleSuccess, 100 * r.noneSuccess, r.episodes,
+                     r.noneWindowTMax, 100 * r.oracleSuccessAtNoneWindow))
     }
 }
 

@@ -12,7 +12,7 @@ struct TeamEpisodeTests {
         var config = TeamSearchConfig()
         config.mazeSize = 9; config.rate = BitRate(4)
         var wins: [TeamMethod: Int] = [:]
-        for method in TeamMethod.allCases {
+        for method in TeamMethod.scripted {
             for seed in UInt64(1)...16 {
                 let r = try TeamEpisode.run(method, config: config, seed: seed) { env, _ in
                     for p in env.poses { #expect(env.layout.isFree(point: p.x, p.y)) }

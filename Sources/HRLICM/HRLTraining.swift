@@ -1,0 +1,257 @@
+import Foundation
+import InfoBottleneck
+import MazeEnv
+import Tensor
+import TeamSearch
+import Training
+
+/// How the learned team policy is trained (MAPPO, Yu et al. 2022, with their defaults unless noted); the
+/// run folder's `config.json`.
+public struct HRLTrainingConfig: Codable, Equatable, Sendable {
+    /// The policy and its rewards.
+    public var policy = HRLConfig()
+    /// Iterations (each: one episode in every environment, then the update), and an optional time limit.
+    public var iterations = 60
+    public var maxMinutes: Double?
+    /// Parallel environments (teams) per iteration.
+    public var envs = 64
+    /// Maze preset and team size trained on; the first `curriculumIterations` use the 9×9 preset.
+    public var mazeSize = 15, agents = 2
+    public var curriculumIterations = 0
+    /// Budgets cycled over the environments: one policy for every budget (the budget is an input).
+    public var budgets = ["128", "64", "32", "16", "8", "4", "2", "1", "0.5", "0.25"]
+    /// The first iterations act as the scripted `event` agent and clone its choices (a warm start).
+    public var behaviourCloningIterations = 4
+    /// PPO epochs and minibatches per iteration.
+    public var epochs = 4, minibatches = 4
+    public var learningRate: Float = 5e-4
+    public var gamma: Float = 0.99, lambda: Float = 0.95
+    public var gradientClip: Float = 10
+    public var ppo = PPOLoss.Settings()
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        try policy.validate()
+        try ConfigError.check(iterations > 0, "iterations", "must be positive")
+        try ConfigError.check(envs > 0 && envs <= 4096, "envs", "must be in 1…4096")
+        try ConfigError.check(MazeConfig.presetSizes.contains(mazeSize), "mazeSize", "must be a preset size")
+        try ConfigError.check(agents == 2, "agents", "training supports teams of 2 (the calibrated team size)")
+        try ConfigError.check(!budgets.isEmpty && budgets.allSatisfy { BitRate($0) != nil }, "budgets", "must be bit rates such as 4 or 0.25")
+        try ConfigError.check(epochs > 0 && minibatches > 0, "epochs", "epochs and minibatches must be positive")
+        try ConfigError.check(learningRate > 0 && learningRate.isFinite, "learningRate", "must be positive")
+        try ConfigError.check(gamma > 0 && gamma <= 1 && lambda >= 0 && lambda <= 1, "gamma", "γ must be in (0, 1] and λ in [0, 1]")
+    }
+
+    /// Whether a run started with `self` may continue with `other`: equal apart from how long it runs.
+    public func sameRun(as other: HRLTrainingConfig) -> Bool {
+        var a = self, b = other
+        a.iterations = 0; b.iterations = 0; a.maxMinutes = nil; b.maxMinutes = nil
+        return a == b
+    }
+
+    /// Training maze seeds lie below 1,000,000 (calibration uses 1,000,000–1,999,999, evaluation 2,000,000 up).
+    func task(iteration: Int, env: Int) -> (TeamSearchConfig, UInt64) {
+        var t = TeamSearchConfig()
+        t.mazeSize = iteration < curriculumIterations ? 9 : mazeSize
+        t.agents = agents
+        t.rate = BitRate(budgets[(iteration * envs + env) % budgets.count])!
+        var h = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(iteration) &* 0xBF58_476D_1CE4_E5B9 &+ UInt64(env) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 31; h = h &* 0xD6E8_FEB8_6659_FD93; h ^= h >> 32
+        return (t, h % 1_000_000)
+    }
+}
+
+/// One line of `metrics.jsonl`.
+public struct HRLMetrics: Codable, Equatable, Sendable {
+    public var iteration, envSteps: Int
+    public var phase: String
+    public var successRate, meanSteps, meanReturn, meanIntrinsic, bitsPerAgentStep: Double
+    public var goalEntropy, messageEntropy, approximateKL, clipFraction, policyLoss, valueLoss: Double
+    public var curiosityForward, curiosityInverse: Double
+    /// Agreement with the scripted choices (behaviour cloning), over this iteration's samples.
+    public var goalAgreement, messageAgreement: Double
+    public var learningRate: Double
+    public var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case iteration, envSteps = "env_steps", phase, successRate = "success_rate", meanSteps = "mean_steps", meanReturn = "return"
+        case meanIntrinsic = "intrinsic", bitsPerAgentStep = "bits_per_step", goalEntropy = "goal_entropy", messageEntropy = "entropy"
+        case approximateKL = "kl", clipFraction = "clip_fraction", policyLoss = "policy_loss", valueLoss = "value_loss"
+        case curiosityForward = "icm_forward", curiosityInverse = "icm_inverse", goalAgreement = "goal_agreement"
+        case messageAgreement = "message_agreement", learningRate = "learning_rate", seconds
+    }
+}
+
+/// A training run of the learned team policy: collect → returns → update → log, checkpointed every iteration
+/// (weights, optimiser, value normaliser), resumable exactly (iteration i's mazes, budgets and sampling depend
+/// only on the seed and i), stopping on a non-finite loss.
+public final class HRLTraining {
+    public let config: HRLTrainingConfig
+    public let folder: RunFolder
+    public let network: HRLNetwork
+    let optimizer: Adam
+    let code: LearnedPatchCode?
+    public private(set) var normalizer = ValueNormalizer()
+    public private(set) var iteration = 0, envSteps = 0
+    var seconds = 0.0
+
+    /// Opens (or, with `resume`, reopens) the run in `folder`; the patch code comes from `models/ib`.
+    public init(config: HRLTrainingConfig, folder: URL, resume: Bool, models: URL) throws {
+        try config.validate()
+        self.config = config; self.folder = RunFolder(folder)
+        var rng = RandomGenerator(seed: config.seed)
+        network = HRLNetwork(rng: &rng)
+        optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate)
+        code = config.policy.codeBits > 0 ? try LearnedPatchCode.load(models.appendingPathComponent("ib/code_\(config.policy.codeBits)bits.safetensors")) : nil
+        if let progress = try self.folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { $0.sameRun(as: $1) }) {
+            iteration = progress.epoch; envSteps = progress.step; seconds = progress.seconds
+            let (_, meta) = try SafeTensors.load(self.folder.latest)
+            guard let text = meta["value_normalizer"], let n = try? JSONDecoder().decode(ValueNormalizer.self, from: Data(text.utf8)) else {
+                throw FileFormatError(file: self.folder.latest.path, "metadata lacks a readable 'value_normalizer'")
+            }
+            normalizer = n
+        }
+    }
+
+    /// Runs the remaining iterations; `log` gets a progress line per iteration.
+    @discardableResult
+    public func run(log: (String) -> Void = { _ in }) throws -> [HRLMetrics] {
+        var out: [HRLMetrics] = []
+        let start = Date(), startSeconds = seconds
+        while iteration < config.iterations {
+            if let limit = config.maxMinutes, (seconds - startSeconds) / 60 >= limit { break }
+            let t0 = Date()
+            var m = try step()
+            seconds += Date().timeIntervalSince(t0)
+            m.seconds = seconds
+            iteration += 1
+            try save()
+            try folder.appendMetrics(m)
+            out.append(m)
+            let rate = Double(iteration) / max(Date().timeIntervalSince(start) / 60, 1e-9) * (Double(out.count) / Double(max(iteration, 1)))
+            let eta = Double(config.iterations - iteration) * (seconds - startSeconds) / Double(out.count)
+            log(String(format: "iteration %d/%d [%@] success %.1f%% · return %.3f · %.2f bits/step · entropy %.2f/%.2f · KL %.4f · clip %.2f · %.1f it/min · ETA %.0fs",
+                       iteration, config.iterations, m.phase, 100 * m.successRate, m.meanReturn, m.bitsPerAgentStep, m.goalEntropy,
+                       m.messageEntropy, m.approximateKL, m.clipFraction, rate, eta))
+        }
+        return out
+    }
+
+    func save() throws {
+        var progress = RunProgress(learningRate: optimizer.learningRate, plateau: ReduceLROnPlateau())
+        progress.epoch = iteration; progress.step = envSteps; progress.seconds = seconds
+        let meta = ["hrl_config": String(decoding: try JSONEncoder().encode(config.policy), as: UTF8.self),
+                    "value_normalizer": String(decoding: try JSONEncoder().encode(normalizer), as: UTF8.self),
+                    "format": "ssm-hrlicm-1"]
+        try folder.save("latest", module: network, optimizer: optimizer, progress: progress, metadata: meta)
+    }
+
+    /// One iteration: collect, returns, update.
+    func step() throws -> HRLMetrics {
+        let cloning = iteration < config.behaviourCloningIterations
+        var rng = RandomGenerator(seed: config.seed ^ (UInt64(iteration + 1) &* 0x2545_F491_4F6C_DD1D))
+        let tasks = (0..<config.envs).map { config.task(iteration: iteration, env: $0) }
+        network.eval()
+        var buffer = try RolloutCollector(network: network, config: config.policy).collect(tasks, code: code, acting: cloning ? .scripted : .policy, rng: &rng)
+        network.train()
+        let n = buffer.transitions.count
+        envSteps += buffer.steps.reduce(0, +)
+        if config.policy.curiosity { addIntrinsicRewards(&buffer) }
+        var (advantages, returns) = buffer.advantages(gamma: config.gamma, lambda: config.lambda, normalizer: normalizer)
+        normalizer.update(returns)
+        returns = normalizer.normalize(returns)
+        let mean = advantages.reduce(0, +) / Float(n)
+        let std = (advantages.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(n)).squareRoot()
+        advantages = advantages.map { ($0 - mean) / (std + 1e-5) }
+
+        var stats = [String: [Double]]()
+        func note(_ k: String, _ v: Float) { stats[k, default: []].append(Double(v)) }
+        let t = buffer.transitions
+        for _ in 0..<config.epochs {
+            var order = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(i + 1)) }
+            let size = (n + config.minibatches - 1) / config.minibatches
+            for start in stride(from: 0, to: n, by: size) {
+                let rows = Array(order[start..<min(start + size, n)])
+                optimizer.zeroGrad()
+                let batch = InputBatch(rows.map { t[$0].inputs })
+                let partner = InputBatch(rows.map { t[t[$0].partner].inputs })
+                let (goalLP, messageLP) = network.logProbabilities(batch)
+                let values = network.values(maps: batch.maps, scalars: batch.scalars, partnerMaps: partner.maps, partnerScalars: partner.scalars)
+                let deciding = rows.indices.filter { t[rows[$0]].goal != nil }
+                let value = PPOLoss.valueLoss(values: values, oldValues: rows.map { t[$0].value }, returns: rows.map { returns[$0] }, settings: config.ppo)
+                var total = config.ppo.valueWeight * value
+                if cloning {
+                    let message = Loss.crossEntropy(messageLP, classes: rows.map { t[$0].inputs.scriptedMessage })
+                    total = total + message
+                    note("policy", message.item)
+                    if !deciding.isEmpty {
+                        total = total + Loss.crossEntropy(goalLP.indexSelect(axis: 0, indices: deciding), classes: deciding.map { t[rows[$0]].inputs.scriptedGoal })
+                    }
+                } else {
+                    let m = PPOLoss.policyTerms(logProbabilities: messageLP, actions: rows.map { t[$0].message },
+                                                oldLogProbabilities: rows.map { t[$0].messageLogProbability },
+                                                advantages: rows.map { advantages[$0] }, clip: config.ppo.clip)
+                    total = total + m.policy - config.ppo.entropyWeight * m.entropy
+                    note("policy", m.policy.item); note("kl", m.approximateKL); note("clip", m.clipFraction)
+                    if !deciding.isEmpty {
+                        let g = PPOLoss.policyTerms(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding),
+                                                    actions: deciding.map { t[rows[$0]].goal! },
+                                                    oldLogProbabilities: deciding.map { t[rows[$0]].goalLogProbability },
+                                                    advantages: deciding.map { advantages[rows[$0]] }, clip: config.ppo.clip)
+                        total = total + g.policy - config.ppo.entropyWeight * g.entropy
+                    }
+                }
+                if config.policy.curiosity {
+                    let c = network.curiosity.losses(observations: Tensor(rows.flatMap { t[$0].inputs.curiosity }, shape: [rows.count, PolicyInputs.curiositySize]),
+                                                     next: Tensor(rows.flatMap { t[$0].nextCuriosity }, shape: [rows.count, PolicyInputs.curiositySize]),
+                                                     moves: rows.map { t[$0].move }, beta: config.policy.curiosityBeta)
+                    total = total + c.total
+                    note("icm_forward", c.forward.item); note("icm_inverse", c.inverse.item)
+                }
+                guard total.item.isFinite else { throw NonFiniteTrainingError(run: "HRL-ICM", step: iteration, folder: folder) }
+                note("value", value.item)
+                total.backward()
+                Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip)
+                optimizer.step()
+            }
+        }
+        guard RunFolder.isFinite(network) else { throw NonFiniteTrainingError(run: "HRL-ICM", step: iteration, folder: folder) }
+
+        // Entropies and agreement with the scripted choices under the updated policy, on this iteration's samples.
+        let probe = Array(stride(from: 0, to: n, by: max(1, n / 2048)))
+        let (goalLP, messageLP) = noGrad { network.logProbabilities(InputBatch(probe.map { t[$0].inputs })) }
+        let deciding = probe.indices.filter { t[probe[$0]].goal != nil }
+        let goalGreedy = deciding.isEmpty ? [] : MaskedCategorical.sample(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding), greedy: true, rng: &rng)
+        let messageGreedy = MaskedCategorical.sample(logProbabilities: messageLP, greedy: true, rng: &rng)
+        func average(_ k: String) -> Double { stats[k].map { $0.reduce(0, +) / Double(max($0.count, 1)) } ?? 0 }
+        let agentSteps = Double(n)
+        return HRLMetrics(
+            iteration: iteration + 1, envSteps: envSteps, phase: cloning ? "cloning" : "ppo",
+            successRate: Double(buffer.successes.filter { $0 }.count) / Double(buffer.successes.count),
+            meanSteps: Double(buffer.steps.reduce(0, +)) / Double(buffer.steps.count),
+            meanReturn: Double(t.reduce(0) { $0 + $1.extrinsic }) / Double(buffer.streams.count),
+            meanIntrinsic: Double(t.reduce(0) { $0 + $1.intrinsic }) / Double(buffer.streams.count),
+            bitsPerAgentStep: Double(t.reduce(0) { $0 + $1.bits }) / agentSteps,
+            goalEntropy: deciding.isEmpty ? 0 : Double(MaskedCategorical.entropy(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding)).mean().item),
+            messageEntropy: Double(MaskedCategorical.entropy(logProbabilities: messageLP).mean().item),
+            approximateKL: average("kl"), clipFraction: average("clip"), policyLoss: average("policy"), valueLoss: average("value"),
+            curiosityForward: average("icm_forward"), curiosityInverse: average("icm_inverse"),
+            goalAgreement: deciding.isEmpty ? 0 : Double(zip(deciding, goalGreedy).filter { t[probe[$0.0]].inputs.scriptedGoal == $0.1 }.count) / Double(deciding.count),
+            messageAgreement: Double(zip(probe, messageGreedy).filter { t[$0.0].inputs.scriptedMessage == $0.1 }.count) / Double(probe.count),
+            learningRate: Double(optimizer.learningRate), seconds: 0)
+    }
+
+    /// η × the curiosity module's forward error on every transition (before this iteration's update).
+    func addIntrinsicRewards(_ buffer: inout RolloutBuffer) {
+        let t = buffer.transitions
+        for start in stride(from: 0, to: t.count, by: 4096) {
+            let rows = Array(start..<min(start + 4096, t.count))
+            let r = network.curiosity.intrinsicReward(observations: Tensor(rows.flatMap { t[$0].inputs.curiosity }, shape: [rows.count, PolicyInputs.curiositySize]),
+                                                      next: Tensor(rows.flatMap { t[$0].nextCuriosity }, shape: [rows.count, PolicyInputs.curiositySize]),
+                                                      moves: rows.map { t[$0].move }, eta: config.policy.curiosityEta)
+            for (k, i) in rows.enumerated() { buffer.transitions[i].intrinsic = r[k] }
+        }
+    }
+}

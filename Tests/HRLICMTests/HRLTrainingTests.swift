@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import HRLICM
+import InfoBottleneck
+import MazeEnv
+import Tensor
+import TeamSearch
+import Training
+
+let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Models").standardized
+
+/// A small, fast run: 9×9 mazes, two environments, one cloning iteration then PPO.
+func smallRun() -> HRLTrainingConfig {
+    var c = HRLTrainingConfig()
+    c.mazeSize = 9; c.envs = 2; c.iterations = 3; c.behaviourCloningIterations = 1; c.epochs = 2; c.minibatches = 2
+    c.budgets = ["4", "0.5"]
+    return c
+}
+
+@Suite struct HRLTrainingTests {
+    func metrics(_ folder: URL) throws -> [HRLMetrics] {
+        try RunFolder.readMetrics(HRLMetrics.self, from: folder.appendingPathComponent("metrics.jsonl")).map { var m = $0; m.seconds = 0; return m }
+    }
+
+    @Test func seededRunsReproduceAndAKilledRunResumesToTheSameNumbers() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hrl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b"), c = root.appendingPathComponent("c")
+        try HRLTraining(config: smallRun(), folder: a, resume: false, models: models).run()
+        try HRLTraining(config: smallRun(), folder: b, resume: false, models: models).run()
+        var short = smallRun()
+        short.iterations = 2                      // "killed" after two iterations, then resumed to three
+        try HRLTraining(config: short, folder: c, resume: false, models: models).run()
+        let resumed = try HRLTraining(config: smallRun(), folder: c, resume: true, models: models)
+        #expect(resumed.iteration == 2)
+        try resumed.run()
+        let ma = try metrics(a)
+        #expect(ma.count == 3 && ma[0].phase == "cloning" && ma[2].phase == "ppo")
+        #expect(try metrics(b) == ma)
+        #expect(try metrics(c) == ma)
+        let (wa, _) = try SafeTensors.load(a.appendingPathComponent("checkpoints/latest.safetensors"))
+        let (wc, _) = try SafeTensors.load(c.appendingPathComponent("checkpoints/latest.safetensors"))
+        #expect(wa.keys.sorted() == wc.keys.sorted() && wa.allSatisfy { wc[$0.key]!.scalars == $0.value.scalars })
+    }
+
+    @Test func aResumedRunMustKeepItsConfiguration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var c = smallRun()
+        c.iterations = 1
+        try HRLTraining(config: c, folder: folder, resume: false, models: models).run()
+        c.policy.bitCost = 1e-3
+        #expect(throws: FileFormatError.self) { try HRLTraining(config: c, folder: folder, resume: true, models: models) }
+        c = smallRun(); c.envs = 0
+        #expect(throws: ConfigError.self) { try HRLTraining(config: c, folder: folder, resume: false, models: models) }
+    }
+
+    @Test func theTrainedModelRunsAsATeamMethodOnObservationsOnly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var c = smallRun()
+        c.iterations = 1
+        try HRLTraining(config: c, folder: folder, resume: false, models: models).run()
+        HRLMethods.register("hrlicm-test", model: folder.appendingPathComponent("checkpoints/latest.safetensors"), models: models)
+        let method = try #require(TeamMethod(rawValue: "hrlicm-test"))
+        var task = TeamSearchConfig()
+        task.mazeSize = 9; task.rate = BitRate(1)
+        var spent: [Int] = []
+        let r = try TeamEpisode.run(method, config: task, seed: 2_000_001) { env, team in
+            spent.append(env.channelStatistics.wireBitsTransmitted)
+            #expect(team.count == 2)
+        }
+        #expect(r.method == method && r.steps > 0 && r.undecodable == 0)
+        // The channel's budget holds for the learned policy too: at most tB + 1 bits in t steps.
+        for (t, bits) in spent.enumerated() { #expect(bits <= 2 * (t + 1) + 2) }
+        // A policy holds its member, network and generator: no environment, world or channel inside.
+        let model = try HRLModel(folder.appendingPathComponent("checkpoints/latest.safetensors"), models: models)
+        let team = try model.team(task, objects: 4, seed: 1)
+        func types(_ value: Any, depth: Int = 0) -> [String] {
+            let m = Mirror(reflecting: value)
+            if m.displayStyle == .class { return [String(describing: type(of: value))] }
+            guard depth < 6 else { return [] }
+            return m.children.flatMap { types($0.value, depth: depth + 1) }
+        }
+        let held = Set(types(team[0]))
+        #expect(held.isDisjoint(with: ["TeamSearchEnv", "MultiAgentEnv", "MazeWorld", "BandwidthChannel"]), "\(held)")
+    }
+
+    @Test func modelFilesWithoutAConfigurationAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("bogus.safetensors")
+        try SafeTensors.save([("x", Tensor([1, 2]))], to: url)
+        #expect(throws: FileFormatError.self) { try HRLModel(url, models: models) }
+    }
+}
+
+@Suite struct HRLMemberTests {
+    /// The scripted labels are always available choices, the first frontier cluster is the scripted agents'
+    /// own frontier choice, and applying them gives a legal action.
+    @Test func scriptedChoicesAreAvailableAndMaskedSlotsRefused() throws {
+        var task = TeamSearchConfig()
+        task.mazeSize = 11; task.rate = BitRate(4)
+        let env = try TeamSearchEnv(config: task, seed: 17)
+        var observations = env.observations()
+        let code = try LearnedPatchCode.load(models.appendingPathComponent("ib/code_16bits.safetensors"))
+        var members = (0..<2).map { HRLMember(index: $0, teamConfig: task, objects: observations[0].colors.count, config: HRLConfig(), code: code, seed: 17) }
+        var sawCode = false
+        for _ in 0..<120 {
+            var actions: [TeamAction] = []
+            for i in 0..<2 {
+                let x = members[i].observe(observations[i])
+                #expect(x.goalMask[x.scriptedGoal] == 1 && x.messageMask[x.scriptedMessage] == 1)
+                #expect(x.goalMask.contains(1) && x.messageMask[MessageSlot.silent.rawValue] == 1)
+                #expect(x.map.count == PolicyInputs.mapChannels * 11 * 11 && x.curiosity.count == PolicyInputs.curiositySize)
+                sawCode = sawCode || x.messageMask[MessageSlot.localCode.rawValue] == 1
+                // Send coded patches whenever offered: they must decode at the partner.
+                let message = x.messageMask[MessageSlot.localCode.rawValue] == 1 ? MessageSlot.localCode.rawValue : x.scriptedMessage
+                actions.append(members[i].apply(goal: x.decideGoal ? x.scriptedGoal : nil, message: message))
+            }
+            let out = env.step(actions)
+            observations = out.observations
+            if out.terminated || out.truncated { break }
+        }
+        #expect(sawCode && members.allSatisfy { $0.undecodable == 0 })
+    }
+
+    @Test func theEgocentricViewTurnsWithTheAgent() {
+        // A wall one cell ahead lands in the same egocentric place whichever way the agent faces.
+        for (heading, ahead) in [(Float(0), (1, 0)), (.pi / 2, (0, 1)), (.pi, (-1, 0)), (-.pi / 2, (0, -1))] {
+            var p = Perception()
+            p.cells = [PerceivedCell(x: 5 + ahead.0, y: 5 + ahead.1, state: .wall)]
+            let v = PolicyInputs.egocentric(p, pose: AgentState(x: 5.5, y: 5.5, heading: heading))
+            let side = PolicyInputs.curiositySide, r = side / 2
+            #expect(v[side * side + (r + 1) * side + r] == 1, "heading \(heading)")
+            #expect(v.reduce(0, +) == 1)
+        }
+    }
+}

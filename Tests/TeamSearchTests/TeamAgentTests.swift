@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import TeamSearch
+@testable import MazeEnv
+
+@Suite struct TeamAgentTests {
+    /// The best frontier cluster holds the cell the scripted agents walk to (utility minus cost), with and
+    /// without partners' announced goals, along whole episodes.
+    @Test func bestFrontierClusterIsTheScriptedChoice() throws {
+        var config = TeamSearchConfig()
+        config.mazeSize = 13
+        for seed: UInt64 in [3, 8] {
+            let env = try TeamSearchEnv(config: config, seed: seed)
+            var team = TeamMember.team(.event, config: config, objects: env.observations()[0].colors.count, seed: seed)
+            var observations = env.observations()
+            for step in 0..<80 {
+                for m in team {
+                    var agent = m.agent
+                    let avoiding = step % 2 == 0 ? [] : [MapCell(6, 6), agent.cell]
+                    let clusters = agent.frontierClusters(limit: 5, avoiding: avoiding)
+                    let choice = agent.chooseFrontier(from: agent.cell, avoiding: avoiding)
+                    if let first = clusters.first { #expect(first.cell == choice) }
+                    #expect(zip(clusters, clusters.dropFirst()).allSatisfy { $0.score >= $1.score })
+                }
+                let out = env.step(team.indices.map { team[$0].act(observations[$0]) })
+                observations = out.observations
+                if out.terminated || out.truncated { break }
+            }
+        }
+    }
+
+    /// Utility minus cost: a partner's goal lowers the utility of frontiers near it, so an agent between two
+    /// equally near frontiers takes the one away from the partner's goal.
+    @Test func partnersGoalsPushTheChoiceAway() {
+        var agent = TeamAgent(index: 0, mazeSize: 9, agents: 2)
+        var p = Perception()
+        for x in 1...7 { p.cells.append(PerceivedCell(x: x, y: 4, state: .free)) }
+        for x in 1...7 { p.cells.append(PerceivedCell(x: x, y: 3, state: .wall)); p.cells.append(PerceivedCell(x: x, y: 5, state: .wall)) }
+        agent.perceive(Observation(agent: 0, step: 0, pose: AgentState(x: 4.5, y: 4.5, heading: 0), selfMotion: SelfMotion(dx: 0, dy: 0, dHeading: 0),
+                                   perception: p, currentTarget: 0, messages: [], view: nil))
+        // Frontiers at (1, 4) and (7, 4), three steps each way.
+        #expect(agent.chooseFrontier(from: MapCell(4, 4), avoiding: [MapCell(7, 4)]) == MapCell(1, 4))
+        #expect(agent.chooseFrontier(from: MapCell(4, 4), avoiding: [MapCell(1, 4)]) == MapCell(7, 4))
+    }
+}
