@@ -4,7 +4,8 @@ import Tensor
 /// The intrinsic curiosity module (Pathak et al. 2017): an encoder φ of the agent's own observation, an
 /// inverse model that predicts the move from φ(s_t) and φ(s_{t+1}) (which keeps φ about what the agent's moves
 /// change), and a forward model that predicts φ(s_{t+1}) from φ(s_t) and the move. The intrinsic reward is
-/// `η · ½‖φ̂(s_{t+1}) − φ(s_{t+1})‖²`: high where the agent's own experience still surprises it.
+/// `η · ½‖φ̂(s_{t+1}) − φ(s_{t+1})‖²` (at most 2η, φ having unit length): high where the agent's own experience
+/// still surprises it.
 ///
 /// It sees the agent's own perception only, never received messages: a noisy partner would otherwise be a
 /// noisy TV, rewarding the agent for listening to noise.
@@ -24,8 +25,12 @@ public final class Curiosity: Module {
          ("forward1", forward1), ("forward2", forward2)]
     }
 
-    /// φ of observations `[batch, inputSize]`.
-    public func features(_ x: Tensor) -> Tensor { encoder2(encoder1(x).relu()) }
+    /// φ of observations `[batch, inputSize]`, scaled to unit length: the inverse loss cannot then inflate the
+    /// features, and with them the forward error and the intrinsic reward, as training goes on.
+    public func features(_ x: Tensor) -> Tensor {
+        let phi = encoder2(encoder1(x).relu())
+        return phi / (phi.square().sum(axis: 1, keepDims: true) + 1e-8).sqrt()
+    }
 
     /// The losses of one batch of transitions and the per-sample forward error (½‖φ̂ − φ‖², without gradient).
     ///

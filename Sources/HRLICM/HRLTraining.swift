@@ -20,8 +20,10 @@ public struct HRLTrainingConfig: Codable, Equatable, Sendable {
     public var curriculumIterations = 0
     /// Budgets cycled over the environments: one policy for every budget (the budget is an input).
     public var budgets = ["128", "64", "32", "16", "8", "4", "2", "1", "0.5", "0.25"]
-    /// The first iterations act as the scripted `event` agent and clone its choices (a warm start).
-    public var behaviourCloningIterations = 4
+    /// The first iterations clone the scripted `event` agent's choices (a warm start): the share of environments
+    /// acting as the expert falls linearly from all to none over them, the rest act with the policy and are
+    /// labelled by the expert on the states they reach (DAgger).
+    public var behaviourCloningIterations = 12
     /// PPO epochs and minibatches per iteration.
     public var epochs = 4, minibatches = 4
     public var learningRate: Float = 5e-4
@@ -73,13 +75,16 @@ public struct HRLMetrics: Codable, Equatable, Sendable {
     /// Agreement with the scripted choices (behaviour cloning), over this iteration's samples.
     public var goalAgreement, messageAgreement: Double
     public var learningRate: Double
+    /// Seconds spent collecting and updating this iteration, and in the whole run.
+    public var collectSeconds, updateSeconds: Double
     public var seconds: Double
     enum CodingKeys: String, CodingKey {
         case iteration, envSteps = "env_steps", phase, successRate = "success_rate", meanSteps = "mean_steps", meanReturn = "return"
         case meanIntrinsic = "intrinsic", bitsPerAgentStep = "bits_per_step", goalEntropy = "goal_entropy", messageEntropy = "entropy"
         case approximateKL = "kl", clipFraction = "clip_fraction", policyLoss = "policy_loss", valueLoss = "value_loss"
         case curiosityForward = "icm_forward", curiosityInverse = "icm_inverse", goalAgreement = "goal_agreement"
-        case messageAgreement = "message_agreement", learningRate = "learning_rate", seconds
+        case messageAgreement = "message_agreement", learningRate = "learning_rate", collectSeconds = "collect_seconds"
+        case updateSeconds = "update_seconds", seconds
     }
 }
 
@@ -153,8 +158,11 @@ public final class HRLTraining {
         var rng = RandomGenerator(seed: config.seed ^ (UInt64(iteration + 1) &* 0x2545_F491_4F6C_DD1D))
         let tasks = (0..<config.envs).map { config.task(iteration: iteration, env: $0) }
         network.eval()
-        var buffer = try RolloutCollector(network: network, config: config.policy).collect(tasks, code: code, acting: cloning ? .scripted : .policy, rng: &rng)
+        let t0 = Date()
+        let expert = cloning ? config.envs * (config.behaviourCloningIterations - iteration) / config.behaviourCloningIterations : 0
+        var buffer = try RolloutCollector(network: network, config: config.policy).collect(tasks, code: code, scripted: expert, rng: &rng)
         network.train()
+        let collected = Date()
         let n = buffer.transitions.count
         envSteps += buffer.steps.reduce(0, +)
         if config.policy.curiosity { addIntrinsicRewards(&buffer) }
@@ -240,7 +248,8 @@ public final class HRLTraining {
             curiosityForward: average("icm_forward"), curiosityInverse: average("icm_inverse"),
             goalAgreement: deciding.isEmpty ? 0 : Double(zip(deciding, goalGreedy).filter { t[probe[$0.0]].inputs.scriptedGoal == $0.1 }.count) / Double(deciding.count),
             messageAgreement: Double(zip(probe, messageGreedy).filter { t[$0.0].inputs.scriptedMessage == $0.1 }.count) / Double(probe.count),
-            learningRate: Double(optimizer.learningRate), seconds: 0)
+            learningRate: Double(optimizer.learningRate), collectSeconds: collected.timeIntervalSince(t0),
+            updateSeconds: Date().timeIntervalSince(collected), seconds: 0)
     }
 
     /// η × the curiosity module's forward error on every transition (before this iteration's update).

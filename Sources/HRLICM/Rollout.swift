@@ -57,11 +57,10 @@ public struct RolloutCollector {
 
     public init(network: HRLNetwork, config: HRLConfig) { self.network = network; self.config = config }
 
-    /// How the actions are chosen: sampled from the policy, or the scripted `event` choices (behaviour cloning).
-    public enum Acting { case policy, scripted }
-
-    /// Collects one episode in each of `tasks` (task, maze seed); `rng` samples the actions.
-    public func collect(_ tasks: [(TeamSearchConfig, UInt64)], code: LearnedPatchCode?, acting: Acting,
+    /// Collects one episode in each of `tasks` (task, maze seed). Environments whose index is below `scripted`
+    /// act as the scripted `event` agent (behaviour cloning's expert); the others sample from the policy with
+    /// `rng` (DAgger: the expert's labels on the states the policy itself reaches).
+    public func collect(_ tasks: [(TeamSearchConfig, UInt64)], code: LearnedPatchCode?, scripted: Int = 0,
                         rng: inout RandomGenerator) throws -> RolloutBuffer {
         var envs: [TeamSearchEnv] = [], members: [[HRLMember]] = [], observations: [[TeamObservation]] = []
         for (task, seed) in tasks {
@@ -89,8 +88,10 @@ public struct RolloutCollector {
                                        partnerScalars: batch.scalars.indexSelect(axis: 0, indices: partnerRow))
                 return (g, m, v)
             }
-            let goals = acting == .scripted ? inputs.map(\.scriptedGoal) : MaskedCategorical.sample(logProbabilities: goalLP, rng: &rng)
-            let messages = acting == .scripted ? inputs.map(\.scriptedMessage) : MaskedCategorical.sample(logProbabilities: messageLP, rng: &rng)
+            let sampledGoals = MaskedCategorical.sample(logProbabilities: goalLP, rng: &rng)
+            let sampledMessages = MaskedCategorical.sample(logProbabilities: messageLP, rng: &rng)
+            let goals = owner.indices.map { owner[$0].env < scripted ? inputs[$0].scriptedGoal : sampledGoals[$0] }
+            let messages = owner.indices.map { owner[$0].env < scripted ? inputs[$0].scriptedMessage : sampledMessages[$0] }
             var actions: [[TeamAction]] = envs.map { _ in [] }
             var pending: [(row: Int, bits: Int)] = []
             for (r, (e, a)) in owner.enumerated() {

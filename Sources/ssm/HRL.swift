@@ -24,7 +24,7 @@ struct HRLTrain: ParsableCommand {
     @Option(help: "Parallel environments.") var envs = 64
     @Option(help: "Maze preset trained on.") var preset = 15
     @Option(help: "Iterations on 9×9 mazes first.") var curriculumIterations = 0
-    @Option(help: "Iterations that clone the scripted event agent first.") var cloningIterations = 4
+    @Option(help: "Iterations that clone the scripted event agent first (DAgger).") var cloningIterations = 12
     @Option(help: "Reward per wire bit queued (λ).") var bitCost: Float = 5e-5
     @Option(help: "Learning rate (Adam).") var lr: Float = 5e-4
     @Option(help: "Seed.") var seed: UInt64 = 1

@@ -19,7 +19,7 @@ func smallRun() -> HRLTrainingConfig {
 
 @Suite struct HRLTrainingTests {
     func metrics(_ folder: URL) throws -> [HRLMetrics] {
-        try RunFolder.readMetrics(HRLMetrics.self, from: folder.appendingPathComponent("metrics.jsonl")).map { var m = $0; m.seconds = 0; return m }
+        try RunFolder.readMetrics(HRLMetrics.self, from: folder.appendingPathComponent("metrics.jsonl")).map { var m = $0; m.seconds = 0; m.collectSeconds = 0; m.updateSeconds = 0; return m }
     }
 
     @Test func seededRunsReproduceAndAKilledRunResumesToTheSameNumbers() throws {
