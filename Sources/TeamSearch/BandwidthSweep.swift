@@ -156,7 +156,8 @@ public struct BandwidthSweep: Sendable {
     }
 
     /// Finished episodes by key; a torn last line (a kill mid-write) is ignored, any other bad line is an error.
-    static func readResults(_ url: URL) throws -> [String: TeamEpisodeResult] {
+    /// The episodes of a sweep's `results.jsonl`, by method, budget and maze (empty when the file is missing).
+    public static func readResults(_ url: URL) throws -> [String: TeamEpisodeResult] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
         var out: [String: TeamEpisodeResult] = [:]
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)

@@ -76,7 +76,7 @@ struct TeamCalibrate: ParsableCommand {
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The bandwidth experiment on the team search task, and joining its shards.",
-        subcommands: [SweepRun.self, SweepMerge.self], defaultSubcommand: SweepRun.self)
+        subcommands: [SweepRun.self, SweepMerge.self, SweepPaired.self], defaultSubcommand: SweepRun.self)
 }
 
 struct SweepRun: ParsableCommand {
@@ -152,5 +152,31 @@ struct TeamIntervene: ParsableCommand {
         var c = try task.task()
         c.rate = bits
         report(try TeamIntervention(kind, method: method, config: c, mazes: mazes, at: at, jobs: jobs), json: json)
+    }
+}
+
+struct SweepPaired: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paired", abstract: "Compare two methods maze by maze (McNemar's exact test) from sweep folders.")
+
+    @Option(help: "Sweep folder holding method A.") var a: String
+    @Option(help: "Method A.") var methodA: TeamMethod
+    @Option(help: "Sweep folder holding method B (default: the same).") var b: String?
+    @Option(help: "Method B.") var methodB: TeamMethod
+    @Flag(help: "Print the comparisons as one JSON line.") var json = false
+
+    func run() throws {
+        func results(_ folder: String, _ m: TeamMethod) throws -> [TeamEpisodeResult] {
+            let url = URL(fileURLWithPath: folder).appendingPathComponent("results.jsonl")
+            guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("\(url.path) does not exist") }
+            return try BandwidthSweep.readResults(url).values.filter { $0.method == m }.sorted { ($0.bitsPerStep, $0.seed) < ($1.bitsPerStep, $1.seed) }
+        }
+        let rows = PairedComparison.compare(try results(a, methodA), try results(b ?? a, methodB))
+        if json { return printJSON(["rows": rows]) }
+        for r in rows {
+            print(String(format: "%@ bits/step, %d mazes: %@ %.1f%% vs %@ %.1f%%; only %@ %d, only %@ %d; difference %+.1f [%+.1f, %+.1f] points, McNemar p = %.3g",
+                         r.bitsPerStep, r.mazes, r.methodA.rawValue, 100 * r.successA, r.methodB.rawValue, 100 * r.successB,
+                         r.methodA.rawValue, r.onlyA, r.methodB.rawValue, r.onlyB, 100 * r.difference, 100 * r.differenceCI95[0], 100 * r.differenceCI95[1], r.pValue))
+        }
     }
 }

@@ -57,3 +57,12 @@ struct BandwidthSweepTests {
         #expect(try Data(contentsOf: merged.appendingPathComponent("summary.json")) == Data(contentsOf: whole.appendingPathComponent("summary.json")))
     }
 }
+
+@Suite struct PairedComparisonTests {
+    /// Known answers: 10 vs 2 discordant mazes gives p = 2·P(X ≤ 2 | 12, ½) = 2·79/4096; equal counts give 1.
+    @Test func mcnemarKnownAnswers() {
+        #expect(abs(PairedComparison.mcnemarExact(10, 2) - 2 * 79 / 4096) < 1e-12)
+        #expect(PairedComparison.mcnemarExact(5, 5) == 1 && PairedComparison.mcnemarExact(0, 0) == 1)
+        #expect(abs(PairedComparison.mcnemarExact(0, 6) - 2 / 64) < 1e-12)
+    }
+}
