@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "FigureMapReconstruction", dependencies: ["SpatialMemory", "BEV", "GridCell", "Plotting"],
                           path: "Examples/FigureMapReconstruction"),
 
-        .executableTarget(name: "FigureBandwidthSweep", dependencies: ["TeamSearch"], path: "Examples/FigureBandwidthSweep"),
+        .executableTarget(name: "FigureBandwidthSweep", dependencies: ["TeamSearch", "HRLICM"], path: "Examples/FigureBandwidthSweep"),
         .executableTarget(name: "FigureInterventions", dependencies: ["TeamSearch", "Plotting"], path: "Examples/FigureInterventions"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
