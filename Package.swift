@@ -26,16 +26,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries, found through pkg-config; imported with `internal import` only.
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        // libpng, found through pkg-config; imported with `internal import` only.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // OpenBLAS and LAPACKE, loaded on first use with the kernel set chosen for this CPU (Docs/Performance.md).
+        .target(name: "CBLASRuntime", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
         // What every layer shares: the seeded random generator, PNG images, atomic writes, file-format errors.
         .target(name: "Basics", dependencies: ["CPNG"]),
 
         // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints (re-exports Basics).
-        .target(name: "Tensor", dependencies: ["Basics", "CBLAS", "CLAPACKE"]),
+        .target(name: "Tensor", dependencies: ["Basics", "CBLASRuntime"]),
 
         // The training loop every trainer shares: run folders, resumable progress, the epoch loop, non-finite stops.
         .target(name: "Training", dependencies: ["Tensor"]),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system libraries SharedSpatialMemory links (OpenBLAS, LAPACKE, libpng) when they are missing.
+# Installs the system libraries SharedSpatialMemory uses (OpenBLAS and LAPACKE, loaded at run time; libpng, linked)
+# when they are missing.
 # Debian/Ubuntu with apt; runs apt-get through sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev libpng-dev pkg-config)
@@ -13,6 +14,7 @@ if ((${#missing[@]})); then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for pc in openblas lapacke libpng; do
-    pkg-config --exists "$pc" || { echo "ensure-deps: pkg-config cannot find '$pc' after installing" >&2; exit 1; }
+pkg-config --exists libpng || { echo "ensure-deps: pkg-config cannot find 'libpng' after installing" >&2; exit 1; }
+for lib in libopenblas.so.0 liblapacke.so.3; do
+    /sbin/ldconfig -p | grep -q "$lib" || { echo "ensure-deps: the loader cannot find $lib after installing" >&2; exit 1; }
 done

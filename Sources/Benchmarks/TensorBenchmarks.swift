@@ -29,10 +29,9 @@ public struct TensorBenchmarks: Sendable {
                               extra: ["gflops": 2 * Double(n * n * n) / (ms * 1e6)]))
             count += 1
         }
-        let rss = { peakResidentMiB().map { ["peak_rss_mib": $0] } ?? [:] }
         if want("gridcell_train_step") {
             let ms = GridCellStepBenchmark().run(repetitions: repetitions)
-            row("gridcell_train_step", ms, reference: "pytorch", script: "gridcell_train_step.py", extra: rss())
+            row("gridcell_train_step", ms, reference: "pytorch", script: "gridcell_train_step.py")
         }
         if want("lstm_step") {
             // No reference: a component of gridcell_train_step, kept to measure the recurrent kernel alone.
@@ -43,7 +42,7 @@ public struct TensorBenchmarks: Sendable {
         }
         if want("bev_encoder_step") {
             let ms = BEVEncoderBenchmark().run(repetitions: max(3, repetitions / 3))
-            row("bev_encoder_step", ms, reference: "pytorch", script: "bev_encoder_step.py", extra: rss())
+            row("bev_encoder_step", ms, reference: "pytorch", script: "bev_encoder_step.py")
         }
         return BenchmarkSummary(suite: "tensor", cases: count, threads: threads)
     }

@@ -15,6 +15,8 @@ struct BenchOutput: ParsableArguments {
     @Flag(help: "Print JSON lines (the contract); otherwise a table.") var json = false
 
     func emit(_ row: BenchmarkRow) { if json { printJSON(row) } else { print(row.tableLine) } }
+    /// The table's caption: the machine every row ran on (JSON rows carry it themselves).
+    func begin() { if !json { print(BenchmarkMachine.current.summary) } }
     func finish(_ summary: BenchmarkSummary) { if json { printJSON(summary) } }
 }
 
@@ -44,6 +46,7 @@ struct TensorSuite: ParsableCommand {
         suite.repetitions = repetitions
         suite.selected = cases.map { Set($0.split(separator: ",").map(String.init)) }
         suite.referencePython = reference ? python : nil
+        output.begin()
         output.finish(suite.run(log: { stderr($0 + "\n") }, emit: output.emit))
     }
 }
@@ -68,6 +71,7 @@ struct MazeSuite: ParsableCommand {
         var suite = MazeBenchmarks()
         suite.repetitions = repetitions
         suite.referencePython = reference ? memoryMazePython : nil
+        output.begin()
         output.finish(try suite.run(log: { stderr($0 + "\n") }, emit: output.emit))
     }
 }
@@ -84,6 +88,7 @@ struct TeamSuite: ParsableCommand {
     func run() throws {
         var suite = TeamBenchmarks()
         suite.episodes = episodes
+        output.begin()
         output.finish(try suite.run(emit: output.emit))
     }
 }

@@ -1,6 +1,6 @@
-internal import CLAPACKE
+internal import CBLASRuntime
 
-/// Dense linear algebra on LAPACKE (forward only: these results carry no gradient).
+/// Dense linear algebra on LAPACKE (through `BLAS`, loaded on first use) (forward only: these results carry no gradient).
 ///
 /// They serve analyses (decoders, PCA of unit activity, covariance whitening), not training.
 public enum Linalg {
@@ -12,7 +12,7 @@ public enum Linalg {
         let n = a.shape[0], k = b.rank == 1 ? 1 : b.shape[1]
         let lu = a.copy(), x = b.copy()
         var pivots = [Int32](repeating: 0, count: n)
-        let info = LAPACKE_sgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(k), lu.storage.pointer, Int32(n), &pivots,
+        let info = ssm_sgesv(Int32(n), Int32(k), lu.storage.pointer, Int32(n), &pivots,
                                  x.storage.pointer, Int32(k))
         guard info == 0 else { throw TensorError("solve: matrix is singular (LAPACK info \(info))") }
         return x
@@ -22,7 +22,7 @@ public enum Linalg {
     public static func cholesky(_ a: Tensor) throws -> Tensor {
         guard a.rank == 2, a.shape[0] == a.shape[1] else { throw TensorError("cholesky: A \(a.shape) must be square") }
         let n = a.shape[0], l = a.copy()
-        let info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), l.storage.pointer, Int32(n))
+        let info = ssm_spotrf(Int8(UInt8(ascii: "L")), Int32(n), l.storage.pointer, Int32(n))
         guard info == 0 else { throw TensorError("cholesky: matrix is not positive definite (LAPACK info \(info))") }
         for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { l.storage.pointer[i * n + j] = 0 } }
         return l
@@ -32,7 +32,7 @@ public enum Linalg {
     public static func symmetricEigen(_ a: Tensor) throws -> (values: Tensor, vectors: Tensor) {
         guard a.rank == 2, a.shape[0] == a.shape[1] else { throw TensorError("eigh: A \(a.shape) must be square") }
         let n = a.shape[0], v = a.copy(), w = Tensor.zeros([n])
-        let info = LAPACKE_ssyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
+        let info = ssm_ssyevd(Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
                                   v.storage.pointer, Int32(n), w.storage.pointer)
         guard info == 0 else { throw TensorError("eigh: did not converge (LAPACK info \(info))") }
         return (w, v)
@@ -43,7 +43,7 @@ public enum Linalg {
         guard a.rank == 2 else { throw TensorError("svd: A \(a.shape) must be a matrix") }
         let m = a.shape[0], n = a.shape[1], r = min(m, n)
         let work = a.copy(), u = Tensor.zeros([m, r]), s = Tensor.zeros([r]), vt = Tensor.zeros([r, n])
-        let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n), work.storage.pointer,
+        let info = ssm_sgesdd(Int8(UInt8(ascii: "S")), Int32(m), Int32(n), work.storage.pointer,
                                   Int32(n), s.storage.pointer, u.storage.pointer, Int32(r), vt.storage.pointer, Int32(n))
         guard info == 0 else { throw TensorError("svd: did not converge (LAPACK info \(info))") }
         return (u, s, vt)

@@ -1,4 +1,4 @@
-internal import CBLAS
+internal import CBLASRuntime
 
 /// C = alpha·op(A)·op(B) + beta·C on row-major buffers through `cblas_sgemm`.
 @inline(__always)
@@ -11,23 +11,8 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-}
-
-/// The BLAS library's thread controls.
-public enum BLAS {
-    /// Threads OpenBLAS uses for each call.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-    /// Sets the OpenBLAS thread count for the whole process.
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-
-    /// Raw single-precision GEMM on caller-owned row-major buffers (for benchmarks against the library).
-    public static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                             c: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k),
-                    b, Int32(n), 0, c, Int32(n))
-    }
+    ssm_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c,
+              Int32(ldc))
 }
 
 extension Tensor {
