@@ -21,15 +21,37 @@ public struct RenderConfig: Codable, Equatable, Sendable {
 /// and other agents as depth-tested sprites, and the current target's colour as a border.
 public struct EgocentricRenderer: Sendable {
     public let config: RenderConfig
-    public init(config: RenderConfig = RenderConfig()) { self.config = config }
+    /// Floor and sky colour of each row (RGB bytes, top row first): they depend on the row alone.
+    private let background: [UInt8]
+
+    public init(config: RenderConfig = RenderConfig()) {
+        self.config = config
+        let h = config.height, f = config.focal, camH = config.cameraHeight, horizon = Float(h) / 2
+        var bg = [UInt8](repeating: 0, count: h * 3)
+        for row in 0..<h {
+            let y = Float(row) + 0.5
+            var c: (Float, Float, Float)
+            if y > horizon {
+                // Floor: darker with distance.
+                let dist = camH * f / max(y - horizon, 1e-3)
+                let k = 0.55 / (1 + 0.08 * dist) + 0.15
+                c = (0.55 * k + 0.1, 0.50 * k + 0.08, 0.45 * k + 0.06)
+            } else {
+                let k = (horizon - y) / horizon
+                c = (0.55 + 0.25 * k, 0.70 + 0.2 * k, 0.90 + 0.08 * k)
+            }
+            bg[row * 3] = UInt8(min(255, c.0 * 255)); bg[row * 3 + 1] = UInt8(min(255, c.1 * 255)); bg[row * 3 + 2] = UInt8(min(255, c.2 * 255))
+        }
+        background = bg
+    }
 
     /// Ten wall colours; each 3×3 block of cells takes one (Memory-Maze relabels walls per block as landmarks).
-    static let wallPalette: [[Float]] = [
+    static let wallPalette: [SIMD3<Float>] = [
         [0.80, 0.55, 0.45], [0.55, 0.70, 0.85], [0.75, 0.75, 0.50], [0.60, 0.80, 0.60], [0.80, 0.60, 0.80],
         [0.90, 0.75, 0.55], [0.55, 0.60, 0.75], [0.85, 0.85, 0.85], [0.65, 0.55, 0.45], [0.50, 0.75, 0.75],
     ]
 
-    static func wallColor(_ x: Int, _ y: Int, seed: UInt64) -> [Float] {
+    static func wallColor(_ x: Int, _ y: Int, seed: UInt64) -> SIMD3<Float> {
         var h = UInt64(bitPattern: Int64((x + 3) / 3)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64((y + 3) / 3)) &* 0xC2B2_AE3D_27D4_EB4F ^ seed
         h ^= h >> 29
         return wallPalette[Int(h % UInt64(wallPalette.count))]
@@ -44,12 +66,19 @@ public struct EgocentricRenderer: Sendable {
 
     /// Renders into `out` (`height·width·3` bytes, RGB, top row first) without allocating an image.
     public func render(_ world: MazeWorld, agent index: Int, into out: UnsafeMutablePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: config.width) { depth in
+            background.withUnsafeBufferPointer { render(world, agent: index, into: out, depth: depth.baseAddress!, background: $0.baseAddress!) }
+        }
+    }
+
+    private func render(_ world: MazeWorld, agent index: Int, into out: UnsafeMutablePointer<UInt8>,
+                        depth: UnsafeMutablePointer<Float>, background: UnsafePointer<UInt8>) {
         let w = config.width, h = config.height, f = config.focal
         let agent = world.agents[index], layout = world.layout
         let camH = config.cameraHeight, wallH = config.wallHeight
         let fx = cos(agent.heading), fy = sin(agent.heading)
         let horizon = Float(h) / 2
-        var depth = [Float](repeating: .infinity, count: w)
+        let seed = world.maze.seed
         for col in 0..<w {
             // Ray through the column centre; column 0 is the left edge (counter-clockwise of the heading).
             let offset = (Float(w) / 2 - (Float(col) + 0.5)) / f
@@ -57,25 +86,25 @@ public struct EgocentricRenderer: Sendable {
             let hit = castRay(layout, x: agent.x, y: agent.y, dx: dx, dy: dy, maxDistance: 64)
             let perp = hit.t // distance along (dx, dy), whose forward component is 1: already perpendicular
             depth[col] = perp
-            let base = hit.hit ? EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: world.maze.seed) : [0, 0, 0]
-            let shade: Float = (hit.side == 0 ? 1.0 : 0.78) / (1 + 0.04 * perp)
-            let top = horizon - f * (wallH - camH) / perp, bottom = horizon + f * camH / perp
+            // The wall rows are [top, bottom] in pixel-centre coordinates; each takes one colour per column.
+            var top = Float.infinity, bottom = -Float.infinity
+            var wall: (UInt8, UInt8, UInt8) = (0, 0, 0)
+            if hit.hit {
+                let base = EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: seed)
+                let shade: Float = (hit.side == 0 ? 1.0 : 0.78) / (1 + 0.04 * perp)
+                top = horizon - f * (wallH - camH) / perp; bottom = horizon + f * camH / perp
+                wall = (UInt8(min(255, base.x * shade * 255)), UInt8(min(255, base.y * shade * 255)),
+                        UInt8(min(255, base.z * shade * 255)))
+            }
+            var o = col * 3
             for row in 0..<h {
                 let y = Float(row) + 0.5
-                let o = (row * w + col) * 3
-                var c: (Float, Float, Float)
-                if hit.hit && y >= top && y <= bottom {
-                    c = (base[0] * shade, base[1] * shade, base[2] * shade)
-                } else if y > horizon {
-                    // Floor: darker with distance.
-                    let dist = camH * f / max(y - horizon, 1e-3)
-                    let k = 0.55 / (1 + 0.08 * dist) + 0.15
-                    c = (0.55 * k + 0.1, 0.50 * k + 0.08, 0.45 * k + 0.06)
+                if y >= top && y <= bottom {
+                    out[o] = wall.0; out[o + 1] = wall.1; out[o + 2] = wall.2
                 } else {
-                    let k = (horizon - y) / horizon
-                    c = (0.55 + 0.25 * k, 0.70 + 0.2 * k, 0.90 + 0.08 * k)
+                    out[o] = background[row * 3]; out[o + 1] = background[row * 3 + 1]; out[o + 2] = background[row * 3 + 2]
                 }
-                out[o] = UInt8(min(255, c.0 * 255)); out[o + 1] = UInt8(min(255, c.1 * 255)); out[o + 2] = UInt8(min(255, c.2 * 255))
+                o += w * 3
             }
         }
         // Sprites, far to near: targets (radius 0.3, centred on the floor) and other agents (balls on the floor).

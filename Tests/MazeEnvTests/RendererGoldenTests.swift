@@ -1,0 +1,35 @@
+import Testing
+import Basics
+@testable import MazeEnv
+
+/// The renderer's output, pinned: any change to what it draws (on purpose or by an optimisation) changes the
+/// digest. Views from random walks in three mazes, with other agents and targets in sight, at the default camera
+/// and at a wider, larger one.
+@Suite("Renderer golden images")
+struct RendererGoldenTests {
+    static func digest(size: Int, seed: UInt64, agents: Int, config: RenderConfig, steps: Int) throws -> UInt64 {
+        let world = try MazeWorld(size: size, seed: seed, agents: agents, teamMode: agents > 1)
+        let renderer = EgocentricRenderer(config: config)
+        var rng = RandomGenerator(seed: seed &+ 100)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a
+        for _ in 0..<steps {
+            _ = world.step((0..<agents).map { _ in MazeAction.random(&rng) })
+            for a in 0..<agents {
+                for byte in renderer.render(world, agent: a).pixels { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            }
+        }
+        return h
+    }
+
+    @Test func viewsAreUnchanged() throws {
+        var wide = RenderConfig()
+        wide.width = 96; wide.height = 80; wide.fieldOfViewDegrees = 80; wide.cameraHeight = 0.2
+        let digests = [
+            try Self.digest(size: 9, seed: 1, agents: 2, config: RenderConfig(), steps: 150),
+            try Self.digest(size: 15, seed: 2, agents: 4, config: RenderConfig(), steps: 150),
+            try Self.digest(size: 15, seed: 3, agents: 2, config: wide, steps: 100),
+        ]
+        #expect(digests == [0x2b1e_4670_f6bb_17d1, 0xeb23_13fe_eaba_c04a, 0x1a29_1973_08bf_61e8],
+                "digests now: \(digests.map { String($0, radix: 16) })")
+    }
+}
