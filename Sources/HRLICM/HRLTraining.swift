@@ -24,6 +24,11 @@ public struct HRLTrainingConfig: Codable, Equatable, Sendable {
     /// acting as the expert falls linearly from all to none over them, the rest act with the policy and are
     /// labelled by the expert on the states they reach (DAgger).
     public var behaviourCloningIterations = 12
+    /// How much cloning re-weights rare message choices: each label's weight is its frequency in the minibatch to
+    /// the power −`cloningBalance` (0: plain cross-entropy; 1: every choice counts equally). The expert is silent
+    /// on most steps, so without it the rare, decisive choices (a sighting when the budget is tight) are lost
+    /// in the average. nil (runs started before this setting) is 0.
+    public var cloningBalance: Float? = 0.5
     /// PPO epochs and minibatches per iteration.
     public var epochs = 4, minibatches = 4
     public var learningRate: Float = 5e-4
@@ -41,6 +46,7 @@ public struct HRLTrainingConfig: Codable, Equatable, Sendable {
         try ConfigError.check(MazeConfig.presetSizes.contains(mazeSize), "mazeSize", "must be a preset size")
         try ConfigError.check(agents == 2, "agents", "training supports teams of 2 (the calibrated team size)")
         try ConfigError.check(!budgets.isEmpty && budgets.allSatisfy { BitRate($0) != nil }, "budgets", "must be bit rates such as 4 or 0.25")
+        try ConfigError.check((cloningBalance ?? 0) >= 0 && (cloningBalance ?? 0) <= 1, "cloningBalance", "must be in [0, 1]")
         try ConfigError.check(epochs > 0 && minibatches > 0, "epochs", "epochs and minibatches must be positive")
         try ConfigError.check(learningRate > 0 && learningRate.isFinite, "learningRate", "must be positive")
         try ConfigError.check(gamma > 0 && gamma <= 1 && lambda >= 0 && lambda <= 1, "gamma", "γ must be in (0, 1] and λ in [0, 1]")
@@ -152,6 +158,15 @@ public final class HRLTraining {
         try folder.save("latest", module: network, optimizer: optimizer, progress: progress, metadata: meta)
     }
 
+    /// Weights ∝ frequency^(−power) of each label among `labels`, scaled to mean 1.
+    static func balancedWeights(_ labels: [Int], power: Float) -> [Float] {
+        var counts = [Int: Int]()
+        for l in labels { counts[l, default: 0] += 1 }
+        let raw = labels.map { Float(pow(Double(counts[$0]!), Double(-power))) }
+        let mean = raw.reduce(0, +) / Float(max(raw.count, 1))
+        return raw.map { $0 / mean }
+    }
+
     /// One iteration: collect, returns, update.
     func step() throws -> HRLMetrics {
         let cloning = iteration < config.behaviourCloningIterations
@@ -191,7 +206,9 @@ public final class HRLTraining {
                 let value = PPOLoss.valueLoss(values: values, oldValues: rows.map { t[$0].value }, returns: rows.map { returns[$0] }, settings: config.ppo)
                 var total = config.ppo.valueWeight * value
                 if cloning {
-                    let message = Loss.crossEntropy(messageLP, classes: rows.map { t[$0].inputs.scriptedMessage })
+                    let labels = rows.map { t[$0].inputs.scriptedMessage }
+                    let message = (Loss.crossEntropy(messageLP, classes: labels, reduction: .none)
+                        * Tensor(Self.balancedWeights(labels, power: config.cloningBalance ?? 0), shape: [labels.count])).mean()
                     total = total + message
                     note("policy", message.item)
                     if !deciding.isEmpty {

@@ -25,6 +25,8 @@ struct HRLTrain: ParsableCommand {
     @Option(help: "Maze preset trained on.") var preset = 15
     @Option(help: "Iterations on 9×9 mazes first.") var curriculumIterations = 0
     @Option(help: "Iterations that clone the scripted event agent first (DAgger).") var cloningIterations = 12
+    @Option(help: "Cloning weights each message choice by its frequency to this power, negated (0: plain; 1: balanced).")
+    var cloningBalance: Float = 0.5
     @Option(help: "Reward per wire bit queued (λ).") var bitCost: Float = 5e-5
     @Option(help: "Learning rate (Adam).") var lr: Float = 5e-4
     @Option(help: "Seed.") var seed: UInt64 = 1
@@ -40,6 +42,7 @@ struct HRLTrain: ParsableCommand {
         var c = HRLTrainingConfig()
         c.iterations = iterations; c.maxMinutes = maxMinutes; c.envs = envs; c.mazeSize = preset
         c.curriculumIterations = curriculumIterations; c.behaviourCloningIterations = cloningIterations
+        c.cloningBalance = cloningBalance
         c.policy.bitCost = bitCost; c.learningRate = lr; c.seed = seed
         c.policy.curiosity = !noCuriosity; c.policy.partnerModel = !noPartnerModel; c.policy.metaController = !flat
         if noCodes { c.policy.codeBits = 0 }

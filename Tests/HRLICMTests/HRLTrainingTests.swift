@@ -43,6 +43,21 @@ func smallRun() -> HRLTrainingConfig {
         #expect(wa.keys.sorted() == wc.keys.sorted() && wa.allSatisfy { wc[$0.key]!.scalars == $0.value.scalars })
     }
 
+    /// Known answers: plain weights at power 0; at power 1 every label's total weight is equal; mean 1 always.
+    @Test func cloningWeightsBalanceRareChoices() {
+        let labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 3]   // silent nine times, one sighting
+        #expect(HRLTraining.balancedWeights(labels, power: 0) == Array(repeating: 1, count: 10))
+        let full = HRLTraining.balancedWeights(labels, power: 1)
+        #expect(abs(full[0] * 9 - full[9]) < 1e-5 && abs(full.reduce(0, +) - 10) < 1e-4)
+        let half = HRLTraining.balancedWeights(labels, power: 0.5)
+        #expect(abs(half[9] / half[0] - 3) < 1e-5)
+        // Runs from before the setting decode as plain cloning.
+        var json = try! JSONSerialization.jsonObject(with: JSONEncoder().encode(HRLTrainingConfig())) as! [String: Any]
+        json["cloningBalance"] = nil
+        let old = try! JSONDecoder().decode(HRLTrainingConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.cloningBalance == nil && HRLTrainingConfig().cloningBalance == 0.5)
+    }
+
     @Test func aResumedRunMustKeepItsConfiguration() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrl-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
