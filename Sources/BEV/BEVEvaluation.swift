@@ -78,11 +78,15 @@ public struct BEVEvaluation: Codable, Sendable {
     public static func run(_ model: BEVModel, on scenes: [BEVScene], progress: (Int, Int) -> Void = { _, _ in }) -> BEVEvaluation {
         var evaluation = BEVEvaluation()
         for chunk in stride(from: 0, to: scenes.count, by: 64) {
-            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
-            for (p, scene) in zip(model.predict(part.map(\.view)), part) { evaluation.add(prediction: p, scene: scene, geometry: model.geometry) }
+            evaluation.add(model, on: Array(scenes[chunk..<min(chunk + 64, scenes.count)]))
             progress(evaluation.scenes, scenes.count)
         }
         return evaluation
+    }
+
+    /// Adds `model`'s predictions on `scenes` (one batch): evaluations of any length, a chunk at a time.
+    public mutating func add(_ model: BEVModel, on scenes: [BEVScene]) {
+        for (p, scene) in zip(model.predict(scenes.map(\.view)), scenes) { add(prediction: p, scene: scene, geometry: model.geometry) }
     }
 
     /// The figures as a JSON-ready dictionary (NaN as null).

@@ -24,14 +24,25 @@ public struct BEVScene: Sendable {
     /// Scenes at random free poses of generated mazes whose seeds (from 1,000,000 on) training never uses:
     /// ``BEVSamples`` draws maze seeds below 100,000.
     public static func heldOut(count: Int, mazeSize: Int = 15, seed: UInt64 = 1, render: RenderConfig = RenderConfig()) throws -> [BEVScene] {
+        var all: [BEVScene] = []
+        try heldOut(count: count, mazeSize: mazeSize, seed: seed, render: render) { all += $0 }
+        return all
+    }
+
+    /// The same scenes as ``heldOut(count:mazeSize:seed:render:)``, handed to `body` `chunk` at a time, so that
+    /// an evaluation of any length holds one chunk in memory.
+    public static func heldOut(count: Int, mazeSize: Int = 15, seed: UInt64 = 1, render: RenderConfig = RenderConfig(),
+                               chunk: Int = 64, _ body: ([BEVScene]) throws -> Void) throws {
         var rng = RandomGenerator(seed: seed)
         let renderer = EgocentricRenderer(config: render)
-        return try (0..<count).map { _ in
-            let world = try MazeWorld(size: mazeSize, seed: 1_000_000 + rng.next() % 1_000_000)
-            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
-            world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
-                        heading: rng.nextUniform() * 2 * .pi - .pi)
-            return BEVScene(view: renderer.render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets)
+        for start in stride(from: 0, to: count, by: chunk) {
+            try body(try (start..<min(start + chunk, count)).map { _ in
+                let world = try MazeWorld(size: mazeSize, seed: 1_000_000 + rng.next() % 1_000_000)
+                let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
+                world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
+                            heading: rng.nextUniform() * 2 * .pi - .pi)
+                return BEVScene(view: renderer.render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets)
+            })
         }
     }
 

@@ -127,6 +127,10 @@ public struct DetectionMetrics: Codable, Sendable {
     public var positionErrorCells: Double
     public var visibleTargets: Int
 
+    public init(averagePrecision: Double, positionErrorCells: Double, visibleTargets: Int) {
+        self.averagePrecision = averagePrecision; self.positionErrorCells = positionErrorCells; self.visibleTargets = visibleTargets
+    }
+
     public init(visibility: Tensor, positions: Tensor, trueVisible: Tensor, truePositions: Tensor) {
         let v = visibility.scalars, labels = trueVisible.scalars.map { $0 > 0.5 }, p = positions.scalars, q = truePositions.scalars
         averagePrecision = BEV.averagePrecision(scores: v, labels: labels)
@@ -142,22 +146,43 @@ public struct DetectionMetrics: Codable, Sendable {
 extension DetectionMetrics {
     /// The detector's metrics on `scenes` (ground truth from each scene's layout, pose and field of view).
     public init(detector: TargetDetector, scenes: [BEVScene]) throws {
-        detector.eval()
-        var visibility: [Tensor] = [], positions: [Tensor] = [], trueVisible: [Tensor] = [], truePositions: [Tensor] = []
+        var tally = DetectionTally()
         for chunk in stride(from: 0, to: scenes.count, by: 64) {
-            let part = Array(scenes[chunk..<min(chunk + 64, scenes.count)])
-            guard part.allSatisfy({ $0.targets.count == detector.config.targets }) else {
-                throw TargetCountError(expected: detector.config.targets)
-            }
-            let views = Tensor.concat(part.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
-            let out = noGrad { detector(views, headings: Tensor(part.map(\.pose.heading), shape: [part.count])) }
-            let labels = part.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
-            visibility.append(out.visibility); positions.append(out.positions)
-            trueVisible.append(Tensor(labels.flatMap(\.visible), shape: out.visibility.shape))
-            truePositions.append(Tensor(labels.flatMap(\.positions), shape: out.positions.shape))
+            try tally.add(detector, on: Array(scenes[chunk..<min(chunk + 64, scenes.count)]))
         }
-        self.init(visibility: Tensor.concat(visibility, axis: 0), positions: Tensor.concat(positions, axis: 0),
-                  trueVisible: Tensor.concat(trueVisible, axis: 0), truePositions: Tensor.concat(truePositions, axis: 0))
+        self = tally.metrics
+    }
+}
+
+/// Detection metrics gathered a batch of scenes at a time: the visibility scores and labels (average precision
+/// needs them all, 5 bytes per target) and a running position error, never the views.
+public struct DetectionTally: Sendable {
+    var scores: [Float] = [], labels: [Bool] = []
+    var positionError = 0.0, located = 0
+    public init() {}
+
+    /// Runs `detector` on `scenes` (one batch) and adds the outcome.
+    public mutating func add(_ detector: TargetDetector, on scenes: [BEVScene]) throws {
+        guard !scenes.isEmpty else { return }
+        guard scenes.allSatisfy({ $0.targets.count == detector.config.targets }) else {
+            throw TargetCountError(expected: detector.config.targets)
+        }
+        detector.eval()
+        let views = Tensor.concat(scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
+        let out = noGrad { detector(views, headings: Tensor(scenes.map(\.pose.heading), shape: [scenes.count])) }
+        let truth = scenes.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
+        let v = out.visibility.scalars, p = out.positions.scalars
+        let visible = truth.flatMap(\.visible).map { $0 > 0.5 }, q = truth.flatMap(\.positions)
+        for i in visible.indices where visible[i] && v[i] > 0.5 {
+            positionError += Double(hypot(p[2 * i] - q[2 * i], p[2 * i + 1] - q[2 * i + 1]) * TargetDetection.scale); located += 1
+        }
+        scores += v; labels += visible
+    }
+
+    public var metrics: DetectionMetrics {
+        DetectionMetrics(averagePrecision: BEV.averagePrecision(scores: scores, labels: labels),
+                         positionErrorCells: located == 0 ? .nan : positionError / Double(located),
+                         visibleTargets: labels.filter { $0 }.count)
     }
 }
 

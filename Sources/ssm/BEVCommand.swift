@@ -104,6 +104,17 @@ struct BEVSceneOptions: ParsableArguments {
         }
         return try BEVScene.heldOut(count: limit ?? samples, seed: seed)
     }
+
+    /// The scenes 64 at a time, with their total: held-out scenes are generated chunk by chunk, so memory does not
+    /// grow with --samples.
+    func forEachChunk(_ body: (_ scenes: [BEVScene], _ total: Int) throws -> Void) throws {
+        if data != nil {
+            let all = try scenes()
+            for start in stride(from: 0, to: all.count, by: 64) { try body(Array(all[start..<min(start + 64, all.count)]), all.count) }
+        } else {
+            try BEVScene.heldOut(count: samples, seed: seed) { try body($0, samples) }
+        }
+    }
 }
 
 struct BEVEval: ParsableCommand {
@@ -117,13 +128,19 @@ struct BEVEval: ParsableCommand {
 
     func run() throws {
         let model = try BEVModel.load(URL(fileURLWithPath: checkpoint))
-        let all = try scenes.scenes()
-        let meter = ProgressMeter(total: all.count, unit: "scenes")
-        let evaluation = BEVEvaluation.run(model, on: all) { done, _ in meter.update(done) }
-        meter.finish()
+        let detectorModel = FileManager.default.fileExists(atPath: detector) ? try TargetDetector.load(URL(fileURLWithPath: detector)) : nil
+        var evaluation = BEVEvaluation(), tally = DetectionTally()
+        var meter: ProgressMeter?
+        try scenes.forEachChunk { part, total in
+            if meter == nil { meter = ProgressMeter(total: total, unit: "scenes") }
+            evaluation.add(model, on: part)
+            if let detectorModel { try tally.add(detectorModel, on: part) }
+            meter?.update(evaluation.scenes)
+        }
+        meter?.finish()
         var result = evaluation.summary
-        if FileManager.default.fileExists(atPath: detector) {
-            let m = try DetectionMetrics(detector: try TargetDetector.load(URL(fileURLWithPath: detector)), scenes: all)
+        if detectorModel != nil {
+            let m = tally.metrics
             result["detector"] = detector
             result["detector_visibility_ap"] = m.averagePrecision.isFinite ? m.averagePrecision : NSNull()
             result["detector_position_error_cells"] = m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull()
@@ -195,15 +212,16 @@ struct DetectorEval: ParsableCommand {
 
     func run() throws {
         let detector = try TargetDetector.load(URL(fileURLWithPath: checkpoint))
-        let all = try scenes.scenes()
-        let m = try DetectionMetrics(detector: detector, scenes: all)
-        let result: [String: Any] = ["checkpoint": checkpoint, "scenes": all.count, "visible_targets": m.visibleTargets,
+        var tally = DetectionTally(), count = 0
+        try scenes.forEachChunk { part, _ in try tally.add(detector, on: part); count += part.count }
+        let m = tally.metrics
+        let result: [String: Any] = ["checkpoint": checkpoint, "scenes": count, "visible_targets": m.visibleTargets,
                                      "visibility_ap": m.averagePrecision.isFinite ? m.averagePrecision : NSNull(),
                                      "position_error_cells": m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull(),
                                      "data": scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"]
         if json { printJSON(result) } else {
             print(String(format: "visibility AP %.3f  position error %.2f cells  (%d scenes, %d visible targets)",
-                         m.averagePrecision, m.positionErrorCells, all.count, m.visibleTargets))
+                         m.averagePrecision, m.positionErrorCells, count, m.visibleTargets))
         }
     }
 }

@@ -14,6 +14,26 @@ struct BEVEvaluationTests {
         #expect(averagePrecision(scores: [1, 2], labels: [false, false]).isNaN)
     }
 
+    /// Streaming an evaluation changes nothing: chunks are the same scenes in the same order, and detection
+    /// metrics gathered a chunk at a time equal those over all scenes at once.
+    @Test func chunkedScenesAndDetectionTalliesMatchTheWholeSet() throws {
+        let all = try BEVScene.heldOut(count: 23, seed: 5)
+        var chunks: [[BEVScene]] = []
+        try BEVScene.heldOut(count: 23, seed: 5, chunk: 10) { chunks.append($0) }
+        #expect(chunks.map(\.count) == [10, 10, 3])
+        #expect(zip(all, chunks.joined()).allSatisfy { $0.view.pixels == $1.view.pixels && $0.pose.x == $1.pose.x })
+        var rng = RandomGenerator(seed: 1)
+        let detector = TargetDetector(config: .cpu, rng: &rng)
+        let whole = try DetectionMetrics(detector: detector, scenes: all)
+        var tally = DetectionTally()
+        for c in chunks { try tally.add(detector, on: c) }
+        let parts = tally.metrics
+        #expect(parts.visibleTargets == whole.visibleTargets)
+        // Batches of another size round differently in the last bits (GEMM blocking); nothing more.
+        #expect(abs(parts.averagePrecision - whole.averagePrecision) < 1e-3 || (parts.averagePrecision.isNaN && whole.averagePrecision.isNaN))
+        #expect(abs(parts.positionErrorCells - whole.positionErrorCells) < 1e-4 || (parts.positionErrorCells.isNaN && whole.positionErrorCells.isNaN))
+    }
+
     @Test func aPerfectPredictionScoresPerfectlyAndAnEmptyOneDoesNot() throws {
         let scenes = try BEVScene.heldOut(count: 40, seed: 3)
         let geometry = EgocentricBEV()
