@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "HRLICM", dependencies: ["Tensor", "Training", "MazeEnv", "InfoBottleneck", "TeamSearch", "Plotting"]),
 
         // Benchmark suites (tensor kernels and model steps, the environment) against references in the same run.
-        .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "InfoBottleneck", "TeamSearch"]),
+        .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "BEV", "InfoBottleneck", "TeamSearch"]),
 
         // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
         .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "TeamSearch"]),

@@ -1,4 +1,5 @@
 import Foundation
+import BEV
 import Tensor
 
 /// The original project's grid-cell network and training step at batch 32, T 100:
@@ -87,5 +88,42 @@ public struct BEVEncoderBenchmark {
             encoder.zeroGrad()
             encoder(x).mean().backward()
         }
+    }
+}
+
+/// The BEV predictor at its CPU size (1.26 M parameters) on random 64×64 views, as `BEVTrainer` steps it:
+/// forward, the BEV loss, backward and an Adam step; and inference in eval mode without gradients.
+/// `Benchmarks/reference/bev_step.py` is the same model and step in PyTorch.
+public struct BEVStepBenchmark {
+    public let batch: Int
+    public init(batch: Int) { self.batch = batch }
+
+    func setUp() -> (BEVPredictor, Tensor, Tensor) {
+        var rng = RandomGenerator(seed: 6)
+        let model = BEVPredictor(config: .cpu, rng: &rng)
+        let x = Tensor.randn([batch, 3, 64, 64], rng: &rng)
+        var t = Tensor.uniform([batch, 4, 64, 64], rng: &rng).scalars
+        for i in 0..<batch { for k in 0..<4096 { t[(i * 4 + 3) * 4096 + k] = t[(i * 4 + 3) * 4096 + k] > 0.5 ? 1 : 0 } }
+        return (model, x, Tensor(t, shape: [batch, 4, 64, 64]))
+    }
+
+    /// Median milliseconds of one training step.
+    public func train(repetitions: Int) -> Double {
+        let (model, x, target) = setUp()
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 3e-4)
+        let loss = BEVLoss()
+        model.train()
+        return medianMilliseconds(repetitions: repetitions, warmup: 2) {
+            optimizer.zeroGrad()
+            loss(model(x), target).backward()
+            optimizer.step()
+        }
+    }
+
+    /// Median milliseconds of one forward pass in eval mode.
+    public func infer(repetitions: Int) -> Double {
+        let (model, x, _) = setUp()
+        model.eval()
+        return medianMilliseconds(repetitions: repetitions, warmup: 2) { _ = noGrad { model(x) } }
     }
 }

@@ -4,7 +4,8 @@ import Tensor
 /// The tensor suite: matmul against raw `cblas_sgemm` on the same buffers, the original grid-cell training
 /// step and the BEV encoder step against their PyTorch scripts, and the LSTM alone.
 public struct TensorBenchmarks: Sendable {
-    public static let cases = ["matmul_64", "matmul_256", "matmul_1024", "gridcell_train_step", "lstm_step", "bev_encoder_step"]
+    public static let cases = ["matmul_64", "matmul_256", "matmul_1024", "gridcell_train_step", "lstm_step", "bev_encoder_step",
+                               "bev_train_step", "bev_infer_1", "bev_infer_32"]
     /// Timed repetitions per case (median reported).
     public var repetitions = 15
     /// Cases to run (nil: all).
@@ -18,8 +19,11 @@ public struct TensorBenchmarks: Sendable {
         let threads = BLAS.threadCount
         var count = 0
         func want(_ name: String) -> Bool { selected?.contains(name) ?? true }
-        func row(_ name: String, _ ms: Double, reference: String? = nil, script: String? = nil, extra: [String: Double] = [:]) {
-            let refMs = script.flatMap { s in referencePython.flatMap { ReferenceScript(s).milliseconds(threads: threads, python: $0, log: log) } }
+        func row(_ name: String, _ ms: Double, reference: String? = nil, script: String? = nil, arguments: [String] = [],
+                 extra: [String: Double] = [:]) {
+            let refMs = script.flatMap { s in
+                referencePython.flatMap { ReferenceScript(s, arguments: arguments).milliseconds(threads: threads, python: $0, log: log) }
+            }
             emit(BenchmarkRow(suite: "tensor", name: name, ms: ms, reference: reference, referenceMs: refMs, threads: threads, extra: extra))
             count += 1
         }
@@ -43,6 +47,14 @@ public struct TensorBenchmarks: Sendable {
         if want("bev_encoder_step") {
             let ms = BEVEncoderBenchmark().run(repetitions: max(3, repetitions / 3))
             row("bev_encoder_step", ms, reference: "pytorch", script: "bev_encoder_step.py")
+        }
+        if want("bev_train_step") {
+            let ms = BEVStepBenchmark(batch: 32).train(repetitions: max(3, repetitions / 3))
+            row("bev_train_step", ms, reference: "pytorch", script: "bev_step.py", arguments: ["--case", "train", "--batch", "32"])
+        }
+        for b in [1, 32] where want("bev_infer_\(b)") {
+            let ms = BEVStepBenchmark(batch: b).infer(repetitions: b == 1 ? repetitions * 4 : max(3, repetitions / 3))
+            row("bev_infer_\(b)", ms, reference: "pytorch", script: "bev_step.py", arguments: ["--case", "infer", "--batch", "\(b)"])
         }
         return BenchmarkSummary(suite: "tensor", cases: count, threads: threads)
     }

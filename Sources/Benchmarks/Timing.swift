@@ -26,7 +26,9 @@ public func peakResidentMiB() -> Double? {
 /// case so that both meet the same machine state.
 public struct ReferenceScript: Sendable {
     public let name: String
-    public init(_ name: String) { self.name = name }
+    /// Arguments before `--threads` (which case of a script that serves several).
+    public let arguments: [String]
+    public init(_ name: String, arguments: [String] = []) { self.name = name; self.arguments = arguments }
 
     /// The script's `ms` (the last stdout line is a JSON object), or nil with the reason sent to `log` when
     /// the script is missing or its interpreter cannot run it.
@@ -38,7 +40,7 @@ public struct ReferenceScript: Sendable {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, url.path, "--threads", "\(threads)"]
+        p.arguments = [python, url.path] + arguments + ["--threads", "\(threads)"]
         let pipe = Pipe()
         p.standardOutput = pipe
         do { try p.run() } catch { log("reference: \(python) did not start (\(error))"); return nil }
