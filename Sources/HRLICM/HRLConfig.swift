@@ -1,4 +1,5 @@
 import Foundation
+import MazeEnv
 import Basics
 
 /// What the learned team policy is made of and how it is rewarded; a run's `config.json` holds it, and the
@@ -18,17 +19,23 @@ public struct HRLConfig: Codable, Sendable, Equatable {
     public var curiosityEta: Float = 0.01
     public var curiosityBeta: Float = 0.2
     /// Ablations: no curiosity module; no partner model (the belief-error channel and lacking-cell features are
-    /// zero); the meta-controller replaced by the runtime's own frontier choice (a flat policy that only decides
-    /// what to send).
+    /// zero); the meta-controller replaced by the runtime's own scripted frontier choice (the policy then only
+    /// decides what to send).
     public var curiosity = true
     public var partnerModel = true
     public var metaController = true
+    /// The flat ablation: no hierarchy at all. The goal head picks one of Memory-Maze's six primitive actions every
+    /// step from local features (what lies ahead after the action, how it changes the straight-line distance to
+    /// the nearest frontier and to the goal object); no planner walks for it. nil (models from before) is false.
+    public var primitiveActions: Bool?
+    var flat: Bool { primitiveActions ?? false }
 
     public init() {}
 
     public func validate() throws {
         try ConfigError.check(decisionInterval >= 1, "decisionInterval", "must be at least 1")
         try ConfigError.check(goalSlots >= 4, "goalSlots", "must be at least 4")
+        try ConfigError.check(!flat || goalSlots >= MazeAction.allCases.count, "goalSlots", "must cover the six primitive actions")
         try ConfigError.check([0, 4, 8, 16, 32, 64, 128].contains(codeBits), "codeBits", "must be 0 or a shipped code length (4 … 128)")
         try ConfigError.check(bitCost >= 0 && bitCost.isFinite, "bitCost", "must be finite and non-negative")
         try ConfigError.check(curiosityEta >= 0 && curiosityBeta >= 0 && curiosityBeta <= 1, "curiosityBeta", "η must be ≥ 0 and β in [0, 1]")

@@ -54,13 +54,21 @@ public struct HRLMember {
         }
         objectIndex = o.goal; stepLimit = o.stepLimit; step = o.base.step
         visited.insert(agent.cell.y * size + agent.cell.x)
-        let (goalFeatures, goalMask, goalCells, goalIsObject, scriptedGoal) = goalCandidates(o)
+        var (goalFeatures, goalMask, goalCells, goalIsObject, scriptedGoal) = goalCandidates(o)
+        if config.flat {
+            // The label is the primitive move of the scripted hierarchy: its goal choice, kept as it would keep it,
+            // and the planner's next move toward it (the runtime keeps the plan between steps).
+            if decisionDue(o) { goal = (goalCells[scriptedGoal]!, goalIsObject[scriptedGoal]); sinceDecision = 0 }
+            scriptedGoal = agent.move(to: goal!.cell, isObject: goal!.isObject).rawValue
+            (goalFeatures, goalMask) = actionCandidates(o)
+            goalCells = Array(repeating: nil, count: config.goalSlots); goalIsObject = Array(repeating: false, count: config.goalSlots)
+        }
         let (messageFeatures, messageMask, scriptedMessage) = messageCandidates(o)
         let built = PolicyInputs(mazeSize: size, map: mapChannels(), goalFeatures: goalFeatures, goalMask: goalMask,
                                  goalCells: goalCells, goalIsObject: goalIsObject, messageFeatures: messageFeatures,
                                  messageMask: messageMask, scalars: scalars(o),
                                  curiosity: PolicyInputs.egocentric(o.base.perception, pose: agent.pose),
-                                 decideGoal: config.metaController && decisionDue(o), scriptedGoal: scriptedGoal,
+                                 decideGoal: config.flat || (config.metaController && decisionDue(o)), scriptedGoal: scriptedGoal,
                                  scriptedMessage: scriptedMessage)
         inputs = built
         return built
@@ -145,6 +153,37 @@ public struct HRLMember {
         return (features, mask, cells, isObject, scripted)
     }
 
+    /// The flat ablation's candidates: the six primitive actions, each with its kind, the state of the cells one
+    /// and two cells ahead after it (free, wall, unknown on the agent's map), and how much it shortens the
+    /// straight-line distance to the nearest frontier cell and to the goal object (when known), in cells.
+    func actionCandidates(_ o: TeamObservation) -> ([Float], [Float]) {
+        let slots = config.goalSlots, f = PolicyInputs.goalFeatures
+        var features = [Float](repeating: 0, count: slots * f), mask = [Float](repeating: 0, count: slots)
+        let frontier = (0..<size * size).map { MapCell($0 % size, $0 / size) }.filter(isFrontier)
+        let target = agent.sightings[o.goal]
+        let p = agent.pose, speed: Float = 0.25, turnRate: Float = 0.32     // the maze's cruise kinematics
+        func nearest(_ x: Float, _ y: Float, _ cells: [MapCell]) -> Float {
+            cells.map { hypot(Float($0.x) + 0.5 - x, Float($0.y) + 0.5 - y) }.min() ?? 0
+        }
+        for action in MazeAction.allCases {
+            let s = action.rawValue, drive = action.drive
+            let h = p.heading + turnRate * drive.turn
+            let x = p.x + speed * drive.forward * cos(h), y = p.y + speed * drive.forward * sin(h)
+            var v = [Float](repeating: 0, count: f)
+            v[s] = 1
+            for (k, ahead) in [Float(1), 2].enumerated() {
+                let cx = Int((x + ahead * cos(h)).rounded(.down)), cy = Int((y + ahead * sin(h)).rounded(.down))
+                let inside = cx >= 0 && cy >= 0 && cx < size && cy < size
+                v[6 + 3 * k + (inside ? agent.map[cx, cy].rawValue : CellState.wall.rawValue)] = 1   // free 0, wall 1, unknown 2
+            }
+            v[12] = frontier.isEmpty ? 0 : (nearest(p.x, p.y, frontier) - nearest(x, y, frontier)) / speed
+            v[13] = target.map { (nearest(p.x, p.y, [$0]) - nearest(x, y, [$0])) / speed } ?? 0
+            mask[s] = 1
+            features.replaceSubrange(s * f..<(s + 1) * f, with: v)
+        }
+        return (features, mask)
+    }
+
     /// A fixed generator for the fallback cell (only used when nothing is left to explore).
     var fallbackRandom = SystemRandomNumberGeneratorStandIn()
 
@@ -205,13 +244,14 @@ public struct HRLMember {
     /// The move toward the chosen goal slot (nil: keep the current goal) and the bits of the chosen message.
     public mutating func apply(goal slot: Int?, message: Int) -> TeamAction {
         guard let inputs else { preconditionFailure("HRLMember.apply before observe") }
-        if let slot {
-            precondition(inputs.goalMask[slot] == 1, "HRLMember: goal slot \(slot) is masked")
-            goal = (inputs.goalCells[slot]!, inputs.goalIsObject[slot]); sinceDecision = 0
-        }
+        if let slot { precondition(inputs.goalMask[slot] == 1, "HRLMember: goal slot \(slot) is masked") }
+        if let slot, !config.flat { goal = (inputs.goalCells[slot]!, inputs.goalIsObject[slot]); sinceDecision = 0 }
         sinceDecision += 1
         let move: MazeAction
-        if config.metaController, let g = goal {
+        if config.flat {
+            guard let slot else { preconditionFailure("HRLMember: the flat policy chooses an action every step") }
+            move = MazeAction(rawValue: slot)!
+        } else if config.metaController, let g = goal {
             move = agent.move(to: g.cell, isObject: g.isObject)
         } else {
             move = agent.move(toward: objectIndex)

@@ -5,9 +5,9 @@ import Training
 
 /// The learned methods the experiments can run by name: `hrlicm` (the shipped `Models/hrlicm/model.safetensors`)
 /// and its ablations (`Models/hrlicm/<name>.safetensors`: `hrlicm-no-icm`, `hrlicm-no-codes`,
-/// `hrlicm-no-partner`, `hrlicm-flat`), each registered when its file exists and loaded on first use.
+/// `hrlicm-no-partner`, `hrlicm-scripted-goals`, `hrlicm-flat`), each registered when its file exists and loaded on first use.
 public enum HRLMethods {
-    public static let names = ["hrlicm", "hrlicm-no-icm", "hrlicm-no-codes", "hrlicm-no-partner", "hrlicm-flat"]
+    public static let names = ["hrlicm", "hrlicm-no-icm", "hrlicm-no-codes", "hrlicm-no-partner", "hrlicm-scripted-goals", "hrlicm-flat"]
 
     /// Registers every shipped model found under `models`. Returns the names registered.
     @discardableResult

@@ -6,7 +6,7 @@ public enum MazeAction: Int, CaseIterable, Codable, Sendable {
     case noop = 0, forward, left, right, forwardLeft, forwardRight
 
     /// (forward drive 0/1, turn −1 right … +1 left).
-    var drive: (forward: Float, turn: Float) {
+    public var drive: (forward: Float, turn: Float) {
         switch self {
         case .noop: (0, 0)
         case .forward: (1, 0)

@@ -34,7 +34,9 @@ struct HRLTrain: ParsableCommand {
     @Flag(help: "Ablation: no curiosity module.") var noCuriosity = false
     @Flag(help: "Ablation: no partner model (no belief-error inputs).") var noPartnerModel = false
     @Flag(help: "Ablation: no learned patch codes (lossless patches only).") var noCodes = false
-    @Flag(help: "Ablation: no meta-controller (the runtime's frontier choice; only messages are learned).") var flat = false
+    @Flag(help: "Ablation: no learned meta-controller (the runtime's scripted frontier choice; only messages are learned).")
+    var scriptedGoals = false
+    @Flag(help: "Ablation: flat, no hierarchy (a primitive action every step from local features; no planner).") var flat = false
     @Flag(help: "Continue the run in --output.") var resume = false
     @Flag(help: "Print the last metrics as one JSON line.") var json = false
 
@@ -44,7 +46,8 @@ struct HRLTrain: ParsableCommand {
         c.curriculumIterations = curriculumIterations; c.behaviourCloningIterations = cloningIterations
         c.cloningBalance = cloningBalance
         c.policy.bitCost = bitCost; c.learningRate = lr; c.seed = seed
-        c.policy.curiosity = !noCuriosity; c.policy.partnerModel = !noPartnerModel; c.policy.metaController = !flat
+        c.policy.curiosity = !noCuriosity; c.policy.partnerModel = !noPartnerModel; c.policy.metaController = !scriptedGoals
+        if flat { c.policy.primitiveActions = true }
         if noCodes { c.policy.codeBits = 0 }
         let training = try HRLTraining(config: c, folder: URL(fileURLWithPath: output), resume: resume, models: URL(fileURLWithPath: models))
         try training.run { stderr($0 + "\n") }

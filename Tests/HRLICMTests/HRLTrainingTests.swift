@@ -141,6 +141,42 @@ func smallRun() -> HRLTrainingConfig {
         #expect(sawCode && members.allSatisfy { $0.undecodable == 0 })
     }
 
+    /// The flat ablation chooses a primitive action every step: six candidates, the label is the scripted
+    /// hierarchy's own move, and following the labels solves about as many mazes as the hierarchical labels do.
+    @Test func theFlatPolicyChoosesPrimitiveActionsAndItsLabelsReachTheGoal() throws {
+        var task = TeamSearchConfig()
+        task.mazeSize = 9; task.rate = BitRate(4)
+        var solvedBy: [Bool: Int] = [:]
+        for flat in [false, true] {
+            var config = HRLConfig(); config.primitiveActions = flat
+            try config.validate()
+            var solved = 0
+            for seed: UInt64 in 3...12 {
+                let env = try TeamSearchEnv(config: task, seed: seed)
+                var observations = env.observations()
+                let code = try LearnedPatchCode.load(models.appendingPathComponent("ib/code_16bits.safetensors"))
+                var members = (0..<2).map { HRLMember(index: $0, teamConfig: task, objects: observations[0].colors.count, config: config, code: code, seed: seed) }
+                for _ in 0..<task.stepLimit {
+                    var actions: [TeamAction] = []
+                    for i in 0..<2 {
+                        let x = members[i].observe(observations[i])
+                        if flat { #expect(x.decideGoal && x.goalMask.prefix(6).allSatisfy { $0 == 1 } && x.goalMask.dropFirst(6).allSatisfy { $0 == 0 }) }
+                        let action = members[i].apply(goal: x.decideGoal ? x.scriptedGoal : nil, message: x.scriptedMessage)
+                        if flat { #expect(action.move.rawValue == x.scriptedGoal) }
+                        actions.append(action)
+                    }
+                    let out = env.step(actions)
+                    observations = out.observations
+                    if out.terminated { solved += 1 }
+                    if out.terminated || out.truncated { break }
+                }
+            }
+            solvedBy[flat] = solved
+        }
+        // Deterministic seeds: the primitive labels solve about as many mazes as the hierarchy they come from.
+        #expect(solvedBy[false]! >= 5 && solvedBy[true]! >= solvedBy[false]! - 1, "solved \(solvedBy) of 10")
+    }
+
     @Test func theEgocentricViewTurnsWithTheAgent() {
         // A wall one cell ahead lands in the same egocentric place whichever way the agent faces.
         for (heading, ahead) in [(Float(0), (1, 0)), (.pi / 2, (0, 1)), (.pi, (-1, 0)), (-.pi / 2, (0, -1))] {
