@@ -96,9 +96,16 @@ public struct PlaceCells {
             let templates = activity(candidates)                                   // [n², count]
             // Cosine similarity: the readout's scale shrinks under a squared error, its shape does not.
             let norms = templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6
-            let scores = readout.matmul(templates.transposed()) / norms
-            let best = scores.argmax(axis: 1)
-            return Tensor(best.flatMap { [grid[2 * $0], grid[2 * $0 + 1]] }, shape: [readout.shape[0], 2])
+            let rows = readout.shape[0], transposed = templates.transposed()
+            var best: [Int] = []
+            best.reserveCapacity(rows)
+            // A row's scores against every template take n² floats (90 KB at the defaults): score 256 rows at a
+            // time so that memory does not grow with the number of rows decoded.
+            for start in stride(from: 0, to: rows, by: 256) {
+                let part = readout.slice(axis: 0, start: start, end: min(start + 256, rows))
+                best += (part.matmul(transposed) / norms).argmax(axis: 1)
+            }
+            return Tensor(best.flatMap { [grid[2 * $0], grid[2 * $0 + 1]] }, shape: [rows, 2])
         }
     }
 

@@ -133,6 +133,9 @@ struct GridEval: ParsableCommand {
 
     func validate() throws {
         if let steps, steps < 2 { throw ValidationError("--steps must be at least 2") }
+        guard batches > 0 else { throw ValidationError("--batches must be positive") }
+        // A batch of 32 windows is held whole (trajectories, LSTM states, read-outs): about 6 KB per window-step.
+        if let steps { try MemoryLimit.check("--steps", count: steps, bytesPerUnit: 32 * 6_000) }
     }
 
     func run() throws {

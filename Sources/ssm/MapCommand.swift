@@ -42,6 +42,8 @@ struct MapCommand: ParsableCommand {
         guard steps > 0, every > 0, frameEvery >= 0, mazeSize >= 5, episode >= 0 else {
             throw ValidationError("--steps and --every must be positive, --frame-every ≥ 0, --maze-size ≥ 5, --episode ≥ 0")
         }
+        // The episode is held whole: each step's 64×64 view, pose and fused evidence, about 20 KB.
+        try MemoryLimit.check("--steps", count: steps, bytesPerUnit: 20_000)
     }
 
     func loadEpisode() throws -> MappingEpisode {
