@@ -3,11 +3,12 @@ import Plotting
 import TeamSearch
 import Training
 
-/// The learned methods the experiments can run by name: `hrlicm` (the shipped `Models/hrlicm/model.safetensors`)
-/// and its ablations (`Models/hrlicm/<name>.safetensors`: `hrlicm-no-icm`, `hrlicm-no-codes`,
-/// `hrlicm-no-partner`, `hrlicm-scripted-goals`, `hrlicm-flat`), each registered when its file exists and loaded on first use.
+/// The learned methods the experiments can run by name: `hrlicm` (the shipped `Models/hrlicm/model.safetensors`),
+/// `hrlicm-ppo` (the same run after all its PPO iterations) and the ablations trained as long
+/// (`Models/hrlicm/<name>.safetensors`: `hrlicm-no-icm`, `hrlicm-no-codes`, `hrlicm-no-partner`,
+/// `hrlicm-scripted-goals`, `hrlicm-flat`), each registered when its file exists and loaded on first use.
 public enum HRLMethods {
-    public static let names = ["hrlicm", "hrlicm-no-icm", "hrlicm-no-codes", "hrlicm-no-partner", "hrlicm-scripted-goals", "hrlicm-flat"]
+    public static let names = ["hrlicm", "hrlicm-ppo", "hrlicm-no-icm", "hrlicm-no-codes", "hrlicm-no-partner", "hrlicm-scripted-goals", "hrlicm-flat"]
 
     /// Registers every shipped model found under `models`. Returns the names registered.
     @discardableResult

@@ -67,6 +67,8 @@ struct HRLEval: ParsableCommand {
     @Option(help: "Models folder (the learned patch codes).") var models = "Models"
     @Option(help: "Comma-separated bits per step per sender.") var bits = "128,4,1"
     @Option(help: "Mazes per budget.") var mazes = 200
+    @Option(help: "First maze seed (held-out seeds start at 2,000,000; calibration seeds, for choosing among checkpoints, at 1,000,000).")
+    var seedBase: UInt64 = 2_000_000
     @Option(help: "Episodes run in parallel.") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output folder.") var output = "runs/hrl-eval"
     @Flag(help: "Print the summary rows as one JSON line.") var json = false
@@ -74,7 +76,7 @@ struct HRLEval: ParsableCommand {
     func run() throws {
         HRLMethods.register("hrlicm", model: URL(fileURLWithPath: model), models: URL(fileURLWithPath: models))
         var c = BandwidthSweep.Config()
-        c.task = try task.task(); c.mazes = mazes; c.methods = [TeamMethod(rawValue: "hrlicm")!]
+        c.task = try task.task(); c.mazes = mazes; c.seedBase = seedBase; c.methods = [TeamMethod(rawValue: "hrlicm")!]
         c.rates = try bits.split(separator: ",").map { guard let r = BitRate(String($0)) else { throw ValidationError("--bits: '\($0)' is not a bit rate") }; return r }
         let rows = try BandwidthSweep(config: c).run(into: URL(fileURLWithPath: output), jobs: jobs)
         if json { return printJSON(BandwidthSweep.Summary(rows: rows)) }
