@@ -100,8 +100,8 @@ public final class BEVTrainer {
     }
 
     func save(_ name: String, _ progress: RunProgress) throws {
-        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
-        let geometry = String(decoding: try JSONEncoder().encode(target), as: UTF8.self)
+        let model = String(decoding: try JSONEncoder.lenient.encode(config.model), as: UTF8.self)
+        let geometry = String(decoding: try JSONEncoder.lenient.encode(target), as: UTF8.self)
         try folder.save(name, module: self.model, optimizer: optimizer, progress: progress,
                         metadata: ["model_config": model, "bev_geometry": geometry, "format": "ssm-bev-1"])
     }

@@ -266,7 +266,7 @@ public final class TargetDetectorTrainer {
     }
 
     func save(_ name: String, _ progress: RunProgress) throws {
-        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        let model = String(decoding: try JSONEncoder.lenient.encode(config.model), as: UTF8.self)
         try folder.save(name, module: self.model, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-detector-1"])
     }
 

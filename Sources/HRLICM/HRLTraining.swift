@@ -152,8 +152,8 @@ public final class HRLTraining {
     func save() throws {
         var progress = RunProgress(learningRate: optimizer.learningRate, plateau: ReduceLROnPlateau())
         progress.epoch = iteration; progress.step = envSteps; progress.seconds = seconds
-        let meta = ["hrl_config": String(decoding: try JSONEncoder().encode(config.policy), as: UTF8.self),
-                    "value_normalizer": String(decoding: try JSONEncoder().encode(normalizer), as: UTF8.self),
+        let meta = ["hrl_config": String(decoding: try JSONEncoder.lenient.encode(config.policy), as: UTF8.self),
+                    "value_normalizer": String(decoding: try JSONEncoder.lenient.encode(normalizer), as: UTF8.self),
                     "format": "ssm-hrlicm-1"]
         try folder.save("latest", module: network, optimizer: optimizer, progress: progress, metadata: meta)
     }

@@ -154,7 +154,7 @@ public final class SocialTrainer {
     }
 
     func save(as name: String, _ progress: RunProgress) throws {
-        let model = String(decoding: try JSONEncoder().encode(config.model), as: UTF8.self)
+        let model = String(decoding: try JSONEncoder.lenient.encode(config.model), as: UTF8.self)
         try folder.save(name, module: network, optimizer: optimizer, progress: progress, metadata: ["model_config": model, "format": "ssm-spc-1"])
     }
 

@@ -111,9 +111,11 @@ extension JSONDecoder {
 }
 
 extension JSONEncoder {
-    /// Writes ±infinity and NaN as strings (a plateau schedule's initial best is +∞).
+    /// Writes ±infinity and NaN as strings (a plateau schedule's initial best is +∞), keys sorted so that the same
+    /// values always give the same bytes (checkpoint metadata, run configurations).
     public static var lenient: JSONEncoder {
         let e = JSONEncoder()
+        e.outputFormatting.insert(.sortedKeys)
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }

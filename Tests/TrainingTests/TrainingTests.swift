@@ -39,6 +39,13 @@ struct TrainingTests {
 
     /// Metrics lines read back into their record type; the learning rate logged as `lr` by older runs reads as
     /// `learning_rate`, and a broken line is named.
+    /// Checkpoint metadata and run configurations encode with sorted keys (and non-finite floats as strings), so
+    /// the same values always give the same bytes.
+    @Test func metadataEncodingIsCanonical() throws {
+        struct Record: Encodable { var zeta = 1, alpha = Float.infinity, mid = "m" }
+        #expect(String(decoding: try JSONEncoder.lenient.encode(Record()), as: UTF8.self) == #"{"alpha":"inf","mid":"m","zeta":1}"#)
+    }
+
     @Test func metricsReadLegacyLearningRateKeys() throws {
         struct Record: Decodable, Equatable {
             let epoch: Int, learningRate: Float
