@@ -1,4 +1,5 @@
 import Foundation
+import InfoBottleneck
 
 /// Two methods on the same mazes at one budget: how often each succeeded, the mazes only one of them solved,
 /// McNemar's exact test on those (two-sided, binomial with p ½ on the discordant mazes) and a 95% interval on
@@ -19,6 +20,8 @@ public struct PairedComparison: Codable, Equatable, Sendable {
         guard let ma = a.first?.method, let mb = b.first?.method else { return [] }
         var budgets: [String] = []
         for r in a where !budgets.contains(r.bitsPerStep) { budgets.append(r.bitsPerStep) }
+        // Largest budget first, as the sweep's tables list them.
+        budgets.sort { (BitRate($0)?.value ?? 0) > (BitRate($1)?.value ?? 0) }
         return budgets.compactMap { bits in
             let other = Dictionary(b.filter { $0.bitsPerStep == bits }.map { ($0.seed, $0.success) }, uniquingKeysWith: { x, _ in x })
             let pairs = a.filter { $0.bitsPerStep == bits }.compactMap { r in other[r.seed].map { (r.success, $0) } }
