@@ -221,5 +221,7 @@ extension GridCellTrainingConfig {
         try ConfigError.check(model.placeCells > 0 && model.hiddenSize > 0 && model.bottleneckSize > 0 && model.placeSigma > 0,
                               "model.placeCells, hiddenSize, bottleneckSize and placeSigma", "must be positive")
         try ConfigError.check(trajectories != .dataset || dataset != nil, "dataset", "is needed for trajectories 'dataset'")
+        try ConfigError.check(weightDecay.isFinite && weightDecay >= 0 && weightDecay < 1, "weightDecay", "must be in [0, 1)")
+        try ConfigError.check(model.placeSigma.isFinite, "model.placeSigma", "must be finite")
     }
 }

@@ -41,6 +41,11 @@ extension DatasetCommand {
         @Option(help: "Pixel scale of the views in the figure.") var scale = 3
         @Option(help: "Output PNG.") var output = "runs/compare.png"
 
+        func validate() throws {
+            guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1…32") }
+            guard episode >= 0 else { throw ValidationError("--episode must be ≥ 0") }
+        }
+
         func run() throws {
             let dataset = try Dataset.load(URL(fileURLWithPath: directory))
             guard dataset.episodes.indices.contains(episode) else {

@@ -112,6 +112,13 @@ struct GridAnalyze: ParsableCommand {
     @Option(help: "Gridness threshold for the fraction.") var threshold: Double = 0.3
     @Flag(help: "Print the result as one JSON line.") var json = false
 
+    func validate() throws {
+        guard samples > 0 else { throw ValidationError("--samples must be positive") }
+        guard threshold.isFinite else { throw ValidationError("--threshold must be a finite number") }
+        // Every sample's bottleneck activity is held until the rate maps are pooled: about 1.2 KB (measured).
+        try MemoryLimit.check("--samples", count: samples, bytesPerUnit: 1_200)
+    }
+
     func run() throws {
         let evaluation = try model.evaluation(), start = Date()
         let analysis = try evaluation.gridness(samples: samples)
@@ -169,6 +176,12 @@ struct GridFiguresCommand: ParsableCommand {
     @Option(help: "Output folder (default: figures/ of the checkpoint's training run; runs/figures/gridcell for a shipped model).") var output: String?
     @Option(help: "Units to show (the best by gridness60).") var units = 8
     @Option(help: "Position samples pooled into the rate maps (about 125 per bin of 40×40).") var samples = 200_000
+
+    func validate() throws {
+        guard units > 0 else { throw ValidationError("--units must be positive") }
+        guard samples > 0 else { throw ValidationError("--samples must be positive") }
+        try MemoryLimit.check("--samples", count: samples, bytesPerUnit: 1_200)
+    }
 
     func run() throws {
         let evaluation = try model.evaluation()

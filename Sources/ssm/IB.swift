@@ -18,6 +18,12 @@ struct PatchDataOptions: ParsableArguments {
     @Option(help: "Adam steps per code, when training.") var steps = 1500
     @Option(help: "β, the weight of the rate (bits) per cell of distortion, when training.") var beta: Float = 0.05
 
+    func validate() throws {
+        guard trainPatches > 0, testPatches > 0 else { throw ValidationError("--train-patches and --test-patches must be positive") }
+        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard beta.isFinite, beta >= 0 else { throw ValidationError("--beta must be a finite number ≥ 0") }
+    }
+
     func study() throws -> RateDistortionStudy {
         var config = RateDistortionStudy.Config()
         config.bits = try bits.split(separator: ",").map { s -> Int in

@@ -42,6 +42,8 @@ struct MapCommand: ParsableCommand {
         guard steps > 0, every > 0, frameEvery >= 0, mazeSize >= 5, episode >= 0 else {
             throw ValidationError("--steps and --every must be positive, --frame-every ≥ 0, --maze-size ≥ 5, --episode ≥ 0")
         }
+        guard wallRange.isFinite, wallRange > 0 else { throw ValidationError("--wall-range must be a finite number > 0") }
+        guard wallFloor.isFinite, (0...1).contains(wallFloor) else { throw ValidationError("--wall-floor must be in [0, 1]") }
         // The episode is held whole: each step's 64×64 view, pose and fused evidence, about 20 KB.
         try MemoryLimit.check("--steps", count: steps, bytesPerUnit: 20_000)
     }

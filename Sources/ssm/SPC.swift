@@ -61,6 +61,11 @@ struct SPCAnalyze: ParsableCommand {
     @Option var low: Float = 0.2
     @Flag(help: "Print the result as one JSON line.") var json = false
 
+    func validate() throws {
+        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+        guard high.isFinite, low.isFinite, low <= high else { throw ValidationError("--high and --low must be finite with --low ≤ --high") }
+    }
+
     func run() throws {
         let network = try SocialGridCellNetwork.load(URL(fileURLWithPath: checkpoint))
         let a = SocialProbeAnalysis(network: network, repetitions: repetitions, high: high, low: low)
