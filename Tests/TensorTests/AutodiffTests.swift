@@ -107,12 +107,11 @@ struct AutodiffTests {
 
 @Suite("Parallel LSTM recurrence")
 struct ParallelLSTMTests {
-    /// With two BLAS threads the LSTM runs batch halves on two cores; results must match one thread.
+    /// With two cores the LSTM runs batch halves on two threads; results must match one thread. (The cores are
+    /// given through `LSTMParallelism`, never by changing BLAS's process-wide thread count under other tests.)
     @Test func chunkedRecurrenceMatchesSingleThread() {
-        func run(threads: Int) -> [Float] {
-            let saved = BLAS.threadCount
-            BLAS.setThreadCount(threads)
-            defer { BLAS.setThreadCount(saved) }
+        func run(threads: Int) -> [Float] { LSTMParallelism.$threads.withValue(threads) { compute() } }
+        func compute() -> [Float] {
             let x = randn([16, 6, 5], seed: 1), h0 = randn([16, 64], seed: 2), c0 = randn([16, 64], seed: 3)
             let wih = randn([256, 5], seed: 4) * 0.2, whh = randn([256, 64], seed: 5) * 0.1
             let bih = randn([256], seed: 6), bhh = randn([256], seed: 7)

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 
 extension Tensor {
@@ -117,16 +118,41 @@ extension Tensor {
 /// single-threaded GEMMs: no per-step hand-off between threads, which for small per-step products costs more
 /// than OpenBLAS's own threading saves. BLAS runs single-threaded meanwhile and gets its thread count back after.
 private func inBatchChunks(_ batch: Int, work: Int, _ body: (Int, Int) -> Void) {
-    let threads = BLAS.threadCount
+    let threads = LSTMParallelism.threads ?? BLAS.threadCount
     let chunks = min(threads, batch / 8)
     guard chunks > 1, work >= 1 << 18 else { body(0, batch); return }
-    BLAS.setThreadCount(1)
-    defer { BLAS.setThreadCount(threads) }
+    SingleThreadedBLAS.enter()
+    defer { SingleThreadedBLAS.exit() }
     withoutActuallyEscaping(body) { body in
         let box = UncheckedSendable(body)
         DispatchQueue.concurrentPerform(iterations: chunks) { i in
             box.value(batch * i / chunks, batch * (i + 1) / chunks)
         }
+    }
+}
+
+/// How many cores the LSTM recurrence may use; nil: as many as BLAS has threads. Tests set it to run the chunked
+/// path without changing the process-wide BLAS thread count under other tests running at the same time.
+enum LSTMParallelism {
+    @TaskLocal static var threads: Int?
+}
+
+/// BLAS runs single-threaded while any chunked recurrence runs, and gets its thread count back when the last one
+/// ends: a save-and-restore per call would race between concurrent calls and could leave the count changed.
+private enum SingleThreadedBLAS {
+    static let lock = NSLock()
+    nonisolated(unsafe) static var users = 0, saved = 1
+
+    static func enter() {
+        lock.lock(); defer { lock.unlock() }
+        if users == 0 { saved = BLAS.threadCount; if saved != 1 { BLAS.setThreadCount(1) } }
+        users += 1
+    }
+
+    static func exit() {
+        lock.lock(); defer { lock.unlock() }
+        users -= 1
+        if users == 0 && saved != 1 { BLAS.setThreadCount(saved) }
     }
 }
 
