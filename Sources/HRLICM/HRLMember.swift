@@ -161,7 +161,7 @@ public struct HRLMember {
         var features = [Float](repeating: 0, count: slots * f), mask = [Float](repeating: 0, count: slots)
         let frontier = (0..<size * size).map { MapCell($0 % size, $0 / size) }.filter(isFrontier)
         let target = agent.sightings[o.goal]
-        let p = agent.pose, speed: Float = 0.25, turnRate: Float = 0.32     // the maze's cruise kinematics
+        let p = agent.pose, cruise = Kinematics(), speed = cruise.speed, turnRate = cruise.turnRate
         func nearest(_ x: Float, _ y: Float, _ cells: [MapCell]) -> Float {
             cells.map { hypot(Float($0.x) + 0.5 - x, Float($0.y) + 0.5 - y) }.min() ?? 0
         }
