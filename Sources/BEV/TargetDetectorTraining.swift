@@ -132,14 +132,9 @@ public struct DetectionMetrics: Codable, Sendable {
     }
 
     public init(visibility: Tensor, positions: Tensor, trueVisible: Tensor, truePositions: Tensor) {
-        let v = visibility.scalars, labels = trueVisible.scalars.map { $0 > 0.5 }, p = positions.scalars, q = truePositions.scalars
-        averagePrecision = BEV.averagePrecision(scores: v, labels: labels)
-        var error = 0.0, n = 0
-        for i in labels.indices where labels[i] && v[i] > 0.5 {
-            error += Double(hypot(p[2 * i] - q[2 * i], p[2 * i + 1] - q[2 * i + 1]) * TargetDetection.scale); n += 1
-        }
-        positionErrorCells = n == 0 ? .nan : error / Double(n)
-        visibleTargets = labels.filter { $0 }.count
+        var tally = DetectionTally()
+        tally.add(scores: visibility.scalars, positions: positions.scalars, trueVisible: trueVisible.scalars, truePositions: truePositions.scalars)
+        self = tally.metrics
     }
 }
 
@@ -171,8 +166,13 @@ public struct DetectionTally: Sendable {
         let views = Tensor.concat(scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
         let out = noGrad { detector(views, headings: Tensor(scenes.map(\.pose.heading), shape: [scenes.count])) }
         let truth = scenes.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
-        let v = out.visibility.scalars, p = out.positions.scalars
-        let visible = truth.flatMap(\.visible).map { $0 > 0.5 }, q = truth.flatMap(\.positions)
+        add(scores: out.visibility.scalars, positions: out.positions.scalars, trueVisible: truth.flatMap(\.visible),
+            truePositions: truth.flatMap(\.positions))
+    }
+
+    /// Adds detections (a visibility score and a position per target) against the truth (visible 0/1, position).
+    public mutating func add(scores v: [Float], positions p: [Float], trueVisible: [Float], truePositions q: [Float]) {
+        let visible = trueVisible.map { $0 > 0.5 }
         for i in visible.indices where visible[i] && v[i] > 0.5 {
             positionError += Double(hypot(p[2 * i] - q[2 * i], p[2 * i + 1] - q[2 * i + 1]) * TargetDetection.scale); located += 1
         }
