@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "TeamSearchTests", dependencies: ["TeamSearch"]),
         .testTarget(name: "HRLICMTests", dependencies: ["HRLICM"]),
         .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
+        .testTarget(name: "HostileInputTests", dependencies: ["GridCell", "BEV", "SocialPlaceCell", "InfoBottleneck", "HRLICM", "MazeEnv", "Training"]),
     ]
 )
 

@@ -3,7 +3,7 @@ import Tensor
 
 /// Sizes of the BEV predictor. `original` is the released model (about 10 M parameters);
 /// `cpu` keeps the architecture and shrinks widths, depth and output so it trains on two cores.
-public struct BEVModelConfig: Codable, Equatable, Sendable {
+public struct BEVModelConfig: Codable, Equatable, Sendable, ModelConfiguration {
     /// Output channels of the four stride-2 encoder convolutions (64×64 → 4×4); the last is the model width.
     public var encoderChannels: [Int]
     public var heads: Int
@@ -19,6 +19,24 @@ public struct BEVModelConfig: Codable, Equatable, Sendable {
     public var dropout: Float
 
     public var width: Int { encoderChannels.last! }
+
+    /// Checks every size against the limits `Docs/Limits.md` lists: four encoder convolutions (64×64 → 4×4), a
+    /// width the heads divide, and an output no larger than 1024².
+    public func validate() throws {
+        try ConfigError.check(encoderChannels.count == 4, "encoderChannels", "must list 4 channel counts (64×64 → 4×4), not \(encoderChannels.count)")
+        for (i, c) in encoderChannels.enumerated() { try ConfigError.check(c, in: 1...2048, "encoderChannels[\(i)]") }
+        try ConfigError.check(heads, in: 1...64, "heads")
+        try ConfigError.check(width % heads == 0, "heads", "must divide the width \(width)")
+        try ConfigError.check(feedforward, in: 1...16384, "feedforward")
+        try ConfigError.check(encoderLayers, in: 0...24, "encoderLayers")
+        try ConfigError.check(decoderLayers, in: 0...24, "decoderLayers")
+        try ConfigError.check(queryGrid, in: 1...64, "queryGrid")
+        try ConfigError.check(upsampleChannels.count, in: 0...8, "upsampleChannels (count)")
+        for (i, c) in upsampleChannels.enumerated() { try ConfigError.check(c, in: 1...1024, "upsampleChannels[\(i)]") }
+        try ConfigError.check(queryGrid << upsampleChannels.count <= 1024, "upsampleChannels", "must not grow the \(queryGrid)² query grid past 1024²")
+        try ConfigError.check(outputSize, in: 1...1024, "outputSize")
+        try ConfigError.check(dropout, in: 0...0.999, "dropout")
+    }
 
     public static let original = BEVModelConfig(encoderChannels: [32, 64, 128, 256], heads: 8, feedforward: 2048, encoderLayers: 3,
                                                 decoderLayers: 3, queryGrid: 8, upsampleChannels: [128, 64, 32, 16, 8], outputSize: 250, dropout: 0.1)

@@ -62,7 +62,7 @@ public struct BEVScene: Sendable {
         try dataset.episodes.flatMap { e -> [BEVScene] in
             let layout = try e.requireLayout()
             return try stride(from: 0, to: e.frames.count, by: every).map {
-                BEVScene(view: try e.fpsView($0), pose: e.frames[$0].pose, layout: layout, targets: e.targets, fieldOfViewDegrees: e.fieldOfViewDegrees)
+                BEVScene(view: try e.fpsView($0, side: 64), pose: e.frames[$0].pose, layout: layout, targets: e.targets, fieldOfViewDegrees: e.fieldOfViewDegrees)
             }
         }
     }

@@ -156,7 +156,7 @@ extension BEVTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
     public func validate() throws {
         try validateScheduledRun()
-        try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
+        try ConfigError.nested("model", model.validate)
         try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
     }
 }

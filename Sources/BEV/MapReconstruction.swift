@@ -43,7 +43,7 @@ public struct MappingEpisode: Sendable {
 
     /// A recorded dataset episode.
     public static func recorded(_ e: DatasetEpisode) throws -> MappingEpisode {
-        let frames = try e.frames.indices.map { EpisodeFrame(view: try e.fpsView($0), pose: e.frames[$0].pose) }
+        let frames = try e.frames.indices.map { EpisodeFrame(view: try e.fpsView($0, side: 64), pose: e.frames[$0].pose) }
         return MappingEpisode(frames: frames, layout: e.layout, targets: e.targets, mazeSize: e.mazeSize,
                               name: "\(e.url.lastPathComponent) (\(frames.count) frames)", fieldOfViewDegrees: e.fieldOfViewDegrees)
     }

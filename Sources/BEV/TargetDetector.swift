@@ -4,7 +4,7 @@ import Tensor
 /// Sizes of the target detector. `original` is ResNet-18's conv1…layer3 (about 2.8 M
 /// parameters, there ImageNet-pretrained; here trained from scratch, as no pretrained weights are at hand
 /// offline); `cpu` keeps the design with narrower stages and one block per stage.
-public struct TargetDetectorConfig: Codable, Equatable, Sendable {
+public struct TargetDetectorConfig: Codable, Equatable, Sendable, ModelConfiguration {
     /// Channels of the 7×7 stride-2 stem (followed by a 3×3 stride-2 max-pool: 64×64 → 16×16).
     public var stemChannels: Int
     /// Channels of the residual stages; the first keeps the resolution, each later one halves it (16 → 4).
@@ -18,6 +18,20 @@ public struct TargetDetectorConfig: Codable, Equatable, Sendable {
     public var attentionChannels: Int
     public var targets: Int
     public var dropout: Float
+
+    /// Checks every size against the limits `Docs/Limits.md` lists: three stages (16×16 → 4×4 features).
+    public func validate() throws {
+        try ConfigError.check(stemChannels, in: 1...1024, "stemChannels")
+        try ConfigError.check(stageChannels.count == 3, "stageChannels", "must list 3 channel counts (16×16 → 4×4), not \(stageChannels.count)")
+        for (i, c) in stageChannels.enumerated() { try ConfigError.check(c, in: 1...1024, "stageChannels[\(i)]") }
+        try ConfigError.check(blocksPerStage, in: 1...8, "blocksPerStage")
+        try ConfigError.check(neckChannels, in: 1...1024, "neckChannels")
+        try ConfigError.check(featureChannels, in: 1...1024, "featureChannels")
+        try ConfigError.check(hidden, in: 1...4096, "hidden")
+        try ConfigError.check(attentionChannels, in: 1...1024, "attentionChannels")
+        try ConfigError.check(targets, in: 1...64, "targets")
+        try ConfigError.check(dropout, in: 0...0.999, "dropout")
+    }
 
     public static let original = TargetDetectorConfig(stemChannels: 64, stageChannels: [64, 128, 256], blocksPerStage: 2, neckChannels: 128,
                                                       featureChannels: 64, hidden: 64, attentionChannels: 32, targets: 6, dropout: 0.2)

@@ -326,5 +326,8 @@ extension DetectorEpochMetrics: CustomStringConvertible {
 
 extension TargetDetectorTrainingConfig {
     /// Checks every value a run depends on (the trainer calls this before it allocates anything).
-    public func validate() throws { try validateScheduledRun() }
+    public func validate() throws {
+        try validateScheduledRun()
+        try ConfigError.nested("model", model.validate)
+    }
 }

@@ -10,3 +10,20 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
         if !condition { throw ConfigError(field, requirement) }
     }
 }
+
+extension ConfigError {
+    /// Throws unless `value` lies in `range`, naming the field and the range.
+    public static func check<T: Comparable>(_ value: T, in range: ClosedRange<T>, _ field: String) throws {
+        if !range.contains(value) { throw ConfigError(field, "must be in \(range.lowerBound)…\(range.upperBound), not \(value)") }
+    }
+
+    /// Throws unless `value` is finite and in `range`.
+    public static func check(_ value: Float, in range: ClosedRange<Float>, _ field: String) throws {
+        if !value.isFinite || !range.contains(value) { throw ConfigError(field, "must be finite and in \(range.lowerBound)…\(range.upperBound), not \(value)") }
+    }
+
+    /// Runs `body`, prefixing the field of any `ConfigError` it throws with `prefix` and a dot (a nested configuration).
+    public static func nested(_ prefix: String, _ body: () throws -> Void) throws {
+        do { try body() } catch let e as ConfigError { throw ConfigError("\(prefix).\(e.field)", e.requirement) }
+    }
+}

@@ -60,8 +60,18 @@ public struct Image: Equatable, Sendable {
         try writeAtomically(data, to: url)
     }
 
-    /// Reads a PNG, converting it to `format` (its own channel count when nil).
-    public static func read(_ url: URL, as format: Format? = nil) throws -> Image {
+    /// The most pixels ``read(_:as:maxPixels:)`` decodes by default (2²⁵, e.g. 5792²: 128 MiB as RGBA); the
+    /// header's size is checked against it before any pixel memory is allocated.
+    public static let defaultMaxPixels = 1 << 25
+    /// The largest PNG file read (bytes), checked before the file is loaded.
+    public static let maxFileBytes = 256 << 20
+
+    /// Reads a PNG, converting it to `format` (its own channel count when nil). A header claiming more than
+    /// `maxPixels` pixels is refused before decoding (a "PNG bomb" cannot take the memory it claims).
+    public static func read(_ url: URL, as format: Format? = nil, maxPixels: Int = defaultMaxPixels) throws -> Image {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maxFileBytes {
+            throw FileFormatError(file: url.path, "is \(size) bytes, above the \(maxFileBytes)-byte limit for a PNG")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(file: url.path, "cannot be read (\(error.localizedDescription))")
@@ -75,6 +85,10 @@ public struct Image: Equatable, Sendable {
         let want = format ?? native
         img.format = pngFormat(want)
         let w = Int(img.width), h = Int(img.height)
+        guard w > 0, h > 0, w <= maxPixels / h else {
+            png_image_free(&img)
+            throw FileFormatError(file: url.path, "header claims \(w)×\(h) pixels, above the limit of \(maxPixels); refused before decoding")
+        }
         var pixels = [UInt8](repeating: 0, count: w * h * want.rawValue)
         let finished = data.withUnsafeBytes { _ in
             pixels.withUnsafeMutableBytes { png_image_finish_read(&img, nil, $0.baseAddress, Int32(w * want.rawValue), nil) }

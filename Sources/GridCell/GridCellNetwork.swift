@@ -3,7 +3,7 @@ import Tensor
 
 /// Everything that defines a grid-cell model and its targets; written to a run's `config.json` and a
 /// checkpoint's metadata, so a checkpoint can be rebuilt from itself.
-public struct GridCellConfig: Codable, Equatable, Sendable {
+public struct GridCellConfig: Codable, Equatable, Sendable, ModelConfiguration {
     public enum BottleneckActivation: String, Codable, Sendable, CaseIterable { case linear, relu }
 
     public var placeCells = 256
@@ -26,6 +26,19 @@ public struct GridCellConfig: Codable, Equatable, Sendable {
 
     /// The original project's configuration.
     public static let original = GridCellConfig()
+
+    /// Checks every size and value against the limits `Docs/Limits.md` lists (before anything is built from it).
+    public func validate() throws {
+        try ConfigError.check(placeCells, in: 1...4096, "placeCells")
+        try ConfigError.check(placeSigma, in: 1e-3...1000, "placeSigma")
+        try ConfigError.check(placeSurroundScale, in: 1e-3...1000, "placeSurroundScale")
+        try ConfigError.check(headDirectionCells, in: 1...1024, "headDirectionCells")
+        try ConfigError.check(headDirectionConcentration, in: 0...1e4, "headDirectionConcentration")
+        try ConfigError.check(extent, in: 1e-3...1e4, "extent")
+        try ConfigError.check(hiddenSize, in: 1...4096, "hiddenSize")
+        try ConfigError.check(bottleneckSize, in: 1...4096, "bottleneckSize")
+        try ConfigError.check(dropout, in: 0...0.999, "dropout")
+    }
 
     public func makePlaceCells() -> PlaceCells {
         PlaceCells(count: placeCells, sigma: placeSigma, extent: extent, tuning: placeTuning,

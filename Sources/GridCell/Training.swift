@@ -217,11 +217,8 @@ extension GridCellTrainingConfig {
     public func validate() throws {
         try validateRun()
         try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
-        try ConfigError.check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
-        try ConfigError.check(model.placeCells > 0 && model.hiddenSize > 0 && model.bottleneckSize > 0 && model.placeSigma > 0,
-                              "model.placeCells, hiddenSize, bottleneckSize and placeSigma", "must be positive")
+        try ConfigError.nested("model", model.validate)
         try ConfigError.check(trajectories != .dataset || dataset != nil, "dataset", "is needed for trajectories 'dataset'")
         try ConfigError.check(weightDecay.isFinite && weightDecay >= 0 && weightDecay < 1, "weightDecay", "must be in [0, 1)")
-        try ConfigError.check(model.placeSigma.isFinite, "model.placeSigma", "must be finite")
     }
 }

@@ -137,8 +137,8 @@ public final class HRLTraining {
             seconds += Date().timeIntervalSince(t0)
             m.seconds = seconds
             iteration += 1
+            try folder.appendMetrics(m)     // logged first: a run stopped before the save logs it again, once
             try save()
-            try folder.appendMetrics(m)
             out.append(m)
             let rate = Double(iteration) / max(Date().timeIntervalSince(start) / 60, 1e-9) * (Double(out.count) / Double(max(iteration, 1)))
             let eta = Double(config.iterations - iteration) * (seconds - startSeconds) / Double(out.count)

@@ -37,6 +37,11 @@ public final class LearnedPatchCode: Module {
               let hidden = meta["hidden"].flatMap(Int.init) else {
             throw FileFormatError(file: url.path, "metadata lacks bits, side or hidden (not a patch code)")
         }
+        do {
+            try ConfigError.check(bits, in: 1...4096, "bits")
+            try ConfigError.check(side, in: 1...64, "side")
+            try ConfigError.check(hidden, in: 1...8192, "hidden")
+        } catch { throw FileFormatError(file: url.path, "metadata \(error)") }
         var rng = RandomGenerator(seed: 0)
         let code = LearnedPatchCode(side: side, bits: bits, hidden: hidden, rng: &rng)
         try Checkpoint.load(into: code, from: url)

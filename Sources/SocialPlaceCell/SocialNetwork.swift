@@ -3,7 +3,7 @@ import GridCell
 import Tensor
 
 /// The social grid-cell network's configuration.
-public struct SocialNetworkConfig: Codable, Equatable, Sendable {
+public struct SocialNetworkConfig: Codable, Equatable, Sendable, ModelConfiguration {
     /// Place and head-direction target cells (shared by self and partner) and the LSTM/bottleneck sizes.
     public var cells = GridCellConfig()
     /// Size of the learned token that tags the self stream (the partner stream gets zeros).
@@ -11,6 +11,13 @@ public struct SocialNetworkConfig: Codable, Equatable, Sendable {
     /// Hidden units of the distance head.
     public var distanceHidden = 64
     public init() { cells.bottleneckActivation = .relu }
+
+    /// Checks every size against the limits `Docs/Limits.md` lists.
+    public func validate() throws {
+        try ConfigError.nested("cells", cells.validate)
+        try ConfigError.check(egoTokenSize, in: 1...1024, "egoTokenSize")
+        try ConfigError.check(distanceHidden, in: 1...4096, "distanceHidden")
+    }
 }
 
 /// One LSTM shared by self and partner: it integrates self velocities tagged with a

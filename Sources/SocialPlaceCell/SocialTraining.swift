@@ -193,6 +193,6 @@ extension SocialTrainingConfig {
         try validateRun()
         try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
         try ConfigError.check((0...1).contains(staticProbability), "staticProbability", "must be in [0, 1]")
-        try ConfigError.check((0..<1).contains(model.cells.dropout), "model.cells.dropout", "must be in [0, 1)")
+        try ConfigError.nested("model", model.validate)
     }
 }

@@ -34,7 +34,10 @@ public struct RunFolder: Sendable {
                 throw FileFormatError(file: latest.path, "metadata lacks a readable 'progress' entry (epoch, step, learning rate, schedule)")
             }
             optimizer.learningRate = progress.learningRate
-            return progress
+            var resumed = progress
+            resumed.seconds = try keepMetrics(lines: progress.metricsLines)
+            removeStrayTemporaryFiles()
+            return resumed
         }
         try fm.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         try fm.createDirectory(at: figures, withIntermediateDirectories: true)
@@ -50,10 +53,47 @@ public struct RunFolder: Sendable {
         try open(config: config, resume: resume, module: module, optimizer: optimizer) { $0.sameRun(as: $1) }
     }
 
-    /// Saves `checkpoints/NAME.safetensors` (and its optimiser state) with the progress in its metadata.
+    /// Cuts `metrics.jsonl` back to the first `lines` lines (the ones the resumed checkpoint had seen: an epoch
+    /// logged by a run stopped before its checkpoint was written is logged again, once) and returns the run's
+    /// time from the last kept line's `seconds` (0 without one).
+    func keepMetrics(lines: Int?) throws -> Double {
+        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return 0 }
+        var kept = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        if let lines, kept.count != lines {
+            guard kept.count > lines else {
+                throw FileFormatError(file: metricsURL.path, "has \(kept.count) lines but the checkpoint was saved after \(lines); it was edited or truncated")
+            }
+            kept = Array(kept.prefix(lines))
+            try writeAtomically(Data(kept.map { Data($0) + Data("\n".utf8) }.joined()), to: metricsURL)
+        }
+        guard let last = kept.last, let object = try? JSONSerialization.jsonObject(with: Data(last)) as? [String: Any],
+              let seconds = (object["seconds"] as? NSNumber)?.doubleValue, seconds.isFinite else { return 0 }
+        return seconds
+    }
+
+    /// Temporary files of atomic writes a killed process left behind (`.NAME.tmp-PID`).
+    func removeStrayTemporaryFiles() {
+        let fm = FileManager.default
+        for dir in [url, checkpoints] {
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? fm.removeItem(at: dir.appendingPathComponent(name))
+            }
+        }
+    }
+
+    /// The number of lines `metrics.jsonl` holds now.
+    public func metricsLineCount() -> Int {
+        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return 0 }
+        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).count
+    }
+
+    /// Saves `checkpoints/NAME.safetensors` (and its optimiser state) with the progress in its metadata, and
+    /// the number of metrics lines written so far (log an epoch before saving it).
     public func save(_ name: String, module: Module, optimizer: Optimizer, progress: RunProgress,
                      metadata: [String: String] = [:]) throws {
         var meta = metadata
+        var progress = progress
+        progress.metricsLines = metricsLineCount()
         meta["progress"] = String(decoding: try JSONEncoder.lenient.encode(progress), as: UTF8.self)
         meta["epoch"] = "\(progress.epoch)"; meta["step"] = "\(progress.step)"
         try Checkpoint.save(module, optimizer: optimizer, to: checkpoints.appendingPathComponent("\(name).safetensors"), metadata: meta)

@@ -18,6 +18,7 @@ struct Collect: ParsableCommand {
     @Option(help: "Egocentric view size in pixels (square).") var viewSize = 64
     @Option(help: "Probability of a random action instead of the explorer's.") var randomActions: Float = 0.1
     @Flag(help: "Do not write bev_views (readers render them from the layout).") var noBev = false
+    @Flag(help: "Add episodes to an existing dataset (numbered after its last); without it the output must be new or empty.") var append = false
     @Flag(help: "Drop wall close-up frames as the original collector did (frame ids then have gaps).") var dropWallCloseups = false
     @Option(help: "Worker threads (episodes in parallel).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the result as one JSON line.") var json = false
@@ -42,7 +43,7 @@ struct Collect: ParsableCommand {
         let root = URL(fileURLWithPath: output)
         let total = episodes * steps
         let meter = ProgressMeter(total: total, unit: "frames")
-        let summary = try Collector.collect(into: root, config: config, threads: threads) { meter.update($0) }
+        let summary = try Collector.collect(into: root, config: config, threads: threads, append: append) { meter.update($0) }
         meter.finish()
         let seconds = meter.elapsed
         let result: [String: Any] = [

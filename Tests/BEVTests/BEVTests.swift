@@ -141,6 +141,10 @@ struct BEVTrainingTests {
         #expect(resumed.step == 2)
         try resumed.train()
         #expect(straight.model.stateDict().map { $0.1.scalars } == resumed.model.stateDict().map { $0.1.scalars })
+        for file in ["latest.safetensors", "latest.optim.safetensors"] {
+            #expect(try Data(contentsOf: a.appendingPathComponent("checkpoints/\(file)")) == Data(contentsOf: b.appendingPathComponent("checkpoints/\(file)")),
+                    "\(file) differs after resuming")
+        }
         if case .warmupCosine(let schedule) = c.schedule {
             #expect(resumed.optimizer.learningRate == schedule.learningRate(step: 3))
             #expect(schedule.learningRate(step: 0) == c.learningRate && schedule.learningRate(step: 4) == 0)

@@ -196,6 +196,11 @@ struct TrainingTests {
         }
         let lines = try String(contentsOf: b.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
+        // Stopping and resuming leaves no trace in the files: the same bytes as the run straight through.
+        for file in ["latest.safetensors", "latest.optim.safetensors", "best.safetensors", "epoch_0.safetensors"] {
+            #expect(try Data(contentsOf: a.appendingPathComponent("checkpoints/\(file)")) == Data(contentsOf: b.appendingPathComponent("checkpoints/\(file)")),
+                    "\(file) differs after resuming")
+        }
         // A checkpoint rebuilds the network by itself.
         let loaded = try GridCellNetwork.load(b.appendingPathComponent("checkpoints/latest.safetensors"))
         #expect(loaded.stateDict().map { $0.1.scalars } == resumed.network.stateDict().map { $0.1.scalars })

@@ -41,6 +41,10 @@ func smallRun() -> HRLTrainingConfig {
         let (wa, _) = try SafeTensors.load(a.appendingPathComponent("checkpoints/latest.safetensors"))
         let (wc, _) = try SafeTensors.load(c.appendingPathComponent("checkpoints/latest.safetensors"))
         #expect(wa.keys.sorted() == wc.keys.sorted() && wa.allSatisfy { wc[$0.key]!.scalars == $0.value.scalars })
+        for file in ["latest.safetensors", "latest.optim.safetensors"] {
+            #expect(try Data(contentsOf: a.appendingPathComponent("checkpoints/\(file)")) == Data(contentsOf: c.appendingPathComponent("checkpoints/\(file)")),
+                    "\(file) differs after resuming")
+        }
     }
 
     /// Known answers: plain weights at power 0; at power 1 every label's total weight is equal; mean 1 always.

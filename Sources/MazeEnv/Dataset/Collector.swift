@@ -26,7 +26,9 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         try ConfigError.check(episodes > 0 && stepsPerEpisode > 0, "episodes and stepsPerEpisode", "must be positive")
         try ConfigError.check([9, 11, 13, 15].contains(mazeSize), "mazeSize", "must be 9, 11, 13 or 15, not \(mazeSize)")
         try ConfigError.check(render.fieldOfViewDegrees > 0 && render.fieldOfViewDegrees < 180, "render.fieldOfViewDegrees", "must be in (0, 180)")
-        try ConfigError.check(render.width >= 8 && render.height >= 8, "render.width and height", "must be at least 8")
+        try ConfigError.check(render.width >= 8 && render.height >= 8 && render.width <= 1024 && render.height <= 1024,
+                              "render.width and height", "must be in 8…1024")
+        try ConfigError.check(stepsPerEpisode <= 1_000_000 && episodes <= 1_000_000, "episodes and stepsPerEpisode", "must be at most 1,000,000")
         try ConfigError.check((0...1).contains(randomActionProbability), "randomActionProbability", "must be in [0, 1]")
     }
 }
@@ -108,20 +110,57 @@ public enum Collector {
 
     /// Writes `config.episodes` episode folders `000000`, `000001`, … under `root`, in parallel over
     /// `threads` workers. `progress` receives the frames written so far (from any thread).
-    public static func collect(into root: URL, config: CollectConfig, threads: Int = 1,
+    ///
+    /// A new dataset appears whole or not at all: it is written into a hidden sibling folder
+    /// (`.NAME.partial-PID`, left behind if the process is killed) and renamed to `root` at the end. A `root`
+    /// that already holds files is refused unless `append`; then the episodes are numbered after the highest
+    /// existing one (seeds still `seed + e` for the e-th new episode) and each appears whole, from a hidden folder
+    /// inside `root` renamed into place.
+    public static func collect(into root: URL, config: CollectConfig, threads: Int = 1, append: Bool = false,
                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> Summary {
         try config.validate()
+        let fm = FileManager.default
+        let existing = ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }
+        if !existing.isEmpty && !append {
+            throw FileFormatError(file: root.path, "already holds \(existing.count) entries; write a new dataset to an empty or new folder, or append episodes to this one (--append)")
+        }
+        let firstIndex = existing.compactMap { Int($0) }.max().map { $0 + 1 } ?? 0
+        let staging = existing.isEmpty
+            ? root.deletingLastPathComponent().appendingPathComponent(".\(root.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+            : root
+        if existing.isEmpty { try? fm.removeItem(at: staging); try fm.createDirectory(at: staging, withIntermediateDirectories: true) }
+        let summary = try collectEpisodes(into: staging, firstIndex: firstIndex, config: config, threads: threads, progress: progress)
+        if existing.isEmpty {
+            try? fm.removeItem(at: root) // empty, or absent
+            try fm.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard rename(staging.path, root.path) == 0 else {
+                throw FileFormatError(file: root.path, "could not move the finished dataset from \(staging.lastPathComponent) into place (errno \(errno))")
+            }
+        }
+        return summary
+    }
+
+    /// Writes the episodes, each into a hidden folder of `root` renamed into place when it is complete.
+    static func collectEpisodes(into root: URL, firstIndex: Int, config: CollectConfig, threads: Int,
+                                progress: @escaping @Sendable (Int) -> Void) throws -> Summary {
         let lock = NSLock()
         nonisolated(unsafe) var results = [Result<Summary, Error>?](repeating: nil, count: config.episodes)
         nonisolated(unsafe) var done = 0
         let workers = max(1, min(threads, config.episodes))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for e in stride(from: w, to: config.episodes, by: workers) {
-                let r = Result {
-                    try collectEpisode(e, into: root.appendingPathComponent(String(format: "%06d", e)), config: config) {
+                let r = Result { () throws -> Summary in
+                    let name = String(format: "%06d", firstIndex + e)
+                    let partial = root.appendingPathComponent(".\(name).partial"), final = root.appendingPathComponent(name)
+                    try? FileManager.default.removeItem(at: partial)
+                    let summary = try collectEpisode(e, into: partial, config: config) {
                         lock.lock(); done += 1; let d = done; lock.unlock()
                         progress(d)
                     }
+                    guard rename(partial.path, final.path) == 0 else {
+                        throw FileFormatError(file: final.path, "could not move the finished episode into place (errno \(errno))")
+                    }
+                    return summary
                 }
                 lock.lock(); results[e] = r; lock.unlock()
             }

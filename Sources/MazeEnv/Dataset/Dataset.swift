@@ -67,13 +67,22 @@ public struct DatasetEpisode: Sendable {
     /// Whether every frame names a BEV image.
     public var hasBEVViews: Bool { !frames.isEmpty && frames.allSatisfy { $0.bevView != nil } }
 
-    /// The egocentric view of frame `i` (RGB).
-    public func fpsView(_ i: Int) throws -> Image {
+    /// The egocentric view of frame `i` (RGB); with `side`, an error unless it is `side`×`side` (a model's input size).
+    public func fpsView(_ i: Int, side: Int? = nil) throws -> Image {
         guard let path = frames[i].fpsView else {
             throw DatasetError(file: url.appendingPathComponent("frame_info.json").path, frame: frames[i].key,
                                field: "observations.fps_view", "missing")
         }
-        return try Image.read(url.appendingPathComponent(path), as: .rgb)
+        let file = url.appendingPathComponent(path)
+        let image: Image
+        do { image = try Image.read(file, as: .rgb) } catch let e as FileFormatError {
+            throw DatasetError(file: file.path, frame: frames[i].key, field: "observations.fps_view", e.detail)
+        }
+        if let side, image.width != side || image.height != side {
+            throw DatasetError(file: file.path, frame: frames[i].key, field: "observations.fps_view",
+                               "is \(image.width)×\(image.height); the model reads \(side)×\(side) views")
+        }
+        return image
     }
 
     /// The local BEV target of frame `i` (RGBA): read from `bev_views` when the frame names one, otherwise
@@ -116,6 +125,30 @@ public struct Dataset: Sendable {
         return Dataset(root: root, episodes: try folders.map { try loadEpisode($0, images: images) })
     }
 
+    /// The largest `maze_size` accepted (maps and layouts are maze_size² cells).
+    public static let maxMazeSize = 255
+    /// The largest |rotation| and |angular velocity| accepted, radians (unwrapped headings stay far below).
+    public static let maxAngle = 10_000.0
+
+    /// Why a view path from `frame_info.json` may not be used, or nil: it must be relative, inside its episode
+    /// folder (no `..` component), and plain (no empty or hidden-control components).
+    static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") || path.hasPrefix("~") { return "must be relative to the episode folder" }
+        if path.utf8.contains(0) { return "holds a NUL byte" }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }) {
+            return "leads out of the episode folder (a .. component); refused"
+        }
+        return nil
+    }
+
+    /// Whether `file`, with every link followed, still lies inside `folder` (with its links followed).
+    static func resolves(_ file: URL, inside folder: URL) -> Bool {
+        let base = folder.resolvingSymlinksInPath().standardizedFileURL.path
+        let resolved = file.resolvingSymlinksInPath().standardizedFileURL.path
+        return resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+    }
+
     static func episodeFolders(_ dir: URL, depth: Int) -> [URL] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { return [] }
@@ -138,11 +171,16 @@ public struct Dataset: Sendable {
         let configURL = dir.appendingPathComponent("env_config.json")
         let config = try DatasetJSON.decode(EnvConfigRecord.self, from: configURL, keyed: false)
         let file = configURL.path
-        guard config.mazeSize > 0 else { throw DatasetError(file: file, field: "maze_size", "must be positive, got \(config.mazeSize)") }
+        guard (1...Dataset.maxMazeSize).contains(config.mazeSize) else {
+            throw DatasetError(file: file, field: "maze_size", "must be in 1…\(Dataset.maxMazeSize), got \(config.mazeSize)")
+        }
+        if let fov = config.fovAngle, !(fov > 0 && fov < 180) {
+            throw DatasetError(file: file, field: "fov_angle", "must be in (0, 180) degrees, got \(fov)")
+        }
         let layout = try config.mazeLayout.map { try parseLayout($0, size: config.mazeSize, file: file) }
         let targets = try (config.objects ?? []).enumerated().map { i, o -> Target in
-            guard o.position.count == 2, o.position.allSatisfy(\.isFinite) else {
-                throw DatasetError(file: file, field: "objects[\(i)].position", "expected [x, y] finite numbers, got \(o.position)")
+            guard o.position.count == 2, o.position.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= Double(config.mazeSize) }) else {
+                throw DatasetError(file: file, field: "objects[\(i)].position", "expected [x, y] inside the \(config.mazeSize)×\(config.mazeSize) maze, got \(o.position)")
             }
             guard o.color.count == 3, o.color.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
                 throw DatasetError(file: file, field: "objects[\(i)].color", "expected [r, g, b] in 0…1, got \(o.color)")
@@ -188,11 +226,19 @@ public struct Dataset: Sendable {
             if let layout, !layout.isFree(point: Float(s.position[0]), Float(s.position[1])) {
                 throw fail("agent_state.position", "\(s.position) lies inside a wall of maze_layout")
             }
-            guard s.rotation.isFinite else { throw fail("agent_state.rotation", "must be finite") }
-            if let v = s.velocity, v.count != 2 || !v.allSatisfy(\.isFinite) {
-                throw fail("agent_state.velocity", "expected [vx, vy] finite numbers, got \(v)")
+            guard s.rotation.isFinite, abs(s.rotation) <= Dataset.maxAngle else {
+                throw fail("agent_state.rotation", "must be finite radians within ±\(Int(Dataset.maxAngle)), got \(s.rotation)")
             }
-            if let w = s.angularVelocity, !w.isFinite { throw fail("agent_state.angular_velocity", "must be finite") }
+            if let v = s.velocity, v.count != 2 || !v.allSatisfy({ $0.isFinite && abs($0) <= extent }) {
+                throw fail("agent_state.velocity", "expected [vx, vy] finite cells per step within the maze's size \(config.mazeSize), got \(v)")
+            }
+            if let w = s.angularVelocity, !w.isFinite || abs(w) > Dataset.maxAngle {
+                throw fail("agent_state.angular_velocity", "must be finite radians within ±\(Int(Dataset.maxAngle)), got \(w)")
+            }
+            if let t = r.timestamp, !t.isFinite { throw fail("timestamp", "must be finite") }
+            for (field, path) in [("observations.fps_view", r.observations?.fpsView), ("observations.bev_view", r.observations?.bevView)] {
+                if let path, let problem = Dataset.pathProblem(path) { throw fail(field, "\(path): \(problem)") }
+            }
             let visible = (r.observations?.visibleTargets ?? []).filter { $0 != -1 }
             if let bad = visible.first(where: { $0 < 0 || (!targets.isEmpty && $0 >= targets.count) }) {
                 throw fail("observations.visible_targets", "index \(bad) is not one of the \(targets.count) objects")
@@ -202,8 +248,11 @@ public struct Dataset: Sendable {
             }
             if images == .exist {
                 for (field, path) in [("observations.fps_view", r.observations?.fpsView), ("observations.bev_view", r.observations?.bevView)] {
-                    if let path, !FileManager.default.fileExists(atPath: dir.appendingPathComponent(path).path) {
-                        throw fail(field, "names \(path), which does not exist")
+                    guard let path else { continue }
+                    let target = dir.appendingPathComponent(path)
+                    guard FileManager.default.fileExists(atPath: target.path) else { throw fail(field, "names \(path), which does not exist") }
+                    guard Dataset.resolves(target, inside: dir) else {
+                        throw fail(field, "\(path) is a link that leads out of the episode folder; refused")
                     }
                 }
             }

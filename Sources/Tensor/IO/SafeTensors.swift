@@ -24,41 +24,84 @@ public enum SafeTensors {
         return data
     }
 
+    /// The largest JSON header accepted (the reference implementation's limit).
+    public static let maxHeaderBytes = 100_000_000
+
     /// Parses a safetensors file's bytes; `file` names it in errors.
+    ///
+    /// Every size in the header is checked before anything is allocated: dimensions non-negative, element
+    /// counts and byte ranges computed without overflow, each tensor's bytes inside the file, no two tensors
+    /// sharing bytes. So a tensor never takes more memory than the file itself holds.
     public static func decode(_ data: Data, file: String = "<memory>") throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard data.count >= 8 else { throw FileFormatError(file: file, "truncated: \(data.count) bytes, no header length") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(maxHeaderBytes) else {
+            throw FileFormatError(file: file, "header claims \(headerLength) bytes, above the \(maxHeaderBytes)-byte limit")
+        }
         guard headerLength <= UInt64(data.count - 8) else {
             throw FileFormatError(file: file, "truncated: header claims \(headerLength) bytes, file has \(data.count - 8) after the length")
         }
-        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
+        let start = data.startIndex
+        let headerData = data.subdata(in: (start + 8)..<(start + 8 + Int(headerLength)))
         guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
             throw FileFormatError(file: file, "header is not a JSON object")
         }
-        let body = data.subdata(in: (8 + Int(headerLength))..<data.count)
-        var tensors: [String: Tensor] = [:]
+        let bodyStart = start + 8 + Int(headerLength), bodyCount = data.count - 8 - Int(headerLength)
+        var entries: [(name: String, shape: [Int], range: Range<Int>)] = []
         var metadata: [String: String] = [:]
         for (name, value) in header {
-            if name == "__metadata__" { metadata = value as? [String: String] ?? [:]; continue }
+            if name == "__metadata__" {
+                guard let m = value as? [String: String] else { throw FileFormatError(file: file, "__metadata__ is not a map of strings") }
+                metadata = m; continue
+            }
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw FileFormatError(file: file, "tensor '\(name)': header entry lacks dtype, shape or data_offsets")
+                throw FileFormatError(file: file, "tensor '\(name)': header entry lacks dtype, integer shape or two integer data_offsets")
             }
             guard dtype == "F32" else { throw FileFormatError(file: file, "tensor '\(name)': dtype \(dtype) is not supported (F32 only)") }
-            let n = shape.reduce(1, *)
-            guard offsets[1] - offsets[0] == 4 * n, offsets[0] >= 0 else {
-                throw FileFormatError(file: file, "tensor '\(name)': data_offsets \(offsets) do not hold shape \(shape)")
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw FileFormatError(file: file, "tensor '\(name)': shape \(shape) has a negative dimension") }
+            var count = 1
+            for d in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= Int.max / 4 else {
+                    throw FileFormatError(file: file, "tensor '\(name)': shape \(shape) has more elements than any file can hold")
+                }
+                count = product
             }
-            guard offsets[1] <= body.count else {
-                throw FileFormatError(file: file, "tensor '\(name)': truncated, data ends at \(offsets[1]) but only \(body.count) bytes follow the header")
+            guard offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw FileFormatError(file: file, "tensor '\(name)': data_offsets \(offsets) are not an ascending pair of non-negative byte offsets")
             }
-            let storage = TensorStorage(uninitializedCount: n)
-            body.withUnsafeBytes { raw in
-                UnsafeMutableRawPointer(storage.pointer).copyMemory(from: raw.baseAddress! + offsets[0], byteCount: 4 * n)
+            guard offsets[1] - offsets[0] == 4 * count else {
+                throw FileFormatError(file: file, "tensor '\(name)': data_offsets \(offsets) do not hold shape \(shape) (\(4 * count) bytes)")
             }
-            tensors[name] = Tensor(shape: shape, storage: storage)
+            guard offsets[1] <= bodyCount else {
+                throw FileFormatError(file: file, "tensor '\(name)': truncated, data ends at \(offsets[1]) but only \(bodyCount) bytes follow the header")
+            }
+            entries.append((name, shape, offsets[0]..<offsets[1]))
+        }
+        entries.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        for (a, b) in zip(entries, entries.dropFirst()) where a.range.upperBound > b.range.lowerBound {
+            throw FileFormatError(file: file, "tensors '\(a.name)' and '\(b.name)' overlap in the data")
+        }
+        var tensors: [String: Tensor] = [:]
+        for e in entries {
+            let storage = TensorStorage(uninitializedCount: e.range.count / 4)
+            data.withUnsafeBytes { raw in
+                UnsafeMutableRawPointer(storage.pointer).copyMemory(from: raw.baseAddress! + (bodyStart - start) + e.range.lowerBound,
+                                                                    byteCount: e.range.count)
+            }
+            tensors[e.name] = Tensor(shape: e.shape, storage: storage)
         }
         return (tensors, metadata)
+    }
+
+    /// The first tensor (by name) holding a NaN or infinity, with the index of the first such value.
+    public static func firstNonFinite(_ tensors: [String: Tensor]) -> (name: String, index: Int)? {
+        for name in tensors.keys.sorted() {
+            let t = tensors[name]!
+            if let i = UnsafeBufferPointer(start: t.storage.pointer, count: t.count).firstIndex(where: { !$0.isFinite }) { return (name, i) }
+        }
+        return nil
     }
 
     /// Writes atomically: a temporary file in the same folder, then a rename over `url`.
