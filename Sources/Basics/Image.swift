@@ -76,10 +76,15 @@ public struct Image: Equatable, Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(file: url.path, "cannot be read (\(error.localizedDescription))")
         }
+        return try decode(data, file: url.path, as: format, maxPixels: maxPixels)
+    }
+
+    /// Decodes PNG bytes (as ``read(_:as:maxPixels:)`` does a file's); `file` names them in errors.
+    public static func decode(_ data: Data, file: String = "<memory>", as format: Format? = nil, maxPixels: Int = defaultMaxPixels) throws -> Image {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&img, $0.baseAddress, data.count) }
-        guard begun != 0 else { throw FileFormatError(file: url.path, "not a readable PNG: \(message(img))") }
+        guard begun != 0 else { throw FileFormatError(file: file, "not a readable PNG: \(message(img))") }
         let native: Format = img.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? .rgba
             : (img.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? .rgb : .gray)
         let want = format ?? native
@@ -87,7 +92,7 @@ public struct Image: Equatable, Sendable {
         let w = Int(img.width), h = Int(img.height)
         guard w > 0, h > 0, w <= maxPixels / h else {
             png_image_free(&img)
-            throw FileFormatError(file: url.path, "header claims \(w)×\(h) pixels, above the limit of \(maxPixels); refused before decoding")
+            throw FileFormatError(file: file, "header claims \(w)×\(h) pixels, above the limit of \(maxPixels); refused before decoding")
         }
         var pixels = [UInt8](repeating: 0, count: w * h * want.rawValue)
         let finished = data.withUnsafeBytes { _ in
@@ -95,7 +100,7 @@ public struct Image: Equatable, Sendable {
         }
         guard finished != 0 else {
             png_image_free(&img)
-            throw FileFormatError(file: url.path, "corrupt PNG data: \(message(img))")
+            throw FileFormatError(file: file, "corrupt PNG data: \(message(img))")
         }
         return Image(width: w, height: h, format: want, pixels: pixels)
     }

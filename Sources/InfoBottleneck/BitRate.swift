@@ -13,19 +13,36 @@ public struct BitRate: Codable, Hashable, Sendable, CustomStringConvertible, Com
         self.numerator = numerator / g; self.denominator = denominator / g
     }
 
-    /// Reads "4", "0.25" or "1/4"; nil for anything else, zero or negative.
+    /// The largest numerator or denominator read from text or JSON (so no count of steps or bits overflows).
+    public static let maxTerm = 1_000_000
+
+    /// Reads "4", "0.25" or "1/4"; nil for anything else, zero, negative, or with a term above ``maxTerm``.
     public init?(_ text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
+        let range = 1...Self.maxTerm
         if let slash = t.firstIndex(of: "/") {
-            guard let n = Int(t[..<slash]), let d = Int(t[t.index(after: slash)...]), n > 0, d > 0 else { return nil }
+            guard let n = Int(t[..<slash]), let d = Int(t[t.index(after: slash)...]), range.contains(n), range.contains(d) else { return nil }
             self.init(n, per: d)
-        } else if let n = Int(t), n > 0 {
+        } else if let n = Int(t), range.contains(n) {
             self.init(n)
-        } else if let v = Double(t), v > 0, v < 1, let d = [2, 3, 4, 5, 8, 10, 16, 20, 32, 64, 100, 1000].first(where: { abs(v * Double($0) - (v * Double($0)).rounded()) < 1e-9 }) {
+        } else if let v = Double(t), v > 0, v < 1, let d = [2, 3, 4, 5, 8, 10, 16, 20, 32, 64, 100, 1000].first(where: { abs(v * Double($0) - (v * Double($0)).rounded()) < 1e-9 }),
+                  (v * Double(d)).rounded() >= 1 {
             self.init(Int((v * Double(d)).rounded()), per: d)
         } else {
             return nil
         }
+    }
+
+    enum CodingKeys: String, CodingKey { case numerator, denominator }
+
+    /// Decodes `{"numerator": n, "denominator": d}`, refusing terms outside 1…``maxTerm``.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let n = try c.decode(Int.self, forKey: .numerator), d = try c.decode(Int.self, forKey: .denominator)
+        guard (1...Self.maxTerm).contains(n), (1...Self.maxTerm).contains(d) else {
+            throw DecodingError.dataCorruptedError(forKey: .numerator, in: c, debugDescription: "a bit rate's terms must be in 1…\(Self.maxTerm), not \(n)/\(d)")
+        }
+        self.init(n, per: d)
     }
 
     public var value: Double { Double(numerator) / Double(denominator) }

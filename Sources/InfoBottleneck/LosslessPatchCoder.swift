@@ -92,6 +92,9 @@ public struct LosslessPatchCoder: Sendable {
             let sym = try huffman.decode(&r)
             let state = CellState(rawValue: sym / cellCount)!, length = sym % cellCount + 1
             guard cells.count + length <= cellCount else { throw MessageError.invalidValue("run of \(length) overflows the patch") }
+            // The encoder merges equal neighbours, so two runs of one state are never sent: accepting them would let
+            // different bits decode to one patch (found by fuzzing).
+            guard cells.last != state else { throw MessageError.invalidValue("two consecutive runs of \(state) (not a canonical encoding)") }
             cells += Array(repeating: state, count: length)
         }
         guard r.remaining == 0 else { throw MessageError.wrongLength(expected: r.position, got: s.count) }
