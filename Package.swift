@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Benchmarks", dependencies: ["Basics", "Tensor", "MazeEnv", "BEV", "InfoBottleneck", "TeamSearch"]),
 
         // Everything above in one import, and the experiments that join the modules (the end-to-end demo).
-        .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "TeamSearch"]),
+        .target(name: "SharedSpatialMemory", dependencies: ["Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "TeamSearch", "HRLICM"]),
 
         // The command-line tool.
         .executableTarget(
@@ -83,11 +83,11 @@ let package = Package(
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
         .executableTarget(name: "FigureS1ALossCurves", dependencies: ["GridCell", "Plotting"], path: "Examples/FigureS1ALossCurves"),
         .executableTarget(name: "FigureSPC", dependencies: ["SocialPlaceCell", "Plotting"], path: "Examples/FigureSPC"),
-        .executableTarget(name: "FigureMapReconstruction", dependencies: ["SpatialMemory", "BEV", "GridCell", "Plotting"],
+        .executableTarget(name: "FigureMapReconstruction", dependencies: ["SharedSpatialMemory", "Tensor"],
                           path: "Examples/FigureMapReconstruction"),
 
         .executableTarget(name: "FigureBandwidthSweep", dependencies: ["TeamSearch", "HRLICM"], path: "Examples/FigureBandwidthSweep"),
-        .executableTarget(name: "FigureInterventions", dependencies: ["TeamSearch", "Plotting"], path: "Examples/FigureInterventions"),
+        .executableTarget(name: "FigureInterventions", dependencies: ["TeamSearch"], path: "Examples/FigureInterventions"),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "TeamSearchTests", dependencies: ["TeamSearch"]),
         .testTarget(name: "HRLICMTests", dependencies: ["HRLICM"]),
         .testTarget(name: "BEVTests", dependencies: ["BEV", "MazeEnv", "SpatialMemory"]),
+        .testTarget(name: "SharedSpatialMemoryTests", dependencies: ["SharedSpatialMemory"]),
         .testTarget(name: "HostileInputTests", dependencies: ["GridCell", "BEV", "SocialPlaceCell", "InfoBottleneck", "HRLICM", "MazeEnv", "Training"]),
     ]
 )

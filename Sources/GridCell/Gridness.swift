@@ -35,9 +35,16 @@ public struct RateMap: Sendable, Equatable {
 
     public subscript(x: Int, y: Int) -> Double { values[x * bins + y] }
 
+    /// The largest side ``readCSV(_:extent:)`` reads: scoring takes time growing as the side⁴ (200 bins: seconds).
+    public static let maxCSVBins = 200
+
     /// Reads a square rate map from CSV: row i = x bin i, comma-separated numbers; an empty field or
-    /// `nan` is an empty bin. Errors name the file, line and field.
+    /// `nan` is an empty bin. Errors name the file, line and field; a map larger than ``maxCSVBins`` a side, or
+    /// one without two different values (gridness is undefined on it), is refused.
     public static func readCSV(_ url: URL, extent: Double = 15) throws -> RateMap {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > 64 << 20 {
+            throw FileFormatError(file: url.path, "is \(size) bytes; a rate map of at most \(maxCSVBins)² values is far smaller")
+        }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw FileFormatError(file: url.path, "cannot be read (\(error.localizedDescription))")
@@ -45,6 +52,7 @@ public struct RateMap: Sendable, Equatable {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         let n = lines.count
         guard n > 1 else { throw FileFormatError(file: url.path, "needs a square grid of at least 2×2 values, found \(n) lines") }
+        guard n <= maxCSVBins else { throw FileFormatError(file: url.path, "has \(n) lines; rate maps of at most \(maxCSVBins)×\(maxCSVBins) bins are scored") }
         var values: [Double] = []
         values.reserveCapacity(n * n)
         for (i, line) in lines.enumerated() {
@@ -60,6 +68,11 @@ public struct RateMap: Sendable, Equatable {
                 }
                 values.append(v)
             }
+        }
+        let data = values.filter(\.isFinite)
+        guard let first = data.first else { throw FileFormatError(file: url.path, "holds no data (every bin is empty)") }
+        guard data.contains(where: { $0 != first }) else {
+            throw FileFormatError(file: url.path, "is constant (\(first) in every bin with data); gridness is undefined")
         }
         return RateMap(bins: n, extent: extent, values: values)
     }

@@ -9,7 +9,12 @@ enum Entry {
     static func main() {
         Allocator.retainFreedMemory()
         HRLMethods.registerShipped()      // `hrlicm` and its ablations become methods when their models are shipped
-        SSM.main()
+        do {
+            var command = try SSM.parseAsRoot()
+            try command.run()
+        } catch {
+            SSM.exit(withError: FileFormatError.plain(error))   // a file error names the file and the system's reason
+        }
     }
 }
 
@@ -18,7 +23,7 @@ struct SSM: ParsableCommand {
         commandName: "ssm",
         abstract: "SharedSpatialMemory: grid cells, BEV maps, social place cells and bandwidth-limited sharing.",
         discussion: "With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.",
-        subcommands: [Demo.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, HRL.self, Bench.self],
+        subcommands: [Demo.self, Reproduce.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, HRL.self, Bench.self],
         defaultSubcommand: Demo.self)
 }
 

@@ -101,7 +101,9 @@ struct RateMapCSVTests {
         try map.csv.write(to: url, atomically: true, encoding: .utf8)
         let back = try RateMap.readCSV(url)
         #expect(back.bins == 4 && back.values[5].isNaN && back.values[7] == 1.75)
-        for (text, fragment) in [("1,2\n3\n", "line 2"), ("1,2\n3,x\n", "field 2"), ("1\n", "at least 2×2")] {
+        let tooLarge = String(repeating: Array(repeating: "1", count: 201).joined(separator: ",") + "\n", count: 201)
+        for (text, fragment) in [("1,2\n3\n", "line 2"), ("1,2\n3,x\n", "field 2"), ("1\n", "at least 2×2"), ("nan,nan\n,nan\n", "no data"),
+                                 ("2,2\n2,nan\n", "constant"), (tooLarge, "at most 200×200")] {
             try text.write(to: url, atomically: true, encoding: .utf8)
             let error = try #require(throws: FileFormatError.self) { try RateMap.readCSV(url) }
             #expect(error.description.contains(fragment) && error.description.contains("map.csv"), "\(error)")

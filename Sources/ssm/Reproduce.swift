@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SharedSpatialMemory
+
+/// `ssm reproduce`: every figure and table, end to end from the shipped models, into one Markdown report.
+struct Reproduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reproduce every figure and table from the shipped models into one Markdown report (report.md and figures/).",
+        discussion: "Sections: grid cells, path integration, social place cells, patch codes, BEV and detector, map reconstruction, the "
+            + "bandwidth sweep and the interventions; each names the command that makes it alone. --quick uses fewer samples and mazes "
+            + "(under 15 minutes on 2 cores). Retraining the models is each trainer's own command (Models/README.md lists them).")
+
+    @Flag(help: "Fewer samples and mazes: the same figures with wider intervals, in minutes.") var quick = false
+    @Option(help: "Output folder (report.md, figures/).") var output = "runs/reproduce"
+    @Option(help: "The shipped models' folder.") var models = "Models"
+    @Option(help: "Parallel episodes in the team sweeps.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Comma-separated sections to make (default all): \(Reproduction.Part.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: String?
+
+    func parts() throws -> [Reproduction.Part] {
+        guard let only else { return Reproduction.Part.allCases }
+        return try only.split(separator: ",").map { name in
+            guard let p = Reproduction.Part(rawValue: String(name)) else {
+                throw ValidationError("--only: '\(name)' is not a section (\(Reproduction.Part.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return p
+        }
+    }
+
+    func validate() throws {
+        _ = try parts()
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: models, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("--models: \(models) is not a folder (the shipped models are in Models/ of the repository)")
+        }
+    }
+
+    func run() throws {
+        var r = Reproduction()
+        r.quick = quick; r.output = URL(fileURLWithPath: output); r.models = URL(fileURLWithPath: models); r.jobs = jobs
+        r.parts = try parts()
+        let (report, sections) = try r.run { stderr($0 + "\n") }
+        print("reproduced \(sections.count) sections into \(report.path)")
+    }
+}
