@@ -18,7 +18,11 @@ import HRLICM
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try data.write(to: dir.appendingPathComponent(name))
         }
-        func json<T: Encodable>(_ value: T) throws -> Data { try JSONEncoder().encode(value) }
+        func json<T: Encodable>(_ value: T) throws -> Data {   // keys sorted: the same corpus every time (but the episode's created_at)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return try encoder.encode(value)
+        }
 
         // Checkpoints: a small grid-cell model with its configuration, and an empty file.
         var rng = RandomGenerator(seed: 1)
