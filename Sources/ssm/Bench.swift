@@ -78,7 +78,7 @@ struct MazeSuite: ParsableCommand {
 
 struct TeamSuite: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "team", abstract: "Milliseconds per episode of each team method (15×15, two agents, 4 bits per step, one thread).")
+        commandName: "team", abstract: "Milliseconds per episode of each team method (15×15, two agents, 4 bits per step, one thread), and agent-steps/s of event under learned perception.")
 
     @OptionGroup var output: BenchOutput
     @Option(help: "Episodes per repetition.") var episodes = 100
