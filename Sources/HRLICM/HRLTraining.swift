@@ -151,7 +151,7 @@ public final class HRLTraining {
 
     func save() throws {
         var progress = RunProgress(learningRate: optimizer.learningRate, plateau: ReduceLROnPlateau())
-        progress.epoch = iteration; progress.step = envSteps; progress.seconds = seconds
+        progress.epoch = iteration; progress.step = envSteps   // the run's time is in metrics.jsonl, not the checkpoint
         let meta = ["hrl_config": String(decoding: try JSONEncoder.lenient.encode(config.policy), as: UTF8.self),
                     "value_normalizer": String(decoding: try JSONEncoder.lenient.encode(normalizer), as: UTF8.self),
                     "format": "ssm-hrlicm-1"]

@@ -57,8 +57,7 @@ public struct RunFolder: Sendable {
     /// logged by a run stopped before its checkpoint was written is logged again, once) and returns the run's
     /// time from the last kept line's `seconds` (0 without one).
     func keepMetrics(lines: Int?) throws -> Double {
-        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return 0 }
-        var kept = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        var kept = metricsLines()
         if let lines, kept.count != lines {
             guard kept.count > lines else {
                 throw FileFormatError(file: metricsURL.path, "has \(kept.count) lines but the checkpoint was saved after \(lines); it was edited or truncated")
@@ -81,11 +80,13 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// The number of lines `metrics.jsonl` holds now.
-    public func metricsLineCount() -> Int {
-        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return 0 }
-        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).count
+    /// The lines of `metrics.jsonl` (none when it does not exist).
+    func metricsLines() -> [Data.SubSequence] {
+        FileManager.default.contents(atPath: metricsURL.path)?.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) ?? []
     }
+
+    /// The number of lines `metrics.jsonl` holds now.
+    public func metricsLineCount() -> Int { metricsLines().count }
 
     /// Saves `checkpoints/NAME.safetensors` (and its optimiser state) with the progress in its metadata, and
     /// the number of metrics lines written so far (log an epoch before saving it).

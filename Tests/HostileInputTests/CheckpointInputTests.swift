@@ -72,7 +72,6 @@ struct CheckpointInputTests {
         var social = SocialNetworkConfig(); social.cells.placeCells = 0
         #expect(try refusal(checkpoint(config: String(decoding: try JSONEncoder().encode(social), as: UTF8.self))) { _ = try SocialGridCellNetwork.load($0) }?
             .contains("cells.placeCells") == true)
-        grid = GridCellConfig(); grid.dropout = .nan
         #expect(try refusal(checkpoint(config: #"{"placeCells":"many"}"#)) { _ = try GridCellNetwork.load($0) }?.contains("model_config") == true)
         for (bits, side, hidden) in [("-1", "11", "256"), ("16", "100000", "256"), ("16", "11", "0"), ("x", "11", "256")] {
             let data = try SafeTensors.encode([], metadata: ["bits": bits, "side": side, "hidden": hidden])

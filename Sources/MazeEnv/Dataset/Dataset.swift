@@ -236,9 +236,6 @@ public struct Dataset: Sendable {
                 throw fail("agent_state.angular_velocity", "must be finite radians within ±\(Int(Dataset.maxAngle)), got \(w)")
             }
             if let t = r.timestamp, !t.isFinite { throw fail("timestamp", "must be finite") }
-            for (field, path) in [("observations.fps_view", r.observations?.fpsView), ("observations.bev_view", r.observations?.bevView)] {
-                if let path, let problem = Dataset.pathProblem(path) { throw fail(field, "\(path): \(problem)") }
-            }
             let visible = (r.observations?.visibleTargets ?? []).filter { $0 != -1 }
             if let bad = visible.first(where: { $0 < 0 || (!targets.isEmpty && $0 >= targets.count) }) {
                 throw fail("observations.visible_targets", "index \(bad) is not one of the \(targets.count) objects")
@@ -246,14 +243,14 @@ public struct Dataset: Sendable {
             if let t = r.observations?.currentTarget, t < 0 || (!targets.isEmpty && t >= targets.count) {
                 throw fail("observations.current_target", "index \(t) is not one of the \(targets.count) objects")
             }
-            if images == .exist {
-                for (field, path) in [("observations.fps_view", r.observations?.fpsView), ("observations.bev_view", r.observations?.bevView)] {
-                    guard let path else { continue }
-                    let target = dir.appendingPathComponent(path)
-                    guard FileManager.default.fileExists(atPath: target.path) else { throw fail(field, "names \(path), which does not exist") }
-                    guard Dataset.resolves(target, inside: dir) else {
-                        throw fail(field, "\(path) is a link that leads out of the episode folder; refused")
-                    }
+            for (field, path) in [("observations.fps_view", r.observations?.fpsView), ("observations.bev_view", r.observations?.bevView)] {
+                guard let path else { continue }
+                if let problem = Dataset.pathProblem(path) { throw fail(field, "\(path): \(problem)") }
+                guard images == .exist else { continue }
+                let target = dir.appendingPathComponent(path)
+                guard FileManager.default.fileExists(atPath: target.path) else { throw fail(field, "names \(path), which does not exist") }
+                guard Dataset.resolves(target, inside: dir) else {
+                    throw fail(field, "\(path) is a link that leads out of the episode folder; refused")
                 }
             }
             frames.append(DatasetFrame(

@@ -140,14 +140,13 @@ public enum Checkpoint {
     static func matchingOptimizerState(for url: URL, digest: String) throws -> (URL, [String: Tensor]) {
         let settled = optimizerURL(for: url), pending = pendingOptimizerURL(for: url)
         let fm = FileManager.default
-        var settledState: (tensors: [String: Tensor], metadata: [String: String])?
-        if fm.fileExists(atPath: settled.path) {
+        let settledExists = fm.fileExists(atPath: settled.path)
+        if settledExists {
             let s = try SafeTensors.decode(read(settled), file: settled.path)
             if s.metadata["model_digest"] == digest || s.metadata["model_digest"] == nil {
                 try? fm.removeItem(at: pending) // a save that never reached its commit
                 return (settled, s.tensors)
             }
-            settledState = s
         }
         if fm.fileExists(atPath: pending.path) {
             let p = try SafeTensors.decode(read(pending), file: pending.path)
@@ -156,7 +155,7 @@ public enum Checkpoint {
                 return (settled, p.tensors)
             }
         }
-        guard settledState != nil else { throw FileFormatError(file: settled.path, "is missing: the optimiser state of \(url.lastPathComponent)") }
+        guard settledExists else { throw FileFormatError(file: settled.path, "is missing: the optimiser state of \(url.lastPathComponent)") }
         throw FileFormatError(file: settled.path, "belongs to another save than \(url.lastPathComponent) (its model_digest differs): "
             + "the files come from different saves or runs; restore a matching pair or start a new run")
     }
