@@ -105,7 +105,7 @@ let package = Package(
     ]
 )
 
-// DocC: `SSM_DOCS=1 swift package generate-documentation --target Tensor` (kept out of normal builds and CI).
+// DocC: `bash scripts/docs.sh` builds every catalog (CI runs it); the plugin is kept out of normal builds.
 if Context.environment["SSM_DOCS"] == "1" {
     package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"))
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// A trained BEV predictor with the geometry of the images it predicts: what ``LocalObservation`` and the
+/// A trained BEV predictor with the geometry of the images it predicts: what `LocalObservation` and the
 /// map need to place its output in the world.
 public struct BEVModel {
     public let predictor: BEVPredictor

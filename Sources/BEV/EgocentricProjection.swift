@@ -31,7 +31,10 @@ extension LocalObservation {
     /// - Parameters:
     ///   - alpha: the predicted alpha, `side × side` row-major (row 0 ahead, column 0 left).
     ///   - geometry: the image's geometry (its `size` must equal `side`).
+    ///   - pose: where the agent stood and faced when the frame was taken.
+    ///   - n: the maze's side in cells (cells outside are left unobserved).
     ///   - radius: the world window's half side in cells; 9 covers a 16-cell-wide image.
+    ///   - k: samples per cell side when averaging the image over a world cell.
     ///   - walls: how much a transparent cell in view says "wall" (a model's commonest mistake is floor it
     ///     failed to paint far away, not floor it invented).
     public init(egocentricAlpha alpha: [Float], geometry: EgocentricBEV, pose: AgentState, mazeSize n: Int,

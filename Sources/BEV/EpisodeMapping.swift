@@ -43,7 +43,7 @@ public enum BEVSource {
 
 /// Single-agent spatial memory along an episode (with the rotation back to the world frame
 /// the original lacked): every `every`-th frame's BEV prediction is projected into the world at the frame's
-/// pose and fused into an ``OccupancyMap``.
+/// pose and fused into an `OccupancyMap`.
 public struct EpisodeMapper {
     public var source: BEVSource
     /// Use every k-th frame (consecutive frames overlap almost entirely).

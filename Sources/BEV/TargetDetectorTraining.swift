@@ -49,7 +49,7 @@ public protocol TargetDetectionBatchSource {
 /// 1–5 cells from a random target, facing it within ±60°, so that targets are in view often enough.
 public struct TargetDetectionSamples: TargetDetectionBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
-    /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut`` from 1,000,000).
+    /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut(count:mazeSize:seed:render:)`` from 1,000,000).
     public let mazeSeeds: Range<UInt64>
     public init(mazeSize: Int = 15, seed: UInt64, mazeSeeds: Range<UInt64> = 0..<100_000) {
         self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds

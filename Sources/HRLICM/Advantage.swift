@@ -7,10 +7,14 @@ public enum GeneralisedAdvantage {
     /// Advantages and λ-returns (`advantage + value`) of every step.
     ///
     /// - Parameters:
-    ///   - rewards, values: per step; `values[t]` is V(s_t).
+    ///   - rewards: the reward of each step.
+    ///   - values: V(s_t) per step.
     ///   - nextValues: V(s_{t+1}) per step (only read where the step does not terminate; for steps inside an
     ///     episode it is `values[t + 1]`).
-    ///   - terminated, truncated: per step.
+    ///   - terminated: whether the episode ended at the step (no value follows).
+    ///   - truncated: whether the stream was cut after the step (the value of `nextValues` follows).
+    ///   - gamma: the discount.
+    ///   - lambda: the GAE trade-off between bias (0) and variance (1).
     public static func compute(rewards: [Float], values: [Float], nextValues: [Float], terminated: [Bool], truncated: [Bool],
                                gamma: Float = 0.99, lambda: Float = 0.95) -> (advantages: [Float], returns: [Float]) {
         let n = rewards.count

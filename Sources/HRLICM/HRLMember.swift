@@ -27,7 +27,13 @@ public struct HRLMember {
     /// Messages received that did not decode.
     public private(set) var undecodable = 0
 
-    /// - Parameter code: the learned patch code of `config.codeBits` bits (nil when `codeBits` is 0).
+    /// - Parameters:
+    ///   - index: this agent's index in the team.
+    ///   - teamConfig: the task (maze size, team, budget).
+    ///   - objects: how many objects the maze holds.
+    ///   - config: the policy's configuration.
+    ///   - code: the learned patch code of `config.codeBits` bits (nil when `codeBits` is 0).
+    ///   - seed: the seed of the member's random choices.
     public init(index: Int, teamConfig: TeamSearchConfig, objects: Int, config: HRLConfig, code: LearnedPatchCode?, seed: UInt64) {
         precondition((config.codeBits == 0) == (code == nil) && (code.map { $0.bits == config.codeBits } ?? true),
                      "HRLMember: the patch code must have config.codeBits bits")

@@ -45,9 +45,7 @@ public struct HRLModel: Sendable {
             throw FileFormatError(file: url.path, "metadata lacks a readable 'hrl_config' (not an HRL-ICM checkpoint)")
         }
         try config.validate()
-        if let (name, index) = SafeTensors.firstNonFinite(tensors) {
-            throw FileFormatError(file: url.path, "tensor '\(name)' holds a non-finite value at element \(index) (a diverged run?); refused")
-        }
+        try Checkpoint.checkFinite(tensors, file: url.path)
         var rng = RandomGenerator(seed: 0)
         let probe = HRLNetwork(rng: &rng)
         for (name, t) in probe.stateDict() {

@@ -24,9 +24,13 @@ public struct PPOLoss {
 
     /// - Parameters:
     ///   - logProbabilities: `[batch, candidates]` of the current policy (from ``MaskedCategorical``).
-    ///   - actions, oldLogProbabilities, advantages: per sample, from the rollout.
-    ///   - values: the critic's current outputs `[batch]` (normalised scale); `oldValues` and `returns` on the
-    ///     same scale (returns normalised by the ``ValueNormalizer``).
+    ///   - actions: the candidate chosen in each sample, from the rollout.
+    ///   - oldLogProbabilities: its log-probability under the policy that acted.
+    ///   - advantages: each sample's advantage estimate.
+    ///   - values: the critic's current outputs `[batch]` (normalised scale).
+    ///   - oldValues: the critic's outputs when the rollout was collected, on the same scale.
+    ///   - returns: the value targets, normalised by the ``ValueNormalizer``.
+    ///   - s: the clip ranges and loss weights.
     public init(logProbabilities: Tensor, actions: [Int], oldLogProbabilities: [Float], advantages: [Float],
                 values: Tensor, oldValues: [Float], returns: [Float], settings s: Settings = Settings()) {
         let n = actions.count

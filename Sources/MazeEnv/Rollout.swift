@@ -18,7 +18,12 @@ public enum Rollout {
     /// Runs up to `steps` steps, stopping after the step that ends the episode. Each agent's policy acts on
     /// its own observation, in agent order; `adjust` may then change the action (action noise, holding an
     /// agent still) before the world steps.
-    /// - Parameter onStep: called after each step with the step index and the environment (figures, frames).
+    /// - Parameters:
+    ///   - env: the environment, stepped in place.
+    ///   - policies: one per agent, in agent order.
+    ///   - steps: the most steps to run.
+    ///   - adjust: maps an agent's chosen action to the one the world receives.
+    ///   - onStep: called after each step with the step index and the environment (figures, frames).
     @discardableResult
     public static func run<Policy: MazePolicy>(_ env: MultiAgentEnv, policies: inout [Policy], steps: Int,
                                                adjust: (_ agent: Int, _ action: MazeAction) -> MazeAction = { $1 },

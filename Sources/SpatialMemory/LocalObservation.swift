@@ -32,7 +32,7 @@ public struct LocalObservation: Equatable, Sendable {
         return LocalObservation(radius: radius, freeProbability: p)
     }
 
-    /// Reads a local BEV image in the original project's layout (``BEVConfig``: agent-centred, world-aligned,
+    /// Reads a local BEV image in the original project's layout (`BEVConfig`: agent-centred, world-aligned,
     /// `cellPixels` per cell, y down on screen when `yDown`): a cell's free probability is its mean alpha.
     /// Transparent cells are "not seen as free", which the image cannot tell from unseen: they become
     /// evidence of a wall only where `visible` says the cell was in view (nil: they carry no information).

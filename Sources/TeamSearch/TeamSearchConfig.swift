@@ -28,7 +28,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     public var corruptionProbability: Float = 0
     public var silentAgent: Int?
     public var silentFrom = 0
-    /// Steps before the episode is cut off; nil: the calibrated value for the maze size and team (``calibratedTMax``).
+    /// Steps before the episode is cut off; nil: the calibrated value for the maze size and team (``calibratedTMax(mazeSize:agents:)``).
     public var tMax: Int?
     /// An agent has reached the goal when its centre is this close to the object's centre (cells).
     public var reachDistance: Float = 0.5

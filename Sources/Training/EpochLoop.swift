@@ -36,6 +36,10 @@ public struct EpochLoop: Sendable {
 
     /// Runs epochs from `progress` on.
     /// - Parameters:
+    ///   - module: the model being trained (switched to training mode).
+    ///   - optimizer: steps `module`'s parameters.
+    ///   - folder: the run folder the metrics lines go to.
+    ///   - progress: where the run stands; advanced as it goes.
     ///   - loss: the training loss of global step `step` (forward only; the loop zeroes, backpropagates and steps).
     ///   - validate: the validation loss, and how to turn the epoch's summary into the logged record.
     ///   - save: writes checkpoint `name` ("best", "latest", "epoch_N") with `progress` in its metadata.

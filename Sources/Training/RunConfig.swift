@@ -51,7 +51,7 @@ extension CosineScheduledRunConfig {
             ?? .plateau(ReduceLROnPlateau())
     }
 
-    /// ``validateRun()`` and a cosine that outlasts its warm-up.
+    /// ``RunConfig/validateRun()`` and a cosine that outlasts its warm-up.
     public func validateScheduledRun() throws {
         try validateRun()
         try ConfigError.check((warmupSteps ?? 0) >= 0, "warmupSteps", "must be ≥ 0")

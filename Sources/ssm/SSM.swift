@@ -9,8 +9,14 @@ enum Entry {
     static func main() {
         Allocator.retainFreedMemory()
         HRLMethods.registerShipped()      // `hrlicm` and its ablations become methods when their models are shipped
+        // A global flag, valid with every command: models whose weights hold NaN or infinity load anyway.
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let i = arguments.firstIndex(of: SSM.allowNonFiniteFlag) {
+            arguments.remove(at: i)
+            Checkpoint.acceptsNonFinite = true
+        }
         do {
-            var command = try SSM.parseAsRoot()
+            var command = try SSM.parseAsRoot(arguments)
             try command.run()
         } catch {
             SSM.exit(withError: FileFormatError.plain(error))   // a file error names the file and the system's reason
@@ -22,9 +28,15 @@ struct SSM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssm",
         abstract: "SharedSpatialMemory: grid cells, BEV maps, social place cells and bandwidth-limited sharing.",
-        discussion: "With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.",
+        discussion: """
+            With --json, the last line of stdout is one JSON object with the result figures; progress goes to stderr.
+            Checkpoints whose weights hold NaN or infinity are refused, naming the tensor; \(allowNonFiniteFlag), given \
+            anywhere on the command line, loads them anyway (to inspect a diverged run).
+            """,
         subcommands: [Demo.self, Reproduce.self, Collect.self, DatasetCommand.self, Grid.self, SPC.self, IB.self, BEVCommand.self, MapCommand.self, Team.self, Sweep.self, HRL.self, Bench.self],
         defaultSubcommand: Demo.self)
+
+    static let allowNonFiniteFlag = "--allow-non-finite"
 }
 
 /// Prints one JSON object on a single stdout line (the last line of a --json run).

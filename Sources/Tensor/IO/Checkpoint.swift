@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A model configuration read from a checkpoint's metadata: checked before the model is built from it, so a few
 /// header bytes can never decide an allocation.
@@ -15,6 +16,15 @@ public protocol ModelConfiguration: Decodable {
 /// into place (the commit), then the optimiser file. A process killed at any moment leaves a pair that
 /// ``load(into:optimizer:from:allowNonFinite:)`` either completes or refuses with a message, never a mismatched one loaded silently.
 public enum Checkpoint {
+    /// Whether loads accept weights holding NaN or infinity (to inspect a diverged run); false, the default,
+    /// refuses them. Process-wide, for a tool's flag (`ssm --allow-non-finite`), so that models loaded on worker
+    /// threads follow it too; it is the default of every `allowNonFinite:` parameter.
+    public static var acceptsNonFinite: Bool {
+        get { nonFinitePolicy.withLock { $0 } }
+        set { nonFinitePolicy.withLock { $0 = newValue } }
+    }
+    private static let nonFinitePolicy = Mutex(false)
+
     /// The optimiser-state file that accompanies `url`.
     public static func optimizerURL(for url: URL) -> URL {
         url.deletingPathExtension().appendingPathExtension("optim.safetensors")
@@ -77,10 +87,10 @@ public enum Checkpoint {
         }
     }
 
-    /// Refuses weights holding NaN or infinity (a diverged run), unless `allow`.
-    static func checkFinite(_ tensors: [String: Tensor], file: String, allow: Bool) throws {
+    /// Refuses weights holding NaN or infinity (a diverged run), naming the tensor and element, unless `allow`.
+    public static func checkFinite(_ tensors: [String: Tensor], file: String, allow: Bool = acceptsNonFinite) throws {
         guard !allow, let (name, index) = SafeTensors.firstNonFinite(tensors) else { return }
-        throw FileFormatError(file: file, "tensor '\(name)' holds a non-finite value at element \(index) (a diverged run?); refused")
+        throw FileFormatError(file: file, "tensor '\(name)' holds a non-finite value at element \(index) (a diverged run?); refused (`ssm --allow-non-finite` loads it anyway)")
     }
 
     /// Rebuilds a model from a checkpoint whose metadata holds its configuration as JSON under `model_config`
@@ -88,7 +98,7 @@ public enum Checkpoint {
     /// weights (the file is read once) and switches it to evaluation mode. Errors name the file and say what is
     /// wrong; `kind` names the model in them ("a BEV checkpoint"). Non-finite weights are refused unless
     /// `allowNonFinite`.
-    public static func loadModel<Config: ModelConfiguration, Model: Module>(_ url: URL, kind: String, allowNonFinite: Bool = false,
+    public static func loadModel<Config: ModelConfiguration, Model: Module>(_ url: URL, kind: String, allowNonFinite: Bool = acceptsNonFinite,
                                                                             build: (Config) -> Model) throws -> (model: Model, metadata: [String: String]) {
         let (tensors, metadata) = try SafeTensors.decode(read(url), file: url.path)
         guard let json = metadata["model_config"] else {
@@ -111,7 +121,7 @@ public enum Checkpoint {
     /// that belongs to another save of the model.
     @discardableResult
     public static func load(into module: Module, optimizer: Optimizer? = nil, from url: URL,
-                            allowNonFinite: Bool = false) throws -> [String: String] {
+                            allowNonFinite: Bool = acceptsNonFinite) throws -> [String: String] {
         let data = try read(url)
         let (tensors, metadata) = try SafeTensors.decode(data, file: url.path)
         try checkFinite(tensors, file: url.path, allow: allowNonFinite)
