@@ -22,6 +22,9 @@ public struct Reproduction {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// The sections to make, in this order (all by default).
     public var parts = Part.allCases
+    /// Retrain every model first (``ModelRetraining``, from the training configurations in `models`) and make the
+    /// report from the retrained ones: about 5 hours at full length, about 8 minutes more with `quick`.
+    public var train = false
     public init() {}
 
     /// The report's sections.
@@ -54,7 +57,28 @@ public struct Reproduction {
     /// Runs every section in order, writing figures under `output/figures` and `output/report.md` (rewritten after
     /// each section, so a stopped run keeps what it finished). `log` gets a line per section.
     @discardableResult
-    public func run(log: (String) -> Void = { _ in }) throws -> (report: URL, sections: [Section]) {
+    public func run(log: @escaping (String) -> Void = { _ in }) throws -> (report: URL, sections: [Section]) {
+        guard train else { return try makeReport(log: log) }
+        var retraining = ModelRetraining()
+        retraining.quick = quick; retraining.shipped = models
+        retraining.output = output.appendingPathComponent(quick ? "train-quick" : "train")
+        log("reproduce: retraining every model into \(retraining.output.path)…")
+        let t0 = Date()
+        let records = try retraining.run(log: log)
+        var body = "| model | trained here | held-out figures at the end |\n|---|---|---|\n"
+        for r in records {
+            body += String(format: "| %@ | %@ | %@ |\n", r.name, r.minutes > 0 ? String(format: "%.1f min", r.minutes) : "earlier",
+                           r.lastMetrics.isEmpty ? "(the patch-codes section evaluates them)" : r.lastMetrics)
+        }
+        let training = Section(title: "Models retrained" + (quick ? " (quick: a minute or two each)" : ""),
+                               commands: records.map(\.command), body: body, figures: [], seconds: Date().timeIntervalSince(t0))
+        var retrained = self
+        retrained.models = retraining.models
+        return try retrained.makeReport(first: training, log: log)
+    }
+
+    /// The report's sections from `models`, after `first` (the retraining) when there is one.
+    func makeReport(first: Section? = nil, log: (String) -> Void) throws -> (report: URL, sections: [Section]) {
         let figures = output.appendingPathComponent("figures")
         try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
         let parts: [(String, () throws -> Section)] = self.parts.map { part in
@@ -69,8 +93,8 @@ public struct Reproduction {
             case .interventions: (part.rawValue, interventions)
             }
         }
-        var sections: [Section] = []
-        let start = Date()
+        var sections = first.map { [$0] } ?? []
+        let start = Date().addingTimeInterval(-(first?.seconds ?? 0))
         for (i, (name, make)) in parts.enumerated() {
             log("reproduce: [\(i + 1)/\(parts.count)] \(name)…")
             let t0 = Date()
@@ -78,20 +102,21 @@ public struct Reproduction {
             section.seconds = Date().timeIntervalSince(t0)
             sections.append(section)
             log(String(format: "reproduce: [%d/%d] %@ done in %.0f s", i + 1, parts.count, name, section.seconds))
-            try writeAtomically(Data(report(sections, seconds: Date().timeIntervalSince(start), complete: i == parts.count - 1).utf8),
+            try writeAtomically(Data(report(sections, seconds: Date().timeIntervalSince(start), complete: i == parts.count - 1, retrained: first != nil).utf8),
                                 to: output.appendingPathComponent("report.md"))
         }
         return (output.appendingPathComponent("report.md"), sections)
     }
 
     /// The Markdown report of `sections`.
-    func report(_ sections: [Section], seconds: Double, complete: Bool) -> String {
+    func report(_ sections: [Section], seconds: Double, complete: Bool, retrained: Bool) -> String {
         let cpu = BLAS.cpu
         var s = "# SharedSpatialMemory: reproduced figures\n\n"
-        s += "Made by `ssm reproduce\(quick ? " --quick" : "")` from the shipped models in `\(models.path)`"
+        s += "Made by `ssm reproduce\(retrained ? " --train" : "")\(quick ? " --quick" : "")` from the "
+        s += retrained ? "models retrained in `\(models.path)`" : "shipped models in `\(models.path)`"
         s += String(format: " on %@ (BLAS kernel %@), %.1f minutes", cpu.name, BLAS.core, seconds / 60)
         s += quick ? "; quick sizes: fewer samples and mazes than README's tables, so wider intervals.\n\n" : ".\n\n"
-        if !complete { s += "**Incomplete**: the run stopped after \(sections.count) of \(parts.count) sections.\n\n" }
+        if !complete { s += "**Incomplete**: the run stopped after \(sections.count) of \(parts.count + (retrained ? 1 : 0)) sections.\n\n" }
         for section in sections {
             s += "## \(section.title)\n\n"
             s += "```bash\n" + section.commands.joined(separator: "\n") + "\n```\n\n"
