@@ -68,6 +68,8 @@ public final class BEVPredictor: Module {
     let projection: Linear
     let upsampler: [(ConvTranspose2d, BatchNorm2d)]
     let head: Conv2d
+    /// Position encodings of the 4 tokens of a feature row and of the decoder's queries (constants, made once).
+    let rowPositions, queryPositions: Tensor
 
     public init(config: BEVModelConfig = .cpu, rng: inout RandomGenerator) {
         self.config = config
@@ -90,6 +92,8 @@ public final class BEVPredictor: Module {
             return (ConvTranspose2d(c, out, kernel: 4, stride: 2, padding: 1, rng: &rng), BatchNorm2d(out))
         }
         head = Conv2d(c, 4, kernel: 3, padding: 1, rng: &rng)
+        rowPositions = sinusoidalPositions(4, d).reshaped([1, 4, d])
+        queryPositions = sinusoidalPositions(config.queryGrid * config.queryGrid, d).reshaped([1, config.queryGrid * config.queryGrid, d])
     }
 
     public override func children() -> [(String, Module)] {
@@ -109,14 +113,17 @@ public final class BEVPredictor: Module {
         for (conv, bn) in encoder { x = bn(conv(x)).relu() }
         let b = x.shape[0], d = x.shape[1], h = x.shape[2], w = x.shape[3]
         // Each feature row is a sequence of w tokens: [B·H, W, D].
-        var memory = x.permuted([0, 2, 3, 1]).reshaped([b * h, w, d]) + sinusoidalPositions(w, d).reshaped([1, w, d])
+        precondition(h == 4 && w == 4, "BEVPredictor: the encoder must end at 4×4 features (64×64 input), not \(h)×\(w)")
+        var memory = x.permuted([0, 2, 3, 1]).reshaped([b * h, w, d]) + rowPositions
         for layer in transformerEncoder { memory = layer(memory) }
         let q = config.queryGrid * config.queryGrid
-        var target = Tensor.zeros([b * h, q, d]) + sinusoidalPositions(q, d).reshaped([1, q, d])
+        // Every sequence starts from the same queries. At inference the first decoder layer's self-attention on
+        // them is computed once and broadcast (batch 1 against the memory's B·H); training keeps a copy per
+        // sequence so that each draws its own dropout.
+        var target = isTraining ? Tensor.zeros([b * h, q, d]) + queryPositions : queryPositions
         for layer in transformerDecoder { target = layer(target, memory: memory) }
         // [B·H, Q, D] → [B, Q, H·D] → per-pixel projection → [B, D, g, g].
         let rows = target.reshaped([b, h, q, d]).permuted([0, 2, 1, 3]).reshaped([b, q, h * d])
-        precondition(h * d == projection.weight.shape[1], "BEVPredictor: the encoder must end at 4 feature rows (64×64 input)")
         var y = projection(rows).permuted([0, 2, 1]).reshaped([b, d, config.queryGrid, config.queryGrid])
         for (conv, bn) in upsampler { y = bn(conv(y)).relu() }
         let out = head(y).sigmoid()

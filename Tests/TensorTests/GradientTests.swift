@@ -119,6 +119,10 @@ struct GradientTests {
         gradCheck("batch norm train", [randn([3, 2, 2, 2], seed: 1)]) { bn($0[0]) }
         let ln = LayerNorm(5)
         gradCheck("layer norm", [randn([3, 5], seed: 1)]) { ln($0[0]) }
+        let ln2 = LayerNorm([2, 3])
+        try! ln2.load(stateDict: ["weight": randn([2, 3], seed: 4), "bias": randn([2, 3], seed: 5)])
+        gradCheck("layer norm over two axes", [randn([4, 2, 3], seed: 6)]) { ln2($0[0]) }
+        gradCheck("layer norm weight and bias", [ln2.weight, ln2.bias]) { _ in ln2(randn([4, 2, 3], seed: 7)) }
         let gru = GRU(inputSize: 2, hiddenSize: 3, rng: &rng)
         gradCheck("gru", [randn([2, 3, 2], seed: 1), randn([2, 3], seed: 2)]) { gru($0[0], h0: $0[1]).0 }
         let mha = MultiHeadAttention(embedDim: 4, numHeads: 2, rng: &rng)

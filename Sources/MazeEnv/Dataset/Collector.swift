@@ -134,7 +134,7 @@ public enum Collector {
             try? fm.removeItem(at: root) // empty, or absent
             try fm.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
             guard rename(staging.path, root.path) == 0 else {
-                throw FileFormatError(file: root.path, "could not move the finished dataset from \(staging.lastPathComponent) into place (errno \(errno))")
+                throw FileFormatError(file: root.path, "could not move the finished dataset from \(staging.lastPathComponent) into place (\(String(cString: strerror(errno))))")
             }
         }
         return summary
@@ -158,7 +158,7 @@ public enum Collector {
                         progress(d)
                     }
                     guard rename(partial.path, final.path) == 0 else {
-                        throw FileFormatError(file: final.path, "could not move the finished episode into place (errno \(errno))")
+                        throw FileFormatError(file: final.path, "could not move the finished episode into place (\(String(cString: strerror(errno))))")
                     }
                     return summary
                 }

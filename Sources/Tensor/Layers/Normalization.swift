@@ -31,9 +31,24 @@ public final class BatchNorm2d: Module, UnaryLayer {
         if !isTraining {
             let scale = weight / (runningVar.detached() + eps).sqrt()
             let shift = bias - runningMean.detached() * scale
+            guard GradMode.isEnabled else { return channelAffine(x, scale: scale, shift: shift) }
             return x * scale.reshaped([1, c, 1, 1]) + shift.reshaped([1, c, 1, 1])
         }
         return batchNormTrain(x)
+    }
+
+    /// `x · scale[c] + shift[c]` in one pass, for inference (nothing recorded).
+    private func channelAffine(_ x: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
+        let b = x.shape[0], c = x.shape[1], l = x.shape[2] * x.shape[3]
+        let out = TensorStorage(uninitializedCount: x.count)
+        let px = x.storage.pointer, ps = scale.storage.pointer, pt = shift.storage.pointer
+        for i in 0..<b {
+            for ch in 0..<c {
+                let o = (i * c + ch) * l, k = ps[ch], t = pt[ch]
+                for j in 0..<l { out.pointer[o + j] = px[o + j] * k + t }
+            }
+        }
+        return Tensor(shape: x.shape, storage: out)
     }
 
     private func batchNormTrain(_ x: Tensor) -> Tensor {
@@ -118,9 +133,40 @@ public final class LayerNorm: Module, UnaryLayer {
         guard Array(x.shape.suffix(axes)) == weight.shape else {
             shapeFailure("layer_norm", "input \(x.shape) does not end in \(weight.shape)")
         }
-        let ax = Array((x.rank - axes)..<x.rank)
-        let centred = x - x.mean(axes: ax, keepDims: true)
-        let variance = centred.square().mean(axes: ax, keepDims: true)
-        return centred / (variance + eps).sqrt() * weight + bias
+        // One fused op (two passes over each row forward, two backward) instead of nine composite ones.
+        let n = weight.count, rows = x.count / max(n, 1)
+        let out = TensorStorage(uninitializedCount: x.count)
+        var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
+        let px = x.storage.pointer, pw = weight.storage.pointer, pb = bias.storage.pointer, po = out.pointer
+        for r in 0..<rows {
+            let row = px + r * n
+            let m = simdSum(row, n) / Float(n)
+            var sq: Float = 0
+            for j in 0..<n { let d = row[j] - m; sq += d * d }
+            let istd = 1 / (sq / Float(n) + eps).squareRoot()
+            mean[r] = m; invStd[r] = istd
+            let o = po + r * n
+            for j in 0..<n { o[j] = (row[j] - m) * istd * pw[j] + pb[j] }
+        }
+        let xs = x.storage, ws = weight.storage, shape = weight.shape
+        return Tensor.result("layer_norm", shape: x.shape, storage: out, inputs: [x, weight, bias]) { g in
+            // x̂ = (x − μ)·σ⁻¹;  dx = σ⁻¹ · (g·w − mean(g·w) − x̂ · mean(g·w·x̂)) per row.
+            let dx = TensorStorage(uninitializedCount: g.count)
+            let dw = TensorStorage(repeating: 0, count: n), db = TensorStorage(repeating: 0, count: n)
+            let pg = g.storage.pointer, px = xs.pointer, pw = ws.pointer
+            for r in 0..<rows {
+                let row = px + r * n, gr = pg + r * n, d = dx.pointer + r * n
+                let m = mean[r], istd = invStd[r]
+                var sum: Float = 0, dot: Float = 0
+                for j in 0..<n {
+                    let h = (row[j] - m) * istd, gw = gr[j] * pw[j]
+                    dw.pointer[j] += gr[j] * h; db.pointer[j] += gr[j]
+                    sum += gw; dot += gw * h
+                }
+                let meanGW = sum / Float(n), meanGWH = dot / Float(n)
+                for j in 0..<n { d[j] = istd * (gr[j] * pw[j] - meanGW - (row[j] - m) * istd * meanGWH) }
+            }
+            return [Tensor(shape: g.shape, storage: dx), Tensor(shape: shape, storage: dw), Tensor(shape: shape, storage: db)]
+        }
     }
 }

@@ -27,7 +27,8 @@ public final class MultiHeadAttention: Module {
     }
     public override func children() -> [(String, Module)] { [("out_proj", outProj), ("attn_dropout", attnDropout)] }
 
-    /// Attends from `query [B, Lq, E]` to `key`/`value [B, Lk, E]`.
+    /// Attends from `query [B, Lq, E]` to `key`/`value [B, Lk, E]`. A batch of 1 on either side broadcasts against
+    /// the other (one query set attending into many memories is computed once).
     ///
     /// - Parameters:
     ///   - query: the attending sequence `[B, Lq, E]`.
@@ -37,16 +38,17 @@ public final class MultiHeadAttention: Module {
     /// - Returns: the output `[B, Lq, E]` and the attention weights averaged over heads `[B, Lq, Lk]`.
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil) -> (Tensor, Tensor) {
         let e = embedDim, h = numHeads, d = e / h
-        let b = query.shape[0], lq = query.shape[1], lk = key.shape[1]
+        let lq = query.shape[1], lk = key.shape[1]
         let w = inProjWeight.chunked(3, axis: 0), bias = inProjBias.chunked(3, axis: 0)
+        // Each input keeps its own batch: a query batch of 1 broadcasts against any key batch.
         func heads(_ x: Tensor, _ i: Int, _ len: Int) -> Tensor {
-            Tensor.linear(x, weight: w[i], bias: bias[i]).reshaped([b, len, h, d]).permuted([0, 2, 1, 3])
+            Tensor.linear(x, weight: w[i], bias: bias[i]).reshaped([x.shape[0], len, h, d]).permuted([0, 2, 1, 3])
         }
         let q = heads(query, 0, lq) * (1 / Float(d).squareRoot()), k = heads(key, 1, lk), v = heads(value, 2, lk)
         var scores = q.matmul(k.transposed()) // [B, h, Lq, Lk]
         if let mask { scores = scores + mask }
         let weights = scores.softmax(axis: -1)
-        let context = attnDropout(weights).matmul(v).permuted([0, 2, 1, 3]).reshaped([b, lq, e])
+        let context = attnDropout(weights).matmul(v).permuted([0, 2, 1, 3]).reshaped([weights.shape[0], lq, e])
         return (outProj(context), weights.mean(axis: 1))
     }
 

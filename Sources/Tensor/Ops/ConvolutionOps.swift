@@ -14,6 +14,16 @@ struct ConvGeometry {
     /// Rows of the column matrix: one per (channel, ki, kj).
     var rows: Int { channels * kh * kw }
 
+    /// The output columns `lo..<hi` whose input column `j·stride − padding + kj·dilation` lies inside `0..<w`.
+    func validColumns(_ kj: Int) -> (lo: Int, hi: Int) {
+        let offset = kj * dilation.1 - padding.1, s = stride.1
+        // j·s + offset ≥ 0  ⇔  j ≥ ⌈−offset / s⌉;  j·s + offset ≤ w − 1  ⇔  j ≤ ⌊(w − 1 − offset) / s⌋.
+        let lo = offset >= 0 ? 0 : (-offset + s - 1) / s
+        let last = w - 1 - offset
+        let hi = last < 0 ? 0 : min(ow, last / s + 1)
+        return (min(lo, ow), max(min(lo, ow), hi))
+    }
+
     /// `[B, C, H, W]` → columns `[C·kh·kw, B·oh·ow]`.
     func im2col(_ x: UnsafePointer<Float>, batch: Int) -> TensorStorage {
         let l = oh * ow, cols = batch * l
@@ -25,14 +35,20 @@ struct ConvGeometry {
                     let row = dst + ((c * kh + ki) * kw + kj) * cols
                     for b in 0..<batch {
                         let plane = x + (b * channels + c) * h * w
+                        let (lo, hi) = validColumns(kj)
+                        let offset = kj * dilation.1 - padding.1, s = stride.1
                         for i in 0..<oh {
                             let y = i * stride.0 - padding.0 + ki * dilation.0
                             let o = row + b * l + i * ow
-                            if y < 0 || y >= h { o.update(repeating: 0, count: ow); continue }
-                            let line = plane + y * w
-                            for j in 0..<ow {
-                                let xx = j * stride.1 - padding.1 + kj * dilation.1
-                                o[j] = (xx >= 0 && xx < w) ? line[xx] : 0
+                            guard y >= 0 && y < h && lo < hi else { o.update(repeating: 0, count: ow); continue }
+                            let line = plane + y * w + offset
+                            // Padding on either side, then the window's pixels: no branch inside the copy.
+                            if lo > 0 { o.update(repeating: 0, count: lo) }
+                            if hi < ow { (o + hi).update(repeating: 0, count: ow - hi) }
+                            if s == 1 {
+                                (o + lo).update(from: line + lo, count: hi - lo)
+                            } else {
+                                for j in lo..<hi { o[j] = line[j * s] }
                             }
                         }
                     }
@@ -53,14 +69,17 @@ struct ConvGeometry {
                     let row = colsPtr + ((c * kh + ki) * kw + kj) * cols
                     for b in 0..<batch {
                         let plane = dst + (b * channels + c) * h * w
-                        for i in 0..<oh {
+                        let (lo, hi) = validColumns(kj)
+                        let offset = kj * dilation.1 - padding.1, s = stride.1
+                        for i in 0..<oh where lo < hi {
                             let y = i * stride.0 - padding.0 + ki * dilation.0
                             if y < 0 || y >= h { continue }
                             let o = row + b * l + i * ow
-                            let line = plane + y * w
-                            for j in 0..<ow {
-                                let xx = j * stride.1 - padding.1 + kj * dilation.1
-                                if xx >= 0 && xx < w { line[xx] += o[j] }
+                            let line = plane + y * w + offset
+                            if s == 1 {
+                                for j in lo..<hi { line[j] += o[j] }
+                            } else {
+                                for j in lo..<hi { line[j * s] += o[j] }
                             }
                         }
                     }
