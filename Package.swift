@@ -2,6 +2,10 @@
 // SharedSpatialMemory: a Swift re-implementation of "Shared Spatial Memory Through Predictive Coding".
 import PackageDescription
 
+// MPI data parallelism is switched on with `SSM_MPI=1` (it needs OpenMPI: `apt-get install libopenmpi-dev
+// openmpi-bin`); without it nothing here asks for MPI.
+let mpi = Context.environment["SSM_MPI"] == "1"
+
 let package = Package(
     name: "SharedSpatialMemory",
     platforms: [.macOS(.v15)],
@@ -77,7 +81,9 @@ let package = Package(
         // The command-line tool.
         .executableTarget(
             name: "ssm",
-            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", "TeamSearch", "HRLICM", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Basics", "Tensor", "Training", "MazeEnv", "GridCell", "SocialPlaceCell", "InfoBottleneck", "BEV", "SpatialMemory", "Plotting", "Benchmarks", "SharedSpatialMemory", "TeamSearch", "HRLICM", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+                + (mpi ? ["MPICollective"] : []),
+            swiftSettings: mpi ? [.define("SSM_MPI")] : []),
 
         // One thin executable per paper figure.
         .executableTarget(name: "Figure2GridEmergence", dependencies: ["GridCell", "Plotting"], path: "Examples/Figure2GridEmergence"),
@@ -104,6 +110,16 @@ let package = Package(
         .testTarget(name: "HostileInputTests", dependencies: ["GridCell", "BEV", "SocialPlaceCell", "InfoBottleneck", "HRLICM", "MazeEnv", "Training"]),
     ]
 )
+
+if mpi {
+    package.products.append(.library(name: "MPICollective", targets: ["MPICollective"]))
+    package.targets += [
+        // OpenMPI (pkg-config `ompi-c`), its macro handles wrapped in inline functions.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // The MPI world as a `Collective`: one allreduce per training step.
+        .target(name: "MPICollective", dependencies: ["Training", "CMPI"]),
+    ]
+}
 
 // DocC: `bash scripts/docs.sh` builds every catalog (CI runs it); the plugin is kept out of normal builds.
 if Context.environment["SSM_DOCS"] == "1" {

@@ -89,14 +89,20 @@ public final class GridCellTrainer {
     var progress: RunProgress
     let trainSource: TrajectorySource
     let validationSource: TrajectorySource
+    /// The members of a data-parallel run (one process by default).
+    public let collective: Collective
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.step }
 
     /// Prepares a run; with `resume`, continues from `checkpoints/latest.safetensors` (and refuses a
-    /// different configuration).
-    public init(config: GridCellTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+    /// different configuration). With a `collective` of several members, each trains on its shard of every
+    /// global batch of `config.batchSize` and member 0 writes the run folder.
+    public init(config: GridCellTrainingConfig, runFolder: URL, resume: Bool = false, collective: Collective = SingleProcess()) throws {
         try config.validate()
+        try ConfigError.check(config.batchSize % collective.size == 0, "batchSize",
+                              "the global batch \(config.batchSize) must split evenly over \(collective.size) processes")
         self.config = config
+        self.collective = collective
         self.runFolder = runFolder
         var rng = RandomGenerator(seed: config.seed)
         network = GridCellNetwork(config: config.model, rng: &rng)
@@ -112,10 +118,17 @@ public final class GridCellTrainer {
         progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         (trainSource, validationSource) = try GridCellTrainer.sources(config)
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
-            progress = saved
-        } else if config.snapshotEpochs.contains(0) {
-            try save(as: "epoch_0", progress)
+        if collective.rank == 0 {
+            if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
+                progress = saved
+            } else if config.snapshotEpochs.contains(0) {
+                try save(as: "epoch_0", progress)
+            }
+        }
+        collective.barrier()
+        // The other members start from the same seed, or read what member 0 resumed from.
+        if collective.rank != 0, resume, FileManager.default.fileExists(atPath: folder.latest.path) {
+            progress = try folder.loadLatest(module: network, optimizer: optimizer)
         }
     }
 
@@ -158,15 +171,20 @@ public final class GridCellTrainer {
     public func validate() throws -> (loss: Float, place: Float, headDirection: Float, positionError: Float) {
         network.eval()
         defer { network.train() }
-        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
-        for k in 0..<config.validationBatches {
+        // Members of a data-parallel run share the batches out (batch k to member k mod size) and add their sums.
+        var sums: [Float] = [0, 0, 0, 0]
+        for k in stride(from: collective.rank, to: config.validationBatches, by: collective.size) {
             let batch = try validationSource.batch(-1 - k, size: config.batchSize, steps: config.sequenceLength)
             let (output, value) = noGrad { evaluate(batch) }
             let errors = PathIntegrationErrors(output: output, batch: batch, placeCells: placeCells, headDirectionCells: headDirectionCells)
-            sums.0 += value.total.item; sums.1 += value.place; sums.2 += value.headDirection; sums.3 += errors.meanPosition
+            sums[0] += value.total.item; sums[1] += value.place; sums[2] += value.headDirection; sums[3] += errors.meanPosition
+        }
+        if collective.size > 1 {
+            sums.withUnsafeMutableBufferPointer { collective.average($0) }
+            sums = sums.map { $0 * Float(collective.size) }
         }
         let n = Float(config.validationBatches)
-        return (sums.0 / n, sums.1 / n, sums.2 / n, sums.3 / n)
+        return (sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n)
     }
 
     func save(as name: String, _ progress: RunProgress) throws {
@@ -182,18 +200,24 @@ public final class GridCellTrainer {
         var loop = EpochLoop(name: "grid-cell", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
                              schedule: config.schedule)
         loop.clipGradNorm = config.gradientClip; loop.snapshotEpochs = config.snapshotEpochs; loop.reportEvery = 10
+        loop.collective = collective
+        let rows = collective.shard(of: config.batchSize)
+        if collective.size > 1 { for (_, d) in network.namedDropouts() { d.shard = (rows, config.batchSize) } }
         var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
         let n = Float(config.stepsPerEpoch)
         return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &self.progress, loss: { step in
-            let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
-            let (_, value) = evaluate(batch)
+            let global = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
+            let (_, value) = evaluate(collective.size == 1 ? global : global.rows(rows))
             place += value.place; headDirection += value.headDirection
             return value.total
         }, validate: {
             let v = try validate()
+            // The loss terms of the global batches, as one process would log them.
+            var terms = [place, headDirection]
+            if collective.size > 1 { terms.withUnsafeMutableBufferPointer { collective.average($0) } }
             return (v.loss, { e in
                 defer { place = 0; headDirection = 0 }
-                return EpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, trainPlace: place / n, trainHeadDirection: headDirection / n,
+                return EpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, trainPlace: terms[0] / n, trainHeadDirection: terms[1] / n,
                                     validationLoss: v.loss, validationPlace: v.place, validationHeadDirection: v.headDirection,
                                     meanPositionErrorCells: v.positionError, learningRate: e.learningRate, seconds: e.seconds)
             })
@@ -202,7 +226,10 @@ public final class GridCellTrainer {
 }
 
 extension GridCellTrainer: Trainer {
-    public func aliases(_ last: EpochMetrics) -> [String: Double] { ["mean_position_error_cells": Double(last.meanPositionErrorCells)] }
+    public func aliases(_ last: EpochMetrics) -> [String: Double] {
+        ["mean_position_error_cells": Double(last.meanPositionErrorCells), "final_loss": Double(last.trainLoss),
+         "world_size": Double(collective.size)]
+    }
 }
 
 extension EpochMetrics: CustomStringConvertible {

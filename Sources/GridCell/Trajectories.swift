@@ -26,6 +26,13 @@ public struct TrajectoryBatch {
         self.velocities = velocities; self.positions = positions; self.headings = headings
     }
 
+    /// The windows `range` of the batch (a data-parallel member's shard).
+    public func rows(_ range: Range<Int>) -> TrajectoryBatch {
+        TrajectoryBatch(velocities: velocities.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
+                        positions: positions.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
+                        headings: headings.slice(axis: 0, start: range.lowerBound, end: range.upperBound))
+    }
+
     /// Builds a batch from per-window frame arrays (each `steps` long).
     public init(windows: [[TrajectoryFrame]]) {
         let b = windows.count, t = windows.first?.count ?? 0

@@ -29,6 +29,9 @@ public struct EpochLoop: Sendable {
     public var reportEvery = 5
     /// Names the run in errors ("BEV", "detector").
     public var name: String
+    /// The members the run is spread over: `loss` computes this member's shard of each global batch, the gradients
+    /// and the loss are averaged across members before every step, and only member 0 writes the run folder.
+    public var collective: Collective = SingleProcess()
 
     public init(name: String, epochs: Int, stepsPerEpoch: Int, maxMinutes: Double? = nil, schedule: RunSchedule) {
         self.name = name; self.epochs = epochs; self.stepsPerEpoch = stepsPerEpoch; self.maxMinutes = maxMinutes; self.schedule = schedule
@@ -56,15 +59,27 @@ public struct EpochLoop: Sendable {
         var history: [Record] = []
         let start = Date(), before = progress.seconds
         while progress.epoch < epochs {
-            if let maxMinutes, Date().timeIntervalSince(start) / 60 >= maxMinutes { break }
+            if let maxMinutes {
+                // Members stop together: any member past the limit stops them all.
+                var late: [Float] = [Date().timeIntervalSince(start) / 60 >= maxMinutes ? 1 : 0]
+                if collective.size > 1 { late.withUnsafeMutableBufferPointer { collective.average($0) } }
+                if late[0] > 0 { break }
+            }
             var sum: Float = 0
             for _ in 0..<stepsPerEpoch {
                 if case .warmupCosine(let curve) = schedule { optimizer.learningRate = curve.learningRate(step: progress.step) }
                 optimizer.zeroGrad()
                 let l = try loss(progress.step)
-                let value = l.item
+                var value = l.item
+                if collective.size > 1 {
+                    // Every member backpropagates and averages before any checks, so they all stop together.
+                    l.backward()
+                    var shared = [value]
+                    collective.averageGradients(module.parameters(), extra: &shared)
+                    value = shared[0]
+                }
                 guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
-                l.backward()
+                if collective.size == 1 { l.backward() }
                 if let clipGradNorm, !Optimizer.clipGradNorm(module.parameters(), maxNorm: clipGradNorm).isFinite {
                     throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder)
                 }
@@ -81,10 +96,15 @@ public struct EpochLoop: Sendable {
             progress.learningRate = optimizer.learningRate
             let record = makeRecord(EpochSummary(epoch: progress.epoch, step: progress.step, trainLoss: sum / Float(stepsPerEpoch),
                                                  validationLoss: validationLoss, learningRate: optimizer.learningRate, seconds: progress.seconds))
-            try folder.appendMetrics(record)
-            if validationLoss < progress.bestValidationLoss { progress.bestValidationLoss = validationLoss; try save("best", progress) }
-            if snapshotEpochs.contains(progress.epoch) { try save("epoch_\(progress.epoch)", progress) }
-            try save("latest", progress)
+            let writes = collective.rank == 0
+            if writes { try folder.appendMetrics(record) }
+            if validationLoss < progress.bestValidationLoss {
+                progress.bestValidationLoss = validationLoss
+                if writes { try save("best", progress) }
+            }
+            if writes, snapshotEpochs.contains(progress.epoch) { try save("epoch_\(progress.epoch)", progress) }
+            if writes { try save("latest", progress) }
+            collective.barrier()    // a member that resumes reads what member 0 wrote
             history.append(record)
             report(record)
         }

@@ -28,14 +28,8 @@ public struct RunFolder: Sendable {
             guard sameRun(saved, config) else {
                 throw FileFormatError(file: configURL.path, "the run was started with a different configuration; resume with the same flags or use a new --output")
             }
-            let metadata = try Checkpoint.load(into: module, optimizer: optimizer, from: latest)
-            guard let text = metadata["progress"],
-                  let progress = try? JSONDecoder.lenient.decode(RunProgress.self, from: Data(text.utf8)) else {
-                throw FileFormatError(file: latest.path, "metadata lacks a readable 'progress' entry (epoch, step, learning rate, schedule)")
-            }
-            optimizer.learningRate = progress.learningRate
-            var resumed = progress
-            resumed.seconds = try keepMetrics(lines: progress.metricsLines)
+            var resumed = try loadLatest(module: module, optimizer: optimizer)
+            resumed.seconds = try keepMetrics(lines: resumed.metricsLines)
             removeStrayTemporaryFiles()
             return resumed
         }
@@ -46,6 +40,18 @@ public struct RunFolder: Sendable {
         try writeAtomically(try encoder.encode(config), to: configURL)
         try? fm.removeItem(at: metricsURL)
         return nil
+    }
+
+    /// Loads `checkpoints/latest` into `module` and `optimizer` and returns its progress, writing nothing: how the
+    /// members of a data-parallel run other than member 0 resume, once member 0 has opened the folder.
+    public func loadLatest(module: Module, optimizer: Optimizer) throws -> RunProgress {
+        let metadata = try Checkpoint.load(into: module, optimizer: optimizer, from: latest)
+        guard let text = metadata["progress"],
+              let progress = try? JSONDecoder.lenient.decode(RunProgress.self, from: Data(text.utf8)) else {
+            throw FileFormatError(file: latest.path, "metadata lacks a readable 'progress' entry (epoch, step, learning rate, schedule)")
+        }
+        optimizer.learningRate = progress.learningRate
+        return progress
     }
 
     /// ``open(config:resume:module:optimizer:sameRun:)`` for configurations that may change only their length.

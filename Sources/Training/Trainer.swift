@@ -47,11 +47,14 @@ public struct TrainingOutcome<Metrics: Encodable>: Encodable {
 }
 
 extension Trainer {
-    /// Trains with a progress line (step, loss, rate, ETA) and each epoch's line sent to `log`.
-    public func trainLogging(_ log: @escaping (String) -> Void) throws -> TrainingOutcome<Metrics> {
+    /// Trains with a progress line (step, loss, rate, ETA) on stderr unless not `showsProgress`, and each epoch's
+    /// line sent to `log`.
+    public func trainLogging(showsProgress: Bool = true, _ log: @escaping (String) -> Void) throws -> TrainingOutcome<Metrics> {
         let meter = ProgressMeter(total: config.totalSteps, unit: "steps", first: step)
-        defer { meter.finish() }
-        let history = try train(report: { log("\r\($0)\n") }, onStep: { meter.update($0, detail: String(format: "loss %.4f", $1)) })
+        defer { if showsProgress { meter.finish() } }
+        let history = try train(report: { log("\r\($0)\n") }, onStep: { step, loss in
+            if showsProgress { meter.update(step, detail: String(format: "loss %.4f", loss)) }
+        })
         return TrainingOutcome(runFolder: folder.url.path, epoch: epoch, step: step, last: history.last, aliases: history.last.map(aliases) ?? [:])
     }
 }

@@ -85,7 +85,9 @@ struct GridTrain: ParsableCommand {
     }
 
     func run() throws {
-        try runTraining(try GridCellTrainer(config: makeConfig(), runFolder: URL(fileURLWithPath: output), resume: resume), name: "grid", json: json)
+        let collective = trainingCollective()
+        try runTraining(try GridCellTrainer(config: makeConfig(), runFolder: URL(fileURLWithPath: output), resume: resume, collective: collective),
+                        name: "grid", json: json, collective: collective)
     }
 }
 

@@ -3,6 +3,9 @@ import Foundation
 import HRLICM
 import Tensor
 import Training
+#if SSM_MPI
+import MPICollective
+#endif
 
 @main
 enum Entry {
@@ -65,11 +68,33 @@ func checkConfig(_ check: () throws -> Void) throws {
     do { try check() } catch let e as ConfigError { throw ValidationError("invalid configuration: \(e)") }
 }
 
-/// Trains with progress on stderr, then prints where the run is (one JSON line with `json`).
-func runTraining<T: Trainer>(_ trainer: T, name: String, json: Bool) throws {
-    stderr("\(name): training into \(trainer.folder.url.path) from epoch \(trainer.epoch) (step \(trainer.step))\n")
-    let outcome = try trainer.trainLogging { stderr($0) }
+/// Trains with progress on stderr, then prints where the run is (one JSON line with `json`). In a data-parallel
+/// run only member 0 speaks.
+func runTraining<T: Trainer>(_ trainer: T, name: String, json: Bool, collective: Collective = SingleProcess()) throws {
+    let speaks = collective.rank == 0
+    if speaks {
+        let members = collective.size > 1 ? " on \(collective.size) processes" : ""
+        stderr("\(name): training into \(trainer.folder.url.path)\(members) from epoch \(trainer.epoch) (step \(trainer.step))\n")
+    }
+    let outcome = try trainer.trainLogging(showsProgress: speaks) { if speaks { stderr($0) } }
+    guard speaks else { return }
+    #if SSM_MPI
+    if let world = collective as? MPICollective, world.size > 1 {
+        stderr(String(format: "\(name): %.2f s in MPI collectives on rank 0 (%.2f ms per step)\n", world.communicationSeconds,
+                      1000 * world.communicationSeconds / Double(max(outcome.step, 1))))
+    }
+    #endif
     if json { printJSON(outcome) } else { print("\(name): \(outcome.epoch) epochs, \(outcome.step) steps; checkpoints in \(outcome.runFolder)/checkpoints") }
+}
+
+/// The processes this command runs on: the MPI world in a build with `SSM_MPI=1` started by `mpirun`, one process
+/// otherwise.
+func trainingCollective() -> Collective {
+    #if SSM_MPI
+    return MPICollective.world()
+    #else
+    return SingleProcess()
+    #endif
 }
 
 /// Writes to stderr (progress; stdout is for results).

@@ -50,5 +50,15 @@ public final class Dropout: Module, UnaryLayer {
         rng = RandomGenerator(seed: seed)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.dropout(p, training: isTraining, rng: &rng) }
+    /// In a data-parallel run, this member's rows of the global batch (of `batch` rows): the mask is drawn for the
+    /// whole global batch and sliced, so every member's generator advances alike and the members together drop
+    /// exactly what one process would.
+    public var shard: (rows: Range<Int>, batch: Int)?
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard let shard, isTraining, p > 0 else { return x.dropout(p, training: isTraining, rng: &rng) }
+        precondition(x.shape.first == shard.rows.count, "Dropout: input \(x.shape) is not a shard of \(shard.rows.count) rows")
+        let mask = Tensor.ones([shard.batch] + x.shape.dropFirst()).dropout(p, training: true, rng: &rng)
+        return x * mask.slice(axis: 0, start: shard.rows.lowerBound, end: shard.rows.upperBound)
+    }
 }

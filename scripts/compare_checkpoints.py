@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Largest difference between the float32 tensors of two safetensors files (standard library only).
+
+    python3 scripts/compare_checkpoints.py A.safetensors B.safetensors [TOLERANCE]
+
+Prints the largest |a - b| / max(1, |a|) over every tensor, and exits 1 when it exceeds TOLERANCE (default 1e-4) or
+the files do not hold the same tensors and shapes."""
+import json, struct, sys
+from array import array
+
+
+def tensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__" or info["dtype"] != "F32":
+            continue
+        start, end = info["data_offsets"]
+        values = array("f")
+        values.frombytes(body[start:end])
+        if sys.byteorder != "little":
+            values.byteswap()
+        out[name] = (info["shape"], values)
+    return out
+
+
+def main():
+    a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
+    tolerance = float(sys.argv[3]) if len(sys.argv) > 3 else 1e-4
+    if a.keys() != b.keys() or any(a[k][0] != b[k][0] for k in a):
+        print(f"{sys.argv[1]} and {sys.argv[2]} hold different tensors or shapes")
+        return 1
+    worst, where = 0.0, ""
+    for name, (_, x) in a.items():
+        for u, v in zip(x, b[name][1]):
+            d = abs(u - v) / max(1.0, abs(u))
+            if d > worst:
+                worst, where = d, name
+    print(f"largest relative difference {worst:.3g} ({where or 'none'}) over {sum(len(t[1]) for t in a.values())} values")
+    return 0 if worst <= tolerance else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
