@@ -191,7 +191,9 @@ public struct Reproduction {
                           evaluation.scenes, evaluation.freeIoU, evaluation.freeCellIoU, evaluation.rgbError)
         if detector != nil {
             let m = tally.metrics
-            body += String(format: " Target detector: visibility AP %.3f, position error %.2f cells.", m.averagePrecision, m.positionErrorCells)
+            body += String(format: " Target detector: visibility AP %.3f, ", m.averagePrecision)
+                + (m.positionErrorCells.isFinite ? String(format: "position error %.2f cells.", m.positionErrorCells)
+                                                 : "no position error (it called no visible target visible).")
         }
         return Section(title: "Bird's-eye view and target detection",
                        commands: ["ssm bev eval --samples \(bevScenes)"], body: body, figures: [], seconds: 0)
