@@ -19,7 +19,10 @@ flags=(grid train --preset emergence --trajectories arena --epochs 2 --steps-per
        --hidden 32 --bottleneck 32 --place-cells 64 --dropout 0.5 --json)
 # As root, OpenMPI needs to be told it may run (CI runs as root); --oversubscribe allows 2 ranks on any core count.
 root=(); [ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
-OPENBLAS_NUM_THREADS=1 "$ssm" "${flags[@]}" --output "$out/single" 2>/dev/null | tail -1
-OPENBLAS_NUM_THREADS=1 mpirun "${root[@]}" --oversubscribe -np 2 "$ssm" "${flags[@]}" --output "$out/two" 2>/dev/null | tail -1
-python3 scripts/compare_checkpoints.py "$out/single/checkpoints/latest.safetensors" "$out/two/checkpoints/latest.safetensors" 1e-4
+# One random stream per batch (each rank makes the whole batch), then a generator per window (each makes its rows).
+for seeds in "" --window-seeds; do
+    OPENBLAS_NUM_THREADS=1 "$ssm" "${flags[@]}" $seeds --output "$out/single$seeds" 2>/dev/null | tail -1
+    OPENBLAS_NUM_THREADS=1 mpirun "${root[@]}" --oversubscribe -np 2 "$ssm" "${flags[@]}" $seeds --output "$out/two$seeds" 2>/dev/null | tail -1
+    python3 scripts/compare_checkpoints.py "$out/single$seeds/checkpoints/latest.safetensors" "$out/two$seeds/checkpoints/latest.safetensors" 1e-4
+done
 echo "mpi-check: 2 ranks reach the single process's parameters"

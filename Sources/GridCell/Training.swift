@@ -41,6 +41,9 @@ public struct GridCellTrainingConfig: RunConfig, Sendable {
     public var maxMinutes: Double?
     public var validationBatches = 4
     public var seed: UInt64 = 42
+    /// Draw every training window from a generator of its own (maze and arena trajectories), so the members of a
+    /// data-parallel run make only their rows; nil or false: one stream per batch, as earlier runs did.
+    public var windowSeeds: Bool?
     /// Epochs whose checkpoints are kept as `epoch_N` (the emergence figure reads them; 0 = before training).
     public var snapshotEpochs: [Int] = [0, 1, 2, 5, 10, 20, 30, 50, 75, 100, 150]
     public init() {}
@@ -136,11 +139,13 @@ public final class GridCellTrainer {
     public static func sources(_ config: GridCellTrainingConfig) throws -> (train: TrajectorySource, validation: TrajectorySource) {
         switch config.trajectories {
         case .maze:
-            return (try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed),
-                    try MazeTrajectories(mazeSize: config.mazeSize, seed: SeedStream.validation.seed(from: config.seed), mazes: 32))
+            var train = try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed)
+            train.windowSeeds = config.windowSeeds ?? false
+            return (train, try MazeTrajectories(mazeSize: config.mazeSize, seed: SeedStream.validation.seed(from: config.seed), mazes: 32))
         case .arena:
-            return (ArenaTrajectories(extent: config.model.extent, seed: config.seed),
-                    ArenaTrajectories(extent: config.model.extent, seed: SeedStream.validation.seed(from: config.seed)))
+            var train = ArenaTrajectories(extent: config.model.extent, seed: config.seed)
+            train.windowSeeds = config.windowSeeds ?? false
+            return (train, ArenaTrajectories(extent: config.model.extent, seed: SeedStream.validation.seed(from: config.seed)))
         case .dataset:
             guard let path = config.dataset else { throw MazeError("trajectories 'dataset' needs a dataset path") }
             let all = try Dataset.load(URL(fileURLWithPath: path))
@@ -206,8 +211,8 @@ public final class GridCellTrainer {
         var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
         let n = Float(config.stepsPerEpoch)
         return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &self.progress, loss: { step in
-            let global = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength)
-            let (_, value) = evaluate(collective.size == 1 ? global : global.rows(rows))
+            let batch = try trainSource.batch(step, size: config.batchSize, steps: config.sequenceLength, rows: rows)
+            let (_, value) = evaluate(batch)
             place += value.place; headDirection += value.headDirection
             return value.total
         }, validate: {

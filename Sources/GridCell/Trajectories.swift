@@ -49,11 +49,37 @@ public struct TrajectoryBatch {
 public protocol TrajectorySource {
     /// `batch` windows of `steps` steps.
     func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch
+    /// The windows `rows` of that batch (a data-parallel member's shard). By default the whole batch is made and
+    /// sliced; a source whose windows have their own seeds makes only these.
+    func batch(_ index: Int, size batch: Int, steps: Int, rows: Range<Int>) throws -> TrajectoryBatch
 }
 
-/// A generator for batch `index` of a source seeded with `seed`.
-func batchGenerator(seed: UInt64, index: Int, salt: UInt64) -> RandomGenerator {
-    RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9) ^ salt)
+extension TrajectorySource {
+    public func batch(_ index: Int, size batch: Int, steps: Int, rows: Range<Int>) throws -> TrajectoryBatch {
+        try self.batch(index, size: batch, steps: steps).rows(rows)
+    }
+}
+
+/// A generator for batch `index` of a source seeded with `seed`; with `window`, one of its own for that window.
+func batchGenerator(seed: UInt64, index: Int, salt: UInt64, window: Int? = nil) -> RandomGenerator {
+    let w = window.map { (UInt64($0) &+ 1) &* 0x94D0_49BB_1331_11EB } ?? 0
+    return RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9) ^ salt ^ w)
+}
+
+/// The windows `rows` of batch `index` (of `batch` windows), each made by `window` from a generator: one stream
+/// through the whole batch in window order (every window made, the rows kept), or with `windowSeeds` a generator
+/// per window (only the rows made).
+func seededRows(_ rows: Range<Int>, of batch: Int, index: Int, seed: UInt64, salt: UInt64, windowSeeds: Bool,
+                window: (inout RandomGenerator) -> [TrajectoryFrame]) -> TrajectoryBatch {
+    guard !windowSeeds else {
+        return TrajectoryBatch(windows: rows.map { row in
+            var rng = batchGenerator(seed: seed, index: index, salt: salt, window: row)
+            return window(&rng)
+        })
+    }
+    var stream = batchGenerator(seed: seed, index: index, salt: salt)
+    let windows = (0..<batch).map { _ in window(&stream) }
+    return TrajectoryBatch(windows: Array(windows[rows]))
 }
 
 /// Agents exploring Memory-Maze layouts with the frontier explorer (mixed with random actions). Each window
@@ -63,6 +89,9 @@ public struct MazeTrajectories: TrajectorySource {
     public let mazeSize: Int
     public let randomActionProbability: Float
     public let seed: UInt64
+    /// Each window drawn from a generator of its own (batch index, window), so a data-parallel member makes only
+    /// its rows; false: one stream per batch, as runs before this option (and their checkpoints) saw.
+    public var windowSeeds = false
     /// The layouts windows are drawn from (generated once, from `seed`).
     public let mazes: [Maze]
 
@@ -73,20 +102,25 @@ public struct MazeTrajectories: TrajectorySource {
     }
 
     public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
-        var rng = batchGenerator(seed: seed, index: index, salt: 0x3A2E)
-        let windows = (0..<batch).map { _ -> [TrajectoryFrame] in
-            let maze = mazes[rng.nextInt(mazes.count)]
-            let world = MazeWorld(maze: maze, agents: 1, seed: rng.next())
-            let free = maze.layout.freeCells, start = free[rng.nextInt(free.count)]
-            world.place(0, x: Float(start.x) + 0.2 + 0.6 * rng.nextUniform(), y: Float(start.y) + 0.2 + 0.6 * rng.nextUniform(),
-                        heading: rng.nextUniform() * 2 * .pi - .pi)
-            let env = MultiAgentEnv(world: world)
-            var explorer = [FrontierExplorer(size: mazeSize, seed: rng.next())]
-            let trajectory = Rollout.run(env, policies: &explorer, steps: steps,
-                                         adjust: { $1.perturbed(probability: randomActionProbability, rng: &rng) })
-            return trajectory.observations(of: 0).dropFirst().map(trajectoryFrame)
-        }
-        return TrajectoryBatch(windows: windows)
+        try self.batch(index, size: batch, steps: steps, rows: 0..<batch)
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int, rows: Range<Int>) throws -> TrajectoryBatch {
+        seededRows(rows, of: batch, index: index, seed: seed, salt: 0x3A2E, windowSeeds: windowSeeds) { window(steps: steps, rng: &$0) }
+    }
+
+    /// One window: a random maze, start and heading, the explorer with random actions mixed in.
+    func window(steps: Int, rng: inout RandomGenerator) -> [TrajectoryFrame] {
+        let maze = mazes[rng.nextInt(mazes.count)]
+        let world = MazeWorld(maze: maze, agents: 1, seed: rng.next())
+        let free = maze.layout.freeCells, start = free[rng.nextInt(free.count)]
+        world.place(0, x: Float(start.x) + 0.2 + 0.6 * rng.nextUniform(), y: Float(start.y) + 0.2 + 0.6 * rng.nextUniform(),
+                    heading: rng.nextUniform() * 2 * .pi - .pi)
+        let env = MultiAgentEnv(world: world)
+        var explorer = [FrontierExplorer(size: mazeSize, seed: rng.next())]
+        let trajectory = Rollout.run(env, policies: &explorer, steps: steps,
+                                     adjust: { $1.perturbed(probability: randomActionProbability, rng: &rng) })
+        return trajectory.observations(of: 0).dropFirst().map(trajectoryFrame)
     }
 }
 
@@ -99,6 +133,8 @@ public struct ArenaTrajectories: TrajectorySource {
     /// Distance from a wall at which the walker turns away, cells.
     public let border: Float
     public let seed: UInt64
+    /// Each window drawn from a generator of its own, as ``MazeTrajectories/windowSeeds``.
+    public var windowSeeds = false
 
     /// Defaults: Sorscher's dt 0.02 s, turning σ 11.52 rad/s and Rayleigh b = 0.13·2π m/s, in cells of a
     /// 2.2 m box mapped to `extent` (≈ 0.14 cells and 0.23 rad per step for 15 cells).
@@ -112,34 +148,38 @@ public struct ArenaTrajectories: TrajectorySource {
     }
 
     public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
-        var rng = batchGenerator(seed: seed, index: index, salt: 0xA2E_4A)
+        try self.batch(index, size: batch, steps: steps, rows: 0..<batch)
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int, rows: Range<Int>) throws -> TrajectoryBatch {
+        seededRows(rows, of: batch, index: index, seed: seed, salt: 0xA2E_4A, windowSeeds: windowSeeds) { window(steps: steps, rng: &$0) }
+    }
+
+    /// One window of the walk, drawn from `rng`.
+    func window(steps: Int, rng: inout RandomGenerator) -> [TrajectoryFrame] {
         let b = meanSpeed / (Float.pi / 2).squareRoot()  // Rayleigh scale for this mean
-        var windows: [[TrajectoryFrame]] = []
-        for _ in 0..<batch {
-            var x = border + rng.nextUniform() * (extent - 2 * border), y = border + rng.nextUniform() * (extent - 2 * border)
-            var heading = rng.nextUniform() * 2 * .pi - .pi
-            var w: [TrajectoryFrame] = []
-            w.reserveCapacity(steps)
-            for _ in 0..<steps {
-                var turn = turnNoise * rng.nextNormal()
-                var speed = b * (-2 * log(max(1 - rng.nextUniform(), 1e-12))).squareRoot()
-                // Near a wall and heading toward it: turn away and slow down.
-                let distances: [(Float, Float)] = [(x, .pi), (extent - x, 0), (y, -.pi / 2), (extent - y, .pi / 2)]
-                let (d, wallAngle) = distances.min { $0.0 < $1.0 }!
-                let relative = wrapAngle(wallAngle - heading)
-                if d < border && abs(relative) < .pi / 2 {
-                    turn = -(relative >= 0 ? 1 : -1) * (.pi / 2 - abs(relative))
-                    speed *= 0.25
-                }
-                let vx = speed * cos(heading), vy = speed * sin(heading)
-                let nx = min(max(x + vx, 0), extent), ny = min(max(y + vy, 0), extent)
-                let newHeading = wrapAngle(heading + turn)
-                w.append((nx, ny, newHeading, nx - x, ny - y, wrapAngle(newHeading - heading)))
-                x = nx; y = ny; heading = newHeading
+        var x = border + rng.nextUniform() * (extent - 2 * border), y = border + rng.nextUniform() * (extent - 2 * border)
+        var heading = rng.nextUniform() * 2 * .pi - .pi
+        var w: [TrajectoryFrame] = []
+        w.reserveCapacity(steps)
+        for _ in 0..<steps {
+            var turn = turnNoise * rng.nextNormal()
+            var speed = b * (-2 * log(max(1 - rng.nextUniform(), 1e-12))).squareRoot()
+            // Near a wall and heading toward it: turn away and slow down.
+            let distances: [(Float, Float)] = [(x, .pi), (extent - x, 0), (y, -.pi / 2), (extent - y, .pi / 2)]
+            let (d, wallAngle) = distances.min { $0.0 < $1.0 }!
+            let relative = wrapAngle(wallAngle - heading)
+            if d < border && abs(relative) < .pi / 2 {
+                turn = -(relative >= 0 ? 1 : -1) * (.pi / 2 - abs(relative))
+                speed *= 0.25
             }
-            windows.append(w)
+            let vx = speed * cos(heading), vy = speed * sin(heading)
+            let nx = min(max(x + vx, 0), extent), ny = min(max(y + vy, 0), extent)
+            let newHeading = wrapAngle(heading + turn)
+            w.append((nx, ny, newHeading, nx - x, ny - y, wrapAngle(newHeading - heading)))
+            x = nx; y = ny; heading = newHeading
         }
-        return TrajectoryBatch(windows: windows)
+        return w
     }
 }
 

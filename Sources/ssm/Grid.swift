@@ -56,6 +56,8 @@ struct GridTrain: ParsableCommand {
     @Flag(help: "Ablation: drop the continuity term.") var noContinuityTerm = false
     @Flag(help: "Ablation: weight all steps equally.") var noStepWeighting = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Flag(help: "Draw each training window from its own generator, so that under mpirun each rank makes only its rows (Docs/Scaling.md).")
+    var windowSeeds = false
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws { try checkConfig { try makeConfig().validate() } }
@@ -79,6 +81,7 @@ struct GridTrain: ParsableCommand {
         if let bottleneckActivation { c.model.bottleneckActivation = bottleneckActivation }
         if let dropout { c.model.dropout = dropout }
         c.maxMinutes = minutes; c.seed = seed
+        if windowSeeds { c.windowSeeds = true }
         c.loss.headDirectionTerm = !noHdTerm; c.loss.initialTerm = !noInitialTerm
         c.loss.continuityTerm = !noContinuityTerm; c.loss.stepWeighting = !noStepWeighting
         return c

@@ -10,14 +10,15 @@ struct DataParallelTests {
     /// end on the parameters one process reaches with batch 8: equal to each other bit for bit, and to the single
     /// process within float rounding (the mean of two half-batch means sums in another order). Dropout is on, so
     /// the masks must be drawn for the global batch.
-    @Test func twoMembersReachTheSingleProcessParameters() throws {
+    @Test(arguments: [false, true])
+    func twoMembersReachTheSingleProcessParameters(windowSeeds: Bool) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-ddp-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var c = GridCellTrainingConfig()
         c.model.placeCells = 16; c.model.headDirectionCells = 6; c.model.hiddenSize = 12; c.model.bottleneckSize = 10
         c.model.dropout = 0.5; c.trajectories = .arena
         c.batchSize = 8; c.sequenceLength = 6; c.stepsPerEpoch = 4; c.epochs = 2; c.validationBatches = 1; c.snapshotEpochs = []
-        c.optimizer = .adam; c.learningRate = 1e-2
+        c.optimizer = .adam; c.learningRate = 1e-2; c.windowSeeds = windowSeeds
 
         let single = try GridCellTrainer(config: c, runFolder: root.appendingPathComponent("single"))
         let singleHistory = try single.train()
@@ -50,5 +51,28 @@ struct DataParallelTests {
         var c = GridCellTrainingConfig(); c.batchSize = 9
         let members = InProcessGroup.members(2)
         #expect(throws: ConfigError.self) { try GridCellTrainer(config: c, runFolder: URL(fileURLWithPath: "/nonexistent"), collective: members[0]) }
+    }
+}
+
+@Suite("Trajectory shards")
+struct TrajectoryShardTests {
+    /// A shard of a batch is the same windows whether the whole batch or only the shard is made, with one stream
+    /// per batch or a generator per window; per-window generators change the windows, one stream keeps them.
+    @Test func shardsAreTheRowsOfTheWholeBatch() throws {
+        var maze = try MazeTrajectories(mazeSize: 9, seed: 3, mazes: 4)
+        var arena = ArenaTrajectories(extent: 15, seed: 3)
+        for windowSeeds in [false, true] {
+            maze.windowSeeds = windowSeeds; arena.windowSeeds = windowSeeds
+            let sources: [any TrajectorySource] = [maze, arena]
+            for source in sources {
+                let whole = try source.batch(5, size: 6, steps: 7)
+                let shard = try source.batch(5, size: 6, steps: 7, rows: 2..<4)
+                #expect(shard.velocities.scalars == whole.rows(2..<4).velocities.scalars && shard.positions.scalars == whole.rows(2..<4).positions.scalars)
+            }
+        }
+        maze.windowSeeds = false
+        let stream = try maze.batch(5, size: 6, steps: 7)
+        maze.windowSeeds = true
+        #expect(try maze.batch(5, size: 6, steps: 7).positions.scalars != stream.positions.scalars)
     }
 }
