@@ -42,7 +42,8 @@ public struct TeamEpisodeRecording {
             doc.text(String(format: "%@ in %d steps · coverage %.0f%% · %.2f wire bits per agent-step · %d messages delivered, mean age %.1f steps · %d wall bumps",
                             result.success ? "success" : "failure", result.steps, 100 * result.coverage, result.wireBitsPerAgentStep,
                             result.messagesDelivered, result.meanMessageAge, result.wallBumps), x: 20, y: Double(last.height) + 64, size: 12)
-            doc.text("left: the true maze, paths (agent 0 blue, 1 orange, 2 green, 3 purple), the goal as a red disc; then each agent's own map",
+            doc.text("left: the true maze, paths (agent 0 blue, 1 orange, 2 green, 3 purple), the goal as a red disc, a thin line per message "
+                     + "arriving this step; then each agent's own map, its channel queue as the bar below (full at \(Self.backlogScale) bits)",
                      x: 20, y: Double(last.height) + 86, size: 11, fill: "#555")
             try doc.write(to: folder.appendingPathComponent("summary.svg"))
         }
@@ -50,10 +51,15 @@ public struct TeamEpisodeRecording {
 
     static let agentColors: [(UInt8, UInt8, UInt8, UInt8)] = [(31, 119, 180, 255), (255, 127, 14, 255), (44, 160, 44, 255), (148, 103, 189, 255)]
 
-    /// The true maze with paths and goal, then each agent's map, 12 pixels per cell.
+    /// Bits of an agent's queue that fill its bar under the frame (a longer queue fills it).
+    static let backlogScale = 512
+
+    /// The true maze with paths and goal, then each agent's map, 12 pixels per cell. Messages in flight: a line
+    /// from sender to receiver in the sender's colour on the step each arrives, and under each agent's map a bar of
+    /// the bits still queued in its channel (full at ``backlogScale`` bits).
     static func frame(_ env: TeamSearchEnv, _ team: [any TeamMemberPolicy], paths: [[(x: Float, y: Float)]]) -> Image {
-        let c = 12, n = env.layout.size, side = n * c, gap = 8
-        var canvas = Canvas(width: (team.count + 1) * (side + gap) - gap, height: side, fill: (255, 255, 255, 255))
+        let c = 12, n = env.layout.size, side = n * c, gap = 8, bar = 6
+        var canvas = Canvas(width: (team.count + 1) * (side + gap) - gap, height: side + gap + bar, fill: (255, 255, 255, 255))
         var truth = Canvas(width: side, height: side, fill: (40, 40, 48, 255))
         for y in 0..<n { for x in 0..<n where env.layout.isFree(x, y) { truth.fillRect(x: x * c, y: (n - 1 - y) * c, w: c, h: c, (214, 208, 196, 255)) } }
         func screen(_ p: (x: Float, y: Float)) -> (Float, Float) { (p.x * Float(c), (Float(n) - p.y) * Float(c)) }
@@ -68,17 +74,29 @@ public struct TeamEpisodeRecording {
             }
             if let p = path.last { let s = screen(p); truth.fillCircle(cx: s.0, cy: s.1, r: 0.3 * Float(c), color) }
         }
+        let poses = env.poses
+        for d in env.deliveries where d.arrivedAt == env.step {
+            let from = screen((poses[d.envelope.sender].x, poses[d.envelope.sender].y))
+            for r in poses.indices where r != d.envelope.sender && (d.envelope.receiver ?? r) == r {
+                let to = screen((poses[r].x, poses[r].y))
+                truth.line(from.0, from.1, to.0, to.1, thickness: 1, agentColors[d.envelope.sender % agentColors.count])
+            }
+        }
         canvas.draw(truth.image, x: 0, y: 0)
+        let observations = env.observations()
         for (i, m) in team.enumerated() {
             var own = Canvas(width: side, height: side)
             own.draw(m.agent.map.image(scale: c), x: 0, y: 0)
             let s = screen((m.agent.pose.x, m.agent.pose.y))
             own.fillCircle(cx: s.0, cy: s.1, r: 0.3 * Float(c), agentColors[i % agentColors.count])
-            if let t = m.agent.sightings[env.observations()[i].goal] {
+            if let t = m.agent.sightings[observations[i].goal] {
                 let gs = screen((Float(t.x) + 0.5, Float(t.y) + 0.5))
                 own.fillCircle(cx: gs.0, cy: gs.1, r: 0.4 * Float(c), (220, 40, 40, 255))
             }
             canvas.draw(own.image, x: (i + 1) * (side + gap), y: 0)
+            let left = (i + 1) * (side + gap), filled = side * min(observations[i].backlog, backlogScale) / backlogScale
+            canvas.fillRect(x: left, y: side + gap, w: side, h: bar, (225, 225, 225, 255))
+            if filled > 0 { canvas.fillRect(x: left, y: side + gap, w: filled, h: bar, agentColors[i % agentColors.count]) }
         }
         return canvas.image
     }
