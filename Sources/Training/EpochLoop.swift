@@ -70,16 +70,12 @@ public struct EpochLoop: Sendable {
                 if case .warmupCosine(let curve) = schedule { optimizer.learningRate = curve.learningRate(step: progress.step) }
                 optimizer.zeroGrad()
                 let l = try loss(progress.step)
-                var value = l.item
-                if collective.size > 1 {
-                    // Every member backpropagates and averages before any checks, so they all stop together.
-                    l.backward()
-                    var shared = [value]
-                    collective.averageGradients(module.parameters(), extra: &shared)
-                    value = shared[0]
-                }
+                // Backpropagate and average before any check, so that the members of a run all stop together.
+                l.backward()
+                var shared = [l.item]
+                collective.averageGradients(module.parameters(), extra: &shared)
+                let value = shared[0]
                 guard value.isFinite else { throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder) }
-                if collective.size == 1 { l.backward() }
                 if let clipGradNorm, !Optimizer.clipGradNorm(module.parameters(), maxNorm: clipGradNorm).isFinite {
                     throw NonFiniteTrainingError(run: name, step: progress.step, folder: folder)
                 }
