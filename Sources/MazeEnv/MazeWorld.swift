@@ -79,6 +79,9 @@ public final class MazeWorld {
     public private(set) var stepCount = 0
     /// Steps in which each agent's motion was stopped by a wall (a collision the agent should have planned around).
     public private(set) var wallBumps: [Int] = []
+    /// Agents whose bodies have stood aside: they neither block partners nor are blocked by them (a team task
+    /// lets an agent that has done its part make room). Walls still stop them.
+    public private(set) var standingAside: Set<Int> = []
     public let episodeSteps: Int
     /// Target sphere radius in cells (Memory-Maze: 0.6 world units, 2 world units per cell).
     public let targetRadius: Float = 0.3
@@ -183,8 +186,9 @@ public final class MazeWorld {
     }
 
     private func collidesWithAgent(_ i: Int, x: Float, y: Float) -> Bool {
+        guard !standingAside.contains(i) else { return false }
         let d = 2 * kinematics.radius
-        for (j, b) in agents.enumerated() where j != i && (b.x - x) * (b.x - x) + (b.y - y) * (b.y - y) < d * d {
+        for (j, b) in agents.enumerated() where j != i && !standingAside.contains(j) && (b.x - x) * (b.x - x) + (b.y - y) * (b.y - y) < d * d {
             return true
         }
         return false
@@ -220,6 +224,9 @@ public final class MazeWorld {
     public func place(_ i: Int, x: Float, y: Float, heading: Float) {
         agents[i] = AgentState(x: x, y: y, heading: heading)
     }
+
+    /// Lets agent `i`'s body stand aside from here on: partners pass through it and it through them.
+    public func standAside(_ i: Int) { standingAside.insert(i) }
 
     /// Sets agent `i`'s current target (for scripted scenes).
     public func setCurrentTarget(_ i: Int, _ target: Int) { currentTarget[i] = target }

@@ -12,6 +12,11 @@ public struct TeamAgent: Sendable {
     public private(set) var map: CellMap
     /// Where each object was seen (index → cell).
     public private(set) var sightings: [Int: MapCell] = [:]
+    /// Sightings found wrong (the cell seen without its object, or retracted by a partner): never believed
+    /// again from a message, only from the agent's own eyes.
+    public private(set) var refuted: Set<Sighting> = []
+    /// The sightings of the agent's own eyes in the latest step.
+    public private(set) var sightedNow: Set<Sighting> = []
     public private(set) var pose = AgentState(x: 0, y: 0, heading: 0)
     /// What this agent believes each partner knows of the maze.
     public private(set) var partnerKnows: [Int: CellMap] = [:]
@@ -22,11 +27,8 @@ public struct TeamAgent: Sendable {
     public private(set) var goal: MapCell?
     private var plan: [MapCell] = []
     private var wander: UInt64
-    /// Steps in a row the agent asked to move and did not (a partner's body in the way).
-    private var stuck = 0, alongside = 0
     /// Cells known only from messages, not yet seen (row-major indices): what a false message can have planted.
     private var hearsay = Set<Int>()
-    private var lastMove: MazeAction = .noop
 
     public init(index: Int, mazeSize: Int, agents: Int, seed: UInt64 = 1) {
         self.index = index; self.mazeSize = mazeSize; self.agents = agents
@@ -39,19 +41,21 @@ public struct TeamAgent: Sendable {
 
     /// Takes in this step's own observation: pose and perception.
     public mutating func perceive(_ o: Observation) {
-        let moved = hypot(o.selfMotion.dx, o.selfMotion.dy) > 0.05      // a forward step covers at least 0.15
-        stuck = !moved && [.forward, .forwardLeft, .forwardRight].contains(lastMove) ? stuck + 1 : 0
         pose = o.pose
         map.integrate(o.perception)
         for c in o.perception.cells { hearsay.remove(c.y * mazeSize + c.x) }
         // A sighting (told or seen) whose cell is in view without its object was wrong: forget it.
         let inView = Set(o.perception.cells.map { MapCell($0.x, $0.y) }), seen = Set(o.perception.targets.map(\.index))
-        for (k, c) in sightings where inView.contains(c) && !seen.contains(k) { sightings[k] = nil }
+        for (k, c) in sightings where inView.contains(c) && !seen.contains(k) { sightings[k] = nil; refuted.insert(Sighting(object: k, cell: c)) }
         // The newest own sighting wins: a learned detector places an object better from close by.
+        sightedNow = []
         for t in o.perception.targets {
             let c = MapCell(min(max(Int(t.x.rounded(.down)), 0), mazeSize - 1), min(max(Int(t.y.rounded(.down)), 0), mazeSize - 1))
-            if map[c.x, c.y] != .wall { sightings[t.index] = c }
+            guard map[c.x, c.y] != .wall else { continue }
+            sightings[t.index] = c
+            sightedNow.insert(Sighting(object: t.index, cell: c))
         }
+        refuted.subtract(sightedNow)
     }
 
     /// Merges what `sender` said; the sender knows what it sent.
@@ -68,6 +72,7 @@ public struct TeamAgent: Sendable {
             partnerCell[sender] = p.cell; s.forEach { learn($0) }
         case .codedPatch:
             break    // decoded into a `.patch` by the member that holds the learned code
+        case .retraction(let s): retract(s)
         case .local(let origin, let width, let states, let p, let s):
             for (k, state) in states.enumerated() { learn(MapCell(origin.x + k % width, origin.y + k / width), state, from: sender) }
             partnerCell[sender] = p.cell; s.forEach { learn($0) }
@@ -79,7 +84,14 @@ public struct TeamAgent: Sendable {
         for p in partners { for c in cells where map[c.x, c.y] != .unknown { partnerKnows[p]?[c.x, c.y] = map[c.x, c.y] } }
     }
 
-    mutating func learn(_ s: Sighting) { if sightings[s.object] == nil { sightings[s.object] = s.cell } }
+    /// Takes back a sighting a partner found wrong, unless the agent's own eyes see it now.
+    public mutating func retract(_ s: Sighting) {
+        guard !sightedNow.contains(s) else { return }
+        refuted.insert(s)
+        if sightings[s.object] == s.cell { sightings[s.object] = nil }
+    }
+
+    mutating func learn(_ s: Sighting) { if sightings[s.object] == nil && !refuted.contains(s) { sightings[s.object] = s.cell } }
 
     mutating func learn(_ c: MapCell, _ state: CellState, from sender: Int) {
         guard state != .unknown, c.x >= 0, c.y >= 0, c.x < mazeSize, c.y < mazeSize else { return }
@@ -87,24 +99,23 @@ public struct TeamAgent: Sendable {
         partnerKnows[sender]?[c.x, c.y] = state
     }
 
-    /// Merges another map wholesale (the oracle's shared memory).
-    public mutating func absorb(_ other: CellMap, sightings others: [Int: MapCell]) {
+    /// Merges another map, its sightings and its refuted sightings wholesale (the oracle's shared memory).
+    public mutating func absorb(_ other: CellMap, sightings others: [Int: MapCell], refuted wrong: Set<Sighting> = []) {
         map.fill(from: other)
-        for (k, c) in others where sightings[k] == nil { sightings[k] = c }
+        for s in wrong { retract(s) }
+        for (k, c) in others { learn(Sighting(object: k, cell: c)) }
     }
 
     /// The next move toward object `object` when its place is known, else toward the best frontier (one not
     /// claimed by a partner when another is left). `claimed` adds goals to avoid (the oracle's shared claims).
     public mutating func move(toward object: Int, claimed: [MapCell] = []) -> MazeAction {
-        lastMove = decide(toward: object, claimed: claimed)
-        return lastMove
+        decide(toward: object, claimed: claimed)
     }
 
     /// The next move toward `target`, a cell the caller chose (a learned meta-controller's goal). With
-    /// `isObject` the agent settles on the cell's centre and comes alongside a partner already there.
+    /// `isObject` the agent settles on the cell's centre.
     public mutating func move(to target: MapCell, isObject: Bool) -> MazeAction {
-        lastMove = walk(to: target, isObject: isObject)
-        return lastMove
+        walk(to: target, isObject: isObject)
     }
 
     mutating func decide(toward object: Int, claimed: [MapCell]) -> MazeAction {
@@ -120,18 +131,8 @@ public struct TeamAgent: Sendable {
     mutating func walk(to target: MapCell, isObject: Bool) -> MazeAction {
         if isObject {
             let centre = (Float(target.x) + 0.5, Float(target.y) + 0.5)
-            let d = hypot(pose.x - centre.0, pose.y - centre.1)
-            // A partner settled on the object blocks its centre: come alongside, 0.45 from the centre and off the
-            // line between them (bodies are 0.4 across; the goal counts within 0.5), trying other sides in turn.
-            if d < 1.2 && (stuck >= 2 || alongside > 0) {
-                alongside += 1
-                if d <= 0.47 { return .noop }
-                let offsets: [Float] = [0.7, -0.7, 1.2, -1.2, 0.35, -0.35]
-                let away = atan2(pose.y - centre.1, pose.x - centre.0) + offsets[(alongside / 8) % offsets.count]
-                return .steer(from: pose, toward: (centre.0 + 0.45 * cos(away), centre.1 + 0.45 * sin(away)))
-            }
-            // Settle on the object's centre, so that partners can reach it too around the agent's body.
-            if cell == target { return d < 0.12 ? .noop : .steer(from: pose, toward: centre) }
+            // Settle on the object's centre; once there the agent has reached it, and its body stands aside.
+            if cell == target { return hypot(pose.x - centre.0, pose.y - centre.1) < 0.12 ? .noop : .steer(from: pose, toward: centre) }
         }
         if goal != target || plan.isEmpty || planBlocked() {
             goal = target; plan = path(to: target)

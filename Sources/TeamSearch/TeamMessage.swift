@@ -40,6 +40,8 @@ public enum TeamMessage: Equatable, Sendable {
     case local(origin: MapCell, width: Int, cells: [CellState], pose: PoseReport, sightings: [Sighting])
     /// An 11×11 patch around a cell in a learned k-bit code (a shipped `LearnedPatchCode`): lossy, exactly k bits.
     case codedPatch(centre: MapCell, code: BitString)
+    /// A sighting found wrong: the sender saw the cell without the object (a detector's mistake, a false message).
+    case retraction(Sighting)
 
     public static func == (a: TeamMessage, b: TeamMessage) -> Bool {
         switch (a, b) {
@@ -50,6 +52,7 @@ public enum TeamMessage: Equatable, Sendable {
         case (.snapshot(let m, let p, let s), .snapshot(let n, let q, let t)): m == n && p == q && s == t
         case (.local(let o, let w, let c, let p, let s), .local(let o2, let w2, let c2, let p2, let s2)): o == o2 && w == w2 && c == c2 && p == p2 && s == s2
         case (.codedPatch(let c, let k), .codedPatch(let d, let l)): c == d && k == l
+        case (.retraction(let x), .retraction(let y)): x == y
         default: false
         }
     }
@@ -104,6 +107,8 @@ public struct TeamCodec: Sendable {
         case .codedPatch(let c, let code):
             precondition(code.count == codedPatchBits, "TeamCodec: a \(code.count)-bit code, the team's codes have \(codedPatchBits.map(String.init) ?? "no") bits")
             s.append(6, width: Self.kindBits); cells.encode(x: c.x, y: c.y, into: &s); s.append(code)
+        case .retraction(let t):
+            s.append(7, width: Self.kindBits); append(t, &s)
         }
         return s
     }
@@ -134,6 +139,7 @@ public struct TeamCodec: Sendable {
             let c = try cell(&r)
             guard r.remaining == k else { throw MessageError.wrongLength(expected: r.position + k, got: s.count) }
             return .codedPatch(centre: c, code: BitString(Array(s.bits[r.position...])))
+        case 7: message = .retraction(try sighting(&r))
         case let k: throw MessageError.invalidValue("message kind \(k)")
         }
         guard r.remaining == 0 else { throw MessageError.wrongLength(expected: s.count - r.remaining, got: s.count) }

@@ -74,10 +74,12 @@ public protocol TeamMemberPolicy: TeamPolicy {
     var undecodable: Int { get }
 }
 
-/// The oracle's shared memory: every member writes its map, sightings and goal, and reads everyone's.
+/// The oracle's shared memory: every member writes its map, sightings (and those it found wrong) and goal, and
+/// reads everyone's.
 public final class OracleBoard: @unchecked Sendable {
     var map: CellMap
     var sightings: [Int: MapCell] = [:]
+    var refuted: Set<Sighting> = []
     var goals: [Int: MapCell] = [:]
     public init(mazeSize: Int) { map = CellMap(size: mazeSize) }
 }
@@ -127,8 +129,11 @@ public struct TeamMember: TeamMemberPolicy {
         }
         if let board {
             board.map.fill(from: agent.map)
-            for (k, c) in agent.sightings where board.sightings[k] == nil { board.sightings[k] = c }
-            agent.absorb(board.map, sightings: board.sightings)
+            board.refuted.subtract(agent.sightedNow)
+            board.refuted.formUnion(agent.refuted)
+            for s in board.refuted where board.sightings[s.object] == s.cell { board.sightings[s.object] = nil }
+            for (k, c) in agent.sightings where board.sightings[k] == nil && !board.refuted.contains(Sighting(object: k, cell: c)) { board.sightings[k] = c }
+            agent.absorb(board.map, sightings: board.sightings, refuted: board.refuted)
         }
         let claimed = board.map { b in b.goals.filter { $0.key != agent.index }.map(\.value) } ?? []
         let move = agent.move(toward: o.goal, claimed: claimed)
@@ -171,6 +176,11 @@ public struct TeamMember: TeamMemberPolicy {
 
     mutating func eventMessages(_ o: TeamObservation) -> [BitString] {
         let rate = o.rate
+        // A goal sighting this agent passed on and has since found wrong is taken back before anything else.
+        if let told = announced, agent.sightings[o.goal] != told, agent.refuted.contains(Sighting(object: o.goal, cell: told)) {
+            announced = nil
+            return [codec.encode(.retraction(Sighting(object: o.goal, cell: told)))]
+        }
         // The goal's place first, the moment it is known.
         if let c = agent.sightings[o.goal], announced != c {
             announced = c

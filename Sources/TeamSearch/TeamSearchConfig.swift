@@ -53,18 +53,23 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     /// The step limit in force (0 when none is calibrated for this team size and none is given).
     public var stepLimit: Int { tMax ?? Self.calibratedTMax(mazeSize: mazeSize, agents: agents) ?? 0 }
 
-    /// `T_max` for two agents per preset: the smallest limit at which `oracle` succeeds in 85% of 300
-    /// calibration mazes (seeds 1,000,000–1,000,299; `ssm team calibrate`). Teams of 3–4 are not calibrated:
-    /// the oracle stays below 85% at any limit (bodies crowd the goal), so they need an explicit `tMax`.
+    /// `T_max` per preset and team size (`ssm team calibrate --agents N --episodes 300`, calibration mazes
+    /// 1,000,000–1,000,299): the smallest limit at which `oracle` succeeds in at least 85% and `none` in 20–40%;
+    /// where no limit does both (two agents below 31×31: `none` is above 40% when the oracle reaches 85%), the
+    /// smallest at which `oracle` succeeds in 85%.
     public static func calibratedTMax(mazeSize: Int, agents: Int) -> Int? {
-        guard agents == 2 else { return nil }
-        return [9: 69, 11: 95, 13: 117, 15: 179, 21: 275, 25: 362, 31: 598][mazeSize]
+        let table: [Int: [Int: Int]] = [
+            2: [9: 66, 11: 91, 13: 115, 15: 178, 21: 267, 25: 360, 31: 587],
+            3: [9: 62, 11: 82, 13: 102, 15: 152, 21: 225, 25: 321, 31: 478],
+            4: [9: 62, 11: 80, 13: 96, 15: 149, 21: 251, 25: 396, 31: 603],
+        ]
+        return table[agents]?[mazeSize]
     }
 
     public func validate() throws {
         try ConfigError.check(MazeConfig.presetSizes.contains(mazeSize), "mazeSize", "must be one of \(MazeConfig.presetSizes.map(String.init).joined(separator: ", "))")
         try ConfigError.check((2...4).contains(agents), "agents", "must be 2, 3 or 4")
-        try ConfigError.check(stepLimit > 0, "tMax", tMax == nil ? "is not calibrated for \(agents) agents; give one" : "must be positive")
+        try ConfigError.check(stepLimit > 0, "tMax", "must be positive")
         try ConfigError.check((0...1).contains(dropProbability), "dropProbability", "must be in [0, 1]")
         try ConfigError.check((0...1).contains(corruptionProbability), "corruptionProbability", "must be in [0, 1]")
         try ConfigError.check(silentAgent.map { (0..<agents).contains($0) } ?? true, "silentAgent", "must be an agent index")

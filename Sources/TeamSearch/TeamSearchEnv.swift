@@ -40,7 +40,8 @@ public final class TeamSearchEnv {
     private var env: MultiAgentEnv
     private var channel: BandwidthChannel
     private var goal = 0
-    /// Whether each agent has reached the goal object (once reached, always reached: it may stay or leave).
+    /// Whether each agent has reached the goal object (once reached, always reached: it may stay or leave, and
+    /// its body no longer blocks partners).
     public private(set) var reached: [Bool] = []
     public private(set) var step = 0
     /// Every delivery, for the message log and the statistics.
@@ -112,7 +113,11 @@ public final class TeamSearchEnv {
         env.step(actions.map(\.move))
         step += 1
         let target = env.world.targets[goal]
-        for (i, a) in env.world.agents.enumerated() where hypot(a.x - target.x, a.y - target.y) <= config.reachDistance { reached[i] = true }
+        // An agent that has reached the goal stands aside: a cell cannot hold four bodies within reach of its centre.
+        for (i, a) in env.world.agents.enumerated() where !reached[i] && hypot(a.x - target.x, a.y - target.y) <= config.reachDistance {
+            reached[i] = true
+            env.world.standAside(i)
+        }
         let done = reached.allSatisfy { $0 }
         return Step(observations: observations(), rewards: Array(repeating: done ? 1 : 0, count: config.agents),
                     terminated: done, truncated: !done && step >= config.stepLimit)

@@ -60,6 +60,20 @@ struct WorldTests {
         }
     }
 
+    /// Bodies block each other head-on, until one of them stands aside: then they pass through each other.
+    @Test func standingAsideLetsPartnersPass() throws {
+        let open = MazeLayout(size: 9, cells: [UInt8](repeating: 1, count: 81))
+        let maze = Maze(layout: open, config: try MazeConfig.memoryMaze(9), seed: 0, spawns: [(1.5, 4.5), (3.5, 4.5)],
+                        targetSites: [(8.5, 8.5), (0.5, 8.5), (8.5, 0.5)])
+        let w = MazeWorld(maze: maze, agents: 2)
+        w.place(0, x: 1.5, y: 4.5, heading: 0); w.place(1, x: 3.5, y: 4.5, heading: 0)
+        for _ in 0..<12 { w.step([.forward, .noop]) }
+        #expect(abs(w.agents[0].x - 3.1) < 0.02, "a standing partner stops the walker one body ahead")
+        w.standAside(1)
+        for _ in 0..<4 { w.step([.forward, .noop]) }
+        #expect(w.agents[0].x > 3.8, "the walker passes through a partner that stands aside")
+    }
+
     @Test func kinematicsMatchMemoryMaze() throws {
         let world = try MazeWorld(size: 15, seed: 1)
         world.place(0, x: 0.5, y: 0.5, heading: 0)

@@ -42,4 +42,33 @@ import Testing
         #expect(agent.chooseFrontier(from: MapCell(4, 4), avoiding: [MapCell(7, 4)]) == MapCell(1, 4))
         #expect(agent.chooseFrontier(from: MapCell(4, 4), avoiding: [MapCell(1, 4)]) == MapCell(7, 4))
     }
+
+    /// A retracted sighting is dropped and not believed again from any message (a snapshot still carrying it,
+    /// a stale relay); only the agent's own eyes bring it back.
+    @Test func retractedSightingsStayRetractedUntilSeen() {
+        var agent = TeamAgent(index: 0, mazeSize: 9, agents: 2)
+        let wrong = Sighting(object: 2, cell: MapCell(6, 4))
+        func look(_ p: Perception) {
+            agent.perceive(Observation(agent: 0, step: 0, pose: AgentState(x: 4.5, y: 4.5, heading: 0), selfMotion: SelfMotion(dx: 0, dy: 0, dHeading: 0),
+                                       perception: p, currentTarget: 0, messages: [], view: nil))
+        }
+        agent.receive(.sighting(wrong), from: 1)
+        #expect(agent.sightings[2] == MapCell(6, 4))
+        agent.receive(.retraction(wrong), from: 1)
+        #expect(agent.sightings[2] == nil && agent.refuted.contains(wrong))
+        agent.receive(.sighting(wrong), from: 1)
+        agent.receive(.snapshot(map: CellMap(size: 9), pose: PoseReport(cell: MapCell(1, 1), headingBin: 0), sightings: [wrong]), from: 1)
+        #expect(agent.sightings[2] == nil)
+        // Another cell for the same object is news, not the retracted claim.
+        agent.receive(.sighting(Sighting(object: 2, cell: MapCell(7, 7))), from: 1)
+        #expect(agent.sightings[2] == MapCell(7, 7))
+        // Its own eyes see the object where the retraction said it was not: it believes them, and a late
+        // retraction does not override what it sees.
+        look(Perception(cells: [PerceivedCell(x: 6, y: 4, state: .free)], targets: [SightedTarget(index: 2, x: 6.5, y: 4.5)]))
+        agent.receive(.retraction(wrong), from: 1)
+        #expect(agent.sightings[2] == MapCell(6, 4) && !agent.refuted.contains(wrong))
+        // Seeing the cell empty refutes it again.
+        look(Perception(cells: [PerceivedCell(x: 6, y: 4, state: .free)], targets: []))
+        #expect(agent.sightings[2] == nil && agent.refuted.contains(wrong))
+    }
 }

@@ -16,15 +16,17 @@ struct TeamMessageTests {
         return [.sighting(Sighting(object: 5, cell: MapCell(14, 14))), .pose(pose), .goal(MapCell(0, 0)),
                 .patch(centre: MapCell(3, 4), patch: OccupancyPatch(map: map, centre: (3, 4), side: 11)),
                 .snapshot(map: map, pose: pose, sightings: seen), .snapshot(map: map, pose: pose, sightings: []),
-                .local(origin: MapCell(2, 3), width: 3, cells: [.free, .wall, .unknown, .free, .free, .wall], pose: pose, sightings: seen)]
+                .local(origin: MapCell(2, 3), width: 3, cells: [.free, .wall, .unknown, .free, .free, .wall], pose: pose, sightings: seen),
+                .retraction(Sighting(object: 1, cell: MapCell(9, 3)))]
     }
 
-    /// Every format round-trips exactly, and costs what its fields need: 3 + 3 + 8 bits for a sighting,
-    /// 3 + 8 + 4 for a pose, 3 + 450 + 12 + 3 + 2·11 for a snapshot with two sightings.
+    /// Every format round-trips exactly, and costs what its fields need: 3 + 3 + 8 bits for a sighting or a
+    /// retraction, 3 + 8 + 4 for a pose, 3 + 450 + 12 + 3 + 2·11 for a snapshot with two sightings.
     @Test func everyFormatRoundTripsAndCostsItsFields() throws {
         for m in samples() { #expect(try codec.decode(codec.encode(m)) == m) }
         #expect(codec.encode(.sighting(Sighting(object: 0, cell: MapCell(0, 0)))).count == 14)
         #expect(codec.encode(.pose(PoseReport(cell: MapCell(0, 0), headingBin: 0))).count == 15)
+        #expect(codec.encode(.retraction(Sighting(object: 0, cell: MapCell(0, 0)))).count == 14)
         #expect(codec.encode(samples()[4]).count == 3 + 450 + 12 + 3 + 2 * 11)
     }
 
@@ -43,7 +45,8 @@ struct TeamMessageTests {
             }
             #expect(throws: MessageError.self) { try codec.decode(BitString(bits + [true, false])) }
         }
-        #expect(throws: MessageError.self) { try codec.decode(BitString([true, true, true, false, false, false])) }   // kind 7
+        // A retraction of object 7 of 6.
+        #expect(throws: MessageError.self) { try codec.decode(BitString([true, true, true, true, true, true] + Array(repeating: false, count: 8))) }
     }
 
     /// A learned k-bit patch code travels as 3 + 8 + k bits; a wrong length or a team without codes is an error,
