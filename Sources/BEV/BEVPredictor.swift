@@ -140,7 +140,10 @@ public struct BEVLoss: Codable, Equatable, Sendable {
     public var iouWeight: Float?
     public init() {}
 
-    public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+    /// The loss of a batch. In a data-parallel run, `across` sums the soft Jaccard term's three sums over the
+    /// members, so that it is the global batch's pooled term (the other terms are means, which averaging the
+    /// members' gradients already makes global).
+    public func callAsFunction(_ prediction: Tensor, _ target: Tensor, across: MemberSum? = nil) -> Tensor {
         let n = prediction.shape[2]
         let alpha = prediction.slice(axis: 1, start: 3, end: 4), targetAlpha = target.slice(axis: 1, start: 3, end: 4)
         let mask = noGrad { Tensor(targetAlpha.scalars.map { $0 > 0.5 ? 1 : 0 }, shape: targetAlpha.shape) }
@@ -150,7 +153,10 @@ public struct BEVLoss: Codable, Equatable, Sendable {
         let dy = (alpha.slice(axis: 2, start: 1, end: n) - alpha.slice(axis: 2, start: 0, end: n - 1)).abs().mean()
         let loss = bce * alphaWeight + rgb * colorWeight + (dx + dy) * (smoothnessWeight / 2)
         guard let iouWeight, iouWeight != 0 else { return loss }
-        let intersection = (alpha * targetAlpha).sum(), union = alpha.sum() + targetAlpha.sum() - intersection
+        var sums = Tensor.stack([alpha.sum(), targetAlpha.sum(), (alpha * targetAlpha).sum()])
+        if let across { sums = sums.summedOverMembers(across) }
+        func sum(_ k: Int) -> Tensor { sums.slice(axis: 0, start: k, end: k + 1).sum() }
+        let intersection = sum(2), union = sum(0) + sum(1) - intersection
         return loss + (union - intersection) / (union + 1) * iouWeight
     }
 }

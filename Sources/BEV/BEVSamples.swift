@@ -5,7 +5,14 @@ import Tensor
 /// Where BEV training batches come from: views `[B, 3, 64, 64]` (normalised) and targets `[B, 4, S, S]`,
 /// batch `index` a pure function of the source's seed.
 public protocol BEVBatchSource {
-    func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor)
+    /// Rows `rows` of batch `index` of `size` samples (a data-parallel member's shard): the same samples the
+    /// whole batch has in those rows.
+    func batch(_ index: Int, size: Int, rows: Range<Int>) throws -> (views: Tensor, targets: Tensor)
+}
+
+extension BEVBatchSource {
+    /// Batch `index` of `size` samples.
+    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor) { try batch(index, size: size, rows: 0..<size) }
 }
 
 /// Training samples for the BEV predictor made on the fly from MazeEnv: a view normalised as the original
@@ -28,16 +35,18 @@ public struct BEVSamples: BEVBatchSource, Sendable {
         return Tensor(v, shape: [3, image.height, image.width])
     }
 
-    /// `size` (views `[B, 3, 64, 64]`, targets `[B, 4, S, S]`) at random free poses of generated mazes.
-    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor) {
+    /// Rows `rows` of `size` samples (views `[B, 3, 64, 64]`, targets `[B, 4, S, S]`) at random free poses of
+    /// generated mazes. The poses are drawn for the whole batch in order; only the rows asked for are rendered.
+    public func batch(_ index: Int, size: Int, rows: Range<Int>) throws -> (views: Tensor, targets: Tensor) {
         var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
         let renderer = EgocentricRenderer(config: render)
         var views: [Tensor] = [], targets: [Tensor] = []
-        for _ in 0..<size {
+        for row in 0..<size {
             let world = try MazeWorld(size: mazeSize, seed: rng.next() % 100_000)
             let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
             world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
                         heading: rng.nextUniform() * 2 * .pi - .pi)
+            guard rows.contains(row) else { continue }
             views.append(Self.normalise(renderer.render(world, agent: 0)).unsqueezed(0))
             targets.append(target.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
         }
@@ -60,9 +69,9 @@ public struct BEVSceneSamples: BEVBatchSource {
         count = scenes.count; self.seed = seed
     }
 
-    public func batch(_ index: Int, size: Int) throws -> (views: Tensor, targets: Tensor) {
+    public func batch(_ index: Int, size: Int, rows: Range<Int>) throws -> (views: Tensor, targets: Tensor) {
         var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
-        let picks = (0..<size).map { _ in rng.nextInt(count) }
+        let picks = (0..<size).map { _ in rng.nextInt(count) }[rows]
         return (Tensor.concat(picks.map { views[$0] }, axis: 0), Tensor.concat(picks.map { targets[$0] }, axis: 0))
     }
 }

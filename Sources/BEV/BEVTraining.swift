@@ -73,12 +73,21 @@ public final class BEVTrainer {
     var progress: RunProgress
     let train: any BEVBatchSource, validation: any BEVBatchSource
     let target: EgocentricBEV
+    /// The members of a data-parallel run (one process by default).
+    public let collective: Collective
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.step }
 
-    public init(config: BEVTrainingConfig, runFolder: URL, resume: Bool = false) throws {
+    /// Prepares a run; with `resume`, continues from `checkpoints/latest.safetensors`. With a `collective` of
+    /// several members, each trains on its shard of every global batch of `config.batchSize` (batch norm
+    /// synchronised, the soft Jaccard term pooled over the global batch, dropout masks drawn for it), and member 0
+    /// writes the run folder.
+    public init(config: BEVTrainingConfig, runFolder: URL, resume: Bool = false, collective: Collective = SingleProcess()) throws {
         self.config = config
         try config.validate()
+        try ConfigError.check(config.batchSize % collective.size == 0, "batchSize",
+                              "the global batch \(config.batchSize) must split evenly over \(collective.size) processes")
+        self.collective = collective
         var rng = RandomGenerator(seed: config.seed)
         model = BEVPredictor(config: config.model, rng: &rng)
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
@@ -96,7 +105,12 @@ public final class BEVTrainer {
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
-        if let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
+        if collective.rank == 0, let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
+        collective.barrier()
+        // The other members start from the same seed, or read what member 0 resumed from.
+        if collective.rank != 0, resume, FileManager.default.fileExists(atPath: folder.latest.path) {
+            progress = try folder.loadLatest(module: model, optimizer: optimizer)
+        }
     }
 
     func save(_ name: String, _ progress: RunProgress) throws {
@@ -106,30 +120,34 @@ public final class BEVTrainer {
                         metadata: ["model_config": model, "bev_geometry": geometry, "format": "ssm-bev-1"])
     }
 
-    /// Validation loss and metrics over fixed held-out batches.
+    /// Validation loss and metrics over fixed held-out batches (members of a data-parallel run share them out:
+    /// batch k to member k mod size, and add their sums).
     public func validate() throws -> (loss: Float, metrics: BEVMetrics) {
         model.eval()
         defer { model.train() }
-        var loss: Float = 0, iou: Float = 0, rgb: Float = 0
-        for k in 0..<config.validationBatches {
+        var sums: [Float] = [0, 0, 0]
+        for k in stride(from: collective.rank, to: config.validationBatches, by: collective.size) {
             let (v, t) = try validation.batch(-1 - k, size: config.batchSize)
             let p = noGrad { model(v) }
-            loss += noGrad { config.loss(p, t).item }
             let m = BEVMetrics(prediction: p, target: t)
-            iou += m.freeIoU; rgb += m.rgbError
+            sums[0] += noGrad { config.loss(p, t).item }; sums[1] += m.freeIoU; sums[2] += m.rgbError
         }
+        if let sum = collective.memberSum { sums.withUnsafeMutableBufferPointer { sum($0) } }
         let n = Float(config.validationBatches)
-        return (loss / n, BEVMetrics(freeIoU: iou / n, rgbError: rgb / n))
+        return (sums[0] / n, BEVMetrics(freeIoU: sums[1] / n, rgbError: sums[2] / n))
     }
 
     /// Trains until `config.epochs` or `config.maxMinutes` (resumable); one record per epoch.
     @discardableResult
     public func train(report: (BEVEpochMetrics) -> Void = { _ in }, onStep: (Int, Float) -> Void = { _, _ in }) throws -> [BEVEpochMetrics] {
-        let loop = EpochLoop(name: "BEV", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
+        var loop = EpochLoop(name: "BEV", epochs: config.epochs, stepsPerEpoch: config.stepsPerEpoch, maxMinutes: config.maxMinutes,
                              schedule: config.schedule)
+        loop.collective = collective
+        let rows = collective.shard(of: config.batchSize)
+        collective.shard(model)
         return try loop.run(module: model, optimizer: optimizer, folder: folder, progress: &progress, loss: { step in
-            let (v, t) = try train.batch(step, size: config.batchSize)
-            return config.loss(model(v), t)
+            let (v, t) = try train.batch(step, size: config.batchSize, rows: rows)
+            return config.loss(model(v), t, across: collective.memberSum)
         }, validate: {
             let (loss, m) = try validate()
             return (loss, { e in BEVEpochMetrics(epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, validationLoss: e.validationLoss,
@@ -144,7 +162,11 @@ extension BEVMetrics {
     init(freeIoU: Float, rgbError: Float) { self.freeIoU = freeIoU; self.rgbError = rgbError }
 }
 
-extension BEVTrainer: Trainer {}
+extension BEVTrainer: Trainer {
+    public func aliases(_ last: BEVEpochMetrics) -> [String: Double] {
+        ["final_loss": Double(last.trainLoss), "world_size": Double(collective.size)]
+    }
+}
 
 extension BEVEpochMetrics: CustomStringConvertible {
     public var description: String {

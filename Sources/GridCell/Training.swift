@@ -207,7 +207,7 @@ public final class GridCellTrainer {
         loop.clipGradNorm = config.gradientClip; loop.snapshotEpochs = config.snapshotEpochs; loop.reportEvery = 10
         loop.collective = collective
         let rows = collective.shard(of: config.batchSize)
-        if collective.size > 1 { for (_, d) in network.namedDropouts() { d.shard = (rows, config.batchSize) } }
+        collective.shard(network)
         var place: Float = 0, headDirection: Float = 0      // this epoch's training loss terms
         let n = Float(config.stepsPerEpoch)
         return try loop.run(module: network, optimizer: optimizer, folder: folder, progress: &self.progress, loss: { step in

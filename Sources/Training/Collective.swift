@@ -28,6 +28,25 @@ extension Collective {
         return (rank * n)..<((rank + 1) * n)
     }
 
+    /// Sums a buffer over the members (what synchronised batch norm and pooled loss terms need); nil with one
+    /// member, where there is nothing to sum.
+    public var memberSum: MemberSum? {
+        guard size > 1 else { return nil }
+        return { [self] buffer in
+            average(buffer)
+            let n = Float(size)
+            for i in buffer.indices { buffer[i] *= n }
+        }
+    }
+
+    /// Spreads `module` over the members: its batch norms normalise with the global batch's statistics, and its
+    /// dropouts draw their masks for all members' rows and keep this member's.
+    public func shard(_ module: Module) {
+        guard size > 1 else { return }
+        for case let norm as BatchNorm2d in module.modules() { norm.synchronise = memberSum }
+        for (_, d) in module.namedDropouts() { d.shard = (rank, size) }
+    }
+
     /// Averages the gradients of `parameters` and `extra` (the step's loss, say) across members in one call:
     /// everything is packed into one buffer, so a step costs one collective, not one per tensor.
     public func averageGradients(_ parameters: [Tensor], extra: inout [Float]) {

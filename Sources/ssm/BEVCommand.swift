@@ -38,7 +38,9 @@ struct BEVTrain: ParsableCommand {
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
             c.initialWeights = initFrom
         }
-        try runTraining(try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: options.resume), name: "bev", json: options.json)
+        let collective = trainingCollective()
+        try runTraining(try BEVTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: options.resume, collective: collective),
+                        name: "bev", json: options.json, collective: collective)
     }
 }
 

@@ -91,3 +91,73 @@ struct TrainingTests {
         #expect(throws: ConfigError("learningRate", "must be positive")) { try bad.validateScheduledRun() }
     }
 }
+
+@Suite("Collectives")
+struct CollectiveTests {
+    /// Synchronised batch norm on two members, each with half a batch, gives what one process gives with the
+    /// whole batch: the outputs of its rows, the running statistics, and the gradients of input, weight and bias
+    /// (the members' weight and bias gradients averaged, as the training loop does) for a loss that weighs every
+    /// output differently. Unsynchronised, the outputs differ.
+    @Test func synchronisedBatchNormIsTheWholeBatchsNorm() throws {
+        var rng = RandomGenerator(seed: 11)
+        let xs = (Tensor.randn([4, 3, 2, 5], rng: &rng) * 2 + 1).scalars, ws = Tensor.randn([4, 3, 2, 5], rng: &rng).scalars
+        let x = Tensor(xs, shape: [4, 3, 2, 5]), w = Tensor(ws, shape: [4, 3, 2, 5])
+        @Sendable func norm() -> BatchNorm2d {
+            let n = BatchNorm2d(3)
+            n.weight.storage.pointer.update(from: [1.5, 0.5, -1], count: 3); n.bias.storage.pointer.update(from: [0.1, 0, -0.2], count: 3)
+            return n
+        }
+        let whole = norm(), input = Tensor(x.scalars, shape: x.shape, requiresGrad: true)
+        let out = whole(input)
+        (out * w).sum().backward()
+
+        let members = InProcessGroup.members(2)
+        nonisolated(unsafe) var results: [(out: [Float], dx: [Float], dw: [Float], db: [Float], mean: [Float], variance: [Float])?] = [nil, nil]
+        DispatchQueue.concurrentPerform(iterations: 2) { rank in
+            let n = norm()
+            n.synchronise = members[rank].memberSum
+            let rows = (60 * rank)..<(60 * rank + 60)
+            let part = Tensor(Array(xs[rows]), shape: [2, 3, 2, 5], requiresGrad: true)
+            let y = n(part)
+            (y * Tensor(Array(ws[rows]), shape: [2, 3, 2, 5])).sum().backward()
+            var grads = n.weight.grad!.scalars + n.bias.grad!.scalars
+            grads.withUnsafeMutableBufferPointer { members[rank].average($0) }
+            results[rank] = (y.scalars, part.grad!.scalars, Array(grads[0..<3]), Array(grads[3...]), n.runningMean.scalars, n.runningVar.scalars)
+        }
+        func close(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) } && a.count == b.count }
+        let r0 = results[0]!, r1 = results[1]!
+        #expect(close(r0.out + r1.out, out.scalars))
+        #expect(close(r0.dx + r1.dx, input.grad!.scalars))
+        // The members' gradients are averaged; one process's are sums over the whole batch: twice the mean.
+        #expect(close(r0.dw.map { $0 * 2 }, whole.weight.grad!.scalars) && close(r0.db.map { $0 * 2 }, whole.bias.grad!.scalars))
+        #expect(close(r0.mean, whole.runningMean.scalars) && close(r0.variance, whole.runningVar.scalars))
+        let alone = norm()(x.slice(axis: 0, start: 0, end: 2))
+        #expect(!close(alone.scalars, r0.out))
+    }
+
+    /// A sum over members is differentiable: each member's gradient is the sum of what every member's loss asks
+    /// of the sum, so averaged over members it is the whole batch's gradient (checked by finite differences of
+    /// the pooled ratio the BEV loss uses).
+    @Test func sumsOverMembersCarryTheWholeGradient() throws {
+        let a: [Float] = [0.2, 0.9, 0.4], b: [Float] = [0.7, 0.1, 0.5]
+        func ratio(_ v: [Float]) -> Float { let s = v.reduce(0, +); return s / (s * s + 1) }
+        let members = InProcessGroup.members(2)
+        nonisolated(unsafe) var grads: [[Float]] = [[], []]
+        DispatchQueue.concurrentPerform(iterations: 2) { rank in
+            let x = Tensor(rank == 0 ? a : b, shape: [3], requiresGrad: true)
+            let s = x.sum().reshaped([1]).summedOverMembers(members[rank].memberSum!).sum()
+            (s / (s * s + 1)).backward()
+            grads[rank] = x.grad!.scalars
+        }
+        let h: Float = 1e-3
+        for (rank, values) in [a, b].enumerated() {
+            for i in 0..<3 {
+                var up = a + b, down = a + b
+                up[3 * rank + i] += h; down[3 * rank + i] -= h
+                // One process's loss is the ratio of the pooled sum; the members' losses (equal) average to it.
+                let numeric = (ratio(up) - ratio(down)) / (2 * h)
+                #expect(abs(grads[rank][i] / 2 - numeric) < 1e-3, "member \(rank) element \(i) (\(values[i]))")
+            }
+        }
+    }
+}

@@ -50,15 +50,15 @@ public final class Dropout: Module, UnaryLayer {
         rng = RandomGenerator(seed: seed)
     }
 
-    /// In a data-parallel run, this member's rows of the global batch (of `batch` rows): the mask is drawn for the
-    /// whole global batch and sliced, so every member's generator advances alike and the members together drop
-    /// exactly what one process would.
-    public var shard: (rows: Range<Int>, batch: Int)?
+    /// In a data-parallel run, this member's index and the number of members. Each member's input holds its
+    /// equal, contiguous share of the global batch's rows (its batch rows, or the sequences they make, in batch
+    /// order): the mask is drawn for all members' rows and this member's are kept, so every member's generator
+    /// advances alike and the members together drop exactly what one process would.
+    public var shard: (member: Int, members: Int)?
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        guard let shard, isTraining, p > 0 else { return x.dropout(p, training: isTraining, rng: &rng) }
-        precondition(x.shape.first == shard.rows.count, "Dropout: input \(x.shape) is not a shard of \(shard.rows.count) rows")
-        let mask = Tensor.ones([shard.batch] + x.shape.dropFirst()).dropout(p, training: true, rng: &rng)
-        return x * mask.slice(axis: 0, start: shard.rows.lowerBound, end: shard.rows.upperBound)
+        guard let shard, isTraining, p > 0, let rows = x.shape.first else { return x.dropout(p, training: isTraining, rng: &rng) }
+        let mask = Tensor.ones([rows * shard.members] + x.shape.dropFirst()).dropout(p, training: true, rng: &rng)
+        return x * mask.slice(axis: 0, start: shard.member * rows, end: (shard.member + 1) * rows)
     }
 }

@@ -46,6 +46,9 @@ open class Module {
         return out
     }
 
+    /// This module and every module under it, depth first.
+    public func modules() -> [Module] { [self] + children().flatMap { $0.1.modules() } }
+
     /// Every ``Dropout`` in the tree, by dotted name: their generators are part of a run's exact state.
     public func namedDropouts() -> [(String, Dropout)] {
         var out: [(String, Dropout)] = []

@@ -4,11 +4,15 @@ import Foundation
 ///
 /// Training mode normalises with the batch statistics (biased variance) in one fused op with a hand-written
 /// backward, and updates `running_mean`/`running_var` (unbiased variance) with `momentum`; evaluation mode
-/// uses the running statistics.
+/// uses the running statistics. With `synchronise` set (PyTorch's `SyncBatchNorm`), the statistics are those of
+/// the global batch of a data-parallel run: the members sum their per-channel sums forward and backward, so that
+/// a run split over members normalises exactly as one process with the whole batch.
 public final class BatchNorm2d: Module, UnaryLayer {
     public let weight, bias: Tensor
     public let runningMean, runningVar, numBatchesTracked: Tensor
     public let eps, momentum: Float
+    /// Sums per-channel statistics over the members of a data-parallel run (nil: this process's batch alone).
+    public var synchronise: MemberSum?
 
     public init(_ channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
         weight = Tensor.ones([channels], requiresGrad: true)
@@ -51,25 +55,42 @@ public final class BatchNorm2d: Module, UnaryLayer {
         return Tensor(shape: x.shape, storage: out)
     }
 
+    /// `values` summed over the members (as they are in one process).
+    private func overMembers(_ values: [Double]) -> [Double] {
+        guard let synchronise else { return values }
+        var buffer = values.map { Float($0) }
+        buffer.withUnsafeMutableBufferPointer { synchronise($0) }
+        return buffer.map { Double($0) }
+    }
+
     private func batchNormTrain(_ x: Tensor) -> Tensor {
-        let b = x.shape[0], c = x.shape[1], l = x.shape[2] * x.shape[3], n = b * l
-        precondition(n > 1, "batch_norm2d: training needs more than one value per channel, got input \(x.shape)")
-        let out = TensorStorage(uninitializedCount: x.count)
-        let xhat = TensorStorage(uninitializedCount: x.count)
-        var invStd = [Float](repeating: 0, count: c)
+        let b = x.shape[0], c = x.shape[1], l = x.shape[2] * x.shape[3]
         let px = x.storage.pointer
+        // Per-channel sums in two passes (mean, then squared deviations), each summed over the members when
+        // synchronised, with the element count in front.
+        var sums = [Double](repeating: 0, count: c)
+        for ch in 0..<c { for i in 0..<b { sums[ch] += Double(simdSum(px + (i * c + ch) * l, l)) } }
+        let first = overMembers([Double(b * l)] + sums)
+        let n = Int(first[0].rounded())
+        precondition(n > 1, "batch_norm2d: training needs more than one value per channel, got input \(x.shape)")
+        sums = Array(first.dropFirst())
+        let means = sums.map { Float($0 / Double(n)) }
+        var squares = [Double](repeating: 0, count: c)
         for ch in 0..<c {
-            var sum: Double = 0
-            for i in 0..<b { sum += Double(simdSum(px + (i * c + ch) * l, l)) }
-            let mean = Float(sum / Double(n))
-            var sq: Double = 0
+            let mean = means[ch]
             for i in 0..<b {
                 let p = px + (i * c + ch) * l
                 var acc: Float = 0
                 for j in 0..<l { let d = p[j] - mean; acc += d * d }
-                sq += Double(acc)
+                squares[ch] += Double(acc)
             }
-            let variance = Float(sq / Double(n))
+        }
+        squares = overMembers(squares)
+        let out = TensorStorage(uninitializedCount: x.count)
+        let xhat = TensorStorage(uninitializedCount: x.count)
+        var invStd = [Float](repeating: 0, count: c)
+        for ch in 0..<c {
+            let mean = means[ch], variance = Float(squares[ch] / Double(n))
             let istd = 1 / (variance + eps).squareRoot()
             invStd[ch] = istd
             let w = weight.storage.pointer[ch], bb = bias.storage.pointer[ch]
@@ -88,11 +109,14 @@ public final class BatchNorm2d: Module, UnaryLayer {
             }
         }
         numBatchesTracked.storage.pointer[0] += 1
-        let ws = weight.storage
+        let ws = weight.storage, synchronise = self.synchronise
         return Tensor.result("batch_norm2d", shape: x.shape, storage: out, inputs: [x, weight, bias]) { g in
             let dx = TensorStorage(uninitializedCount: g.count)
             let dw = TensorStorage(uninitializedCount: c), db = TensorStorage(uninitializedCount: c)
             let pg = g.storage.pointer, ph = xhat.pointer
+            // Σg and Σg·x̂ per channel: this member's are the weight and bias gradients (averaged with the others'
+            // later, as every parameter's); the input gradient needs the global batch's.
+            var sums = [Float](repeating: 0, count: 2 * c)
             for ch in 0..<c {
                 var sg: Float = 0, sgh: Float = 0
                 for i in 0..<b {
@@ -100,6 +124,11 @@ public final class BatchNorm2d: Module, UnaryLayer {
                     for j in 0..<l { sg += pg[o + j]; sgh += pg[o + j] * ph[o + j] }
                 }
                 dw.pointer[ch] = sgh; db.pointer[ch] = sg
+                sums[ch] = sg; sums[c + ch] = sgh
+            }
+            if let synchronise { sums.withUnsafeMutableBufferPointer { synchronise($0) } }
+            for ch in 0..<c {
+                let sg = sums[ch], sgh = sums[c + ch]
                 let w = ws.pointer[ch], k = w * invStd[ch] / Float(n)
                 for i in 0..<b {
                     let o = (i * c + ch) * l
