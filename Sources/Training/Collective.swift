@@ -94,6 +94,19 @@ public final class InProcessGroup: @unchecked Sendable {
         return (0..<size).map { Member(group: group, rank: $0) }
     }
 
+    /// Runs `body` on `size` threads, each with its member of one group, and returns their results in rank
+    /// order; the first error is rethrown.
+    public static func run<T>(_ size: Int, _ body: @escaping @Sendable (Collective) throws -> T) throws -> [T] {
+        let members = Self.members(size)
+        nonisolated(unsafe) var results = [Result<T, Error>?](repeating: nil, count: size)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: size) { rank in
+            let r = Result { try body(members[rank]) }
+            lock.withLock { results[rank] = r }
+        }
+        return try results.map { try $0!.get() }
+    }
+
     /// Waits for every member; the last to arrive runs `body` with all buffers before anyone leaves.
     func meet(rank: Int, buffer: UnsafeMutableBufferPointer<Float>?, body: ([UnsafeMutableBufferPointer<Float>?]) -> Void) {
         condition.lock()

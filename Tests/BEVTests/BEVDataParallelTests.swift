@@ -23,18 +23,13 @@ struct BEVDataParallelTests {
         let single = try BEVTrainer(config: c, runFolder: root.appendingPathComponent("single"))
         let singleHistory = try single.train()
 
-        let members = InProcessGroup.members(2), config = c
-        nonisolated(unsafe) var trained: [BEVTrainer?] = [nil, nil]
-        nonisolated(unsafe) var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: 2) { rank in
-            do {
-                let t = try BEVTrainer(config: config, runFolder: root.appendingPathComponent("parallel"), collective: members[rank])
-                try t.train()
-                trained[rank] = t
-            } catch { failure = error }
+        let config = c
+        nonisolated(unsafe) let trained = try InProcessGroup.run(2) { member in
+            let t = try BEVTrainer(config: config, runFolder: root.appendingPathComponent("parallel"), collective: member)
+            try t.train()
+            return t
         }
-        if let failure { throw failure }
-        let a = trained[0]!.model.stateDict().map(\.1.scalars), b = trained[1]!.model.stateDict().map(\.1.scalars)
+        let a = trained[0].model.stateDict().map(\.1.scalars), b = trained[1].model.stateDict().map(\.1.scalars)
         #expect(a == b, "the members drifted apart")
         // A convolution's bias in front of a batch norm changes nothing (the norm subtracts the batch mean), nor does
         // the key projection's bias (softmax ignores a constant per query): their gradients are rounding noise, which

@@ -23,18 +23,13 @@ struct DataParallelTests {
         let single = try GridCellTrainer(config: c, runFolder: root.appendingPathComponent("single"))
         let singleHistory = try single.train()
 
-        let members = InProcessGroup.members(2), config = c
-        nonisolated(unsafe) var trained: [GridCellTrainer?] = [nil, nil]
-        nonisolated(unsafe) var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: 2) { rank in
-            do {
-                let t = try GridCellTrainer(config: config, runFolder: root.appendingPathComponent("parallel"), collective: members[rank])
-                try t.train()
-                trained[rank] = t
-            } catch { failure = error }
+        let config = c
+        nonisolated(unsafe) let trained = try InProcessGroup.run(2) { member in
+            let t = try GridCellTrainer(config: config, runFolder: root.appendingPathComponent("parallel"), collective: member)
+            try t.train()
+            return t
         }
-        if let failure { throw failure }
-        let a = trained[0]!.network.parameters().map(\.scalars), b = trained[1]!.network.parameters().map(\.scalars)
+        let a = trained[0].network.parameters().map(\.scalars), b = trained[1].network.parameters().map(\.scalars)
         #expect(a == b, "the members drifted apart")
         var worst: Float = 0
         for (p, q) in zip(single.network.parameters().map(\.scalars), a) {
