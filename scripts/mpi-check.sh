@@ -2,7 +2,7 @@
 # The MPI data-parallel check: installs OpenMPI if missing, builds `ssm` with SSM_MPI=1 (in .build-mpi), trains a
 # small grid-cell network and the BEV model once in one process and once with `mpirun -np 2` on the same global
 # batch (dropout on; for BEV synchronised batch norm and the pooled IoU term), and requires the final checkpoints
-# to agree within float rounding. CI runs it.
+# to agree within float rounding; then trains HRL-ICM for two DD-PPO iterations on 2 ranks. CI runs it.
 #   bash scripts/mpi-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,4 +45,13 @@ for key in ("train_loss", "val_loss", "val_free_iou"):
 PY
 python3 scripts/compare_checkpoints.py "$out/bev-single/checkpoints/latest.safetensors" "$out/bev-two/checkpoints/latest.safetensors" 2.4e-3 \
     --skip 'running_mean|in_proj_bias|^(encoder|upsampler)\.[0369]\.bias$'
-echo "mpi-check: 2 ranks reach the single process's parameters"
+# HRL-ICM in DD-PPO form: each rank collects two of the four environments; the ranks must finish and report.
+OPENBLAS_NUM_THREADS=1 mpirun "${root[@]}" --oversubscribe -np 2 "$ssm" hrl train --preset 9 --envs 4 --iterations 2 --cloning-iterations 1 \
+    --output "$out/hrl-two" --json 2>/dev/null | tail -1 > "$out/hrl-two.json"
+python3 - "$out/hrl-two.json" <<'PY'
+import json, math, sys
+m = json.load(open(sys.argv[1]))
+print(f"hrl DD-PPO: world_size {m['world_size']}, final_loss {m['final_loss']:.4g}, success {m['success_rate']:.2f} over iteration {m['iteration']}")
+sys.exit(0 if m["world_size"] == 2 and math.isfinite(m["final_loss"]) and m["iteration"] == 2 else 1)
+PY
+echo "mpi-check: 2 ranks reach the single process's parameters (grid, BEV) and train HRL-ICM together"

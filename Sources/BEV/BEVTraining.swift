@@ -132,7 +132,7 @@ public final class BEVTrainer {
             let m = BEVMetrics(prediction: p, target: t)
             sums[0] += noGrad { config.loss(p, t).item }; sums[1] += m.freeIoU; sums[2] += m.rgbError
         }
-        if let sum = collective.memberSum { sums.withUnsafeMutableBufferPointer { sum($0) } }
+        sums = summedOverMembers(sums, collective.memberSum)
         let n = Float(config.validationBatches)
         return (sums[0] / n, BEVMetrics(freeIoU: sums[1] / n, rgbError: sums[2] / n))
     }

@@ -184,10 +184,7 @@ public final class GridCellTrainer {
             let errors = PathIntegrationErrors(output: output, batch: batch, placeCells: placeCells, headDirectionCells: headDirectionCells)
             sums[0] += value.total.item; sums[1] += value.place; sums[2] += value.headDirection; sums[3] += errors.meanPosition
         }
-        if collective.size > 1 {
-            sums.withUnsafeMutableBufferPointer { collective.average($0) }
-            sums = sums.map { $0 * Float(collective.size) }
-        }
+        sums = summedOverMembers(sums, collective.memberSum)
         let n = Float(config.validationBatches)
         return (sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n)
     }

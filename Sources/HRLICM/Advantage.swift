@@ -1,3 +1,5 @@
+import Tensor
+
 /// Generalised advantage estimation (Schulman et al. 2016) over one agent's stream of steps.
 ///
 /// A step ends an episode when it `terminated` (the task ended: nothing follows, no bootstrap) or was
@@ -30,5 +32,14 @@ public enum GeneralisedAdvantage {
             advantages[t] = running
         }
         return (advantages, zip(advantages, values).map(+))
+    }
+
+    /// `advantages` less their mean, over their standard deviation (plus 1e-5), both over every member's
+    /// advantages when `across` sums over the members of a data-parallel run.
+    public static func standardised(_ advantages: [Float], across sum: MemberSum? = nil) -> [Float] {
+        let first = summedOverMembers([advantages.reduce(0, +), Float(advantages.count)], sum), n = first[1]
+        let mean = first[0] / n
+        let std = (summedOverMembers([advantages.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }], sum)[0] / n).squareRoot()
+        return advantages.map { ($0 - mean) / (std + 1e-5) }
     }
 }

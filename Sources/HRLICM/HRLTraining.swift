@@ -97,25 +97,48 @@ public struct HRLMetrics: Codable, Equatable, Sendable {
 /// A training run of the learned team policy: collect → returns → update → log, checkpointed every iteration
 /// (weights, optimiser, value normaliser), resumable exactly (iteration i's mazes, budgets and sampling depend
 /// only on the seed and i), stopping on a non-finite loss.
+///
+/// Spread over the members of a `collective` it is DD-PPO (Wijmans et al. 2020): each member collects its share
+/// of the environments with its own sampling, advantages are normalised and the value normaliser updated with
+/// the statistics of all members' experience, and every minibatch step averages the members' gradients before
+/// the same optimiser step (each member's minibatch is its share of the global one), so the members keep equal
+/// weights. Member 0 writes the run folder.
 public final class HRLTraining {
     public let config: HRLTrainingConfig
     public let folder: RunFolder
     public let network: HRLNetwork
+    /// The members of a data-parallel (DD-PPO) run (one process by default).
+    public let collective: Collective
     let optimizer: Adam
     let code: LearnedPatchCode?
     public private(set) var normalizer = ValueNormalizer()
     public private(set) var iteration = 0, envSteps = 0
+    /// The loss of the last minibatch step (the members' mean).
+    public private(set) var lastLoss: Float = .nan
     var seconds = 0.0
 
     /// Opens (or, with `resume`, reopens) the run in `folder`; the patch code comes from `models/ib`.
-    public init(config: HRLTrainingConfig, folder: URL, resume: Bool, models: URL) throws {
+    public init(config: HRLTrainingConfig, folder: URL, resume: Bool, models: URL, collective: Collective = SingleProcess()) throws {
         try config.validate()
-        self.config = config; self.folder = RunFolder(folder)
+        try ConfigError.check(config.envs % collective.size == 0, "envs",
+                              "the \(config.envs) environments must split evenly over \(collective.size) processes")
+        try ConfigError.check(config.envs / collective.size * config.agents >= config.minibatches, "minibatches",
+                              "each process needs at least \(config.minibatches) agent-steps per iteration; give more environments")
+        self.config = config; self.folder = RunFolder(folder); self.collective = collective
         var rng = RandomGenerator(seed: config.seed)
         network = HRLNetwork(rng: &rng)
         optimizer = Adam(parameters: network.parameters(), learningRate: config.learningRate)
         code = config.policy.codeBits > 0 ? try LearnedPatchCode.load(models.appendingPathComponent("ib/code_\(config.policy.codeBits)bits.safetensors")) : nil
-        if let progress = try self.folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { $0.sameRun(as: $1) }) {
+        var progress: RunProgress?
+        if collective.rank == 0 {
+            progress = try self.folder.open(config: config, resume: resume, module: network, optimizer: optimizer, sameRun: { $0.sameRun(as: $1) })
+        }
+        collective.barrier()
+        // The other members start from the same seed, or read what member 0 resumed from.
+        if collective.rank != 0, resume, FileManager.default.fileExists(atPath: self.folder.latest.path) {
+            progress = try self.folder.loadLatest(module: network, optimizer: optimizer)
+        }
+        if let progress {
             iteration = progress.epoch; envSteps = progress.step; seconds = progress.seconds
             let (_, meta) = try SafeTensors.load(self.folder.latest)
             guard let text = meta["value_normalizer"], let n = try? JSONDecoder().decode(ValueNormalizer.self, from: Data(text.utf8)) else {
@@ -125,20 +148,27 @@ public final class HRLTraining {
         }
     }
 
+    /// `values` summed over the members (as they are in one process).
+    func overMembers(_ values: [Float]) -> [Float] { summedOverMembers(values, collective.memberSum) }
+
     /// Runs the remaining iterations; `log` gets a progress line per iteration.
     @discardableResult
     public func run(log: (String) -> Void = { _ in }) throws -> [HRLMetrics] {
         var out: [HRLMetrics] = []
         let start = Date(), startSeconds = seconds
         while iteration < config.iterations {
-            if let limit = config.maxMinutes, (seconds - startSeconds) / 60 >= limit { break }
+            // Members stop together: any member past the limit stops them all.
+            if let limit = config.maxMinutes, overMembers([(seconds - startSeconds) / 60 >= limit ? 1 : 0])[0] > 0 { break }
             let t0 = Date()
             var m = try step()
             seconds += Date().timeIntervalSince(t0)
             m.seconds = seconds
             iteration += 1
-            try folder.appendMetrics(m)     // logged first: a run stopped before the save logs it again, once
-            try save()
+            if collective.rank == 0 {
+                try folder.appendMetrics(m)     // logged first: a run stopped before the save logs it again, once
+                try save()
+            }
+            collective.barrier()    // a member that resumes reads what member 0 wrote
             out.append(m)
             let rate = Double(iteration) / max(Date().timeIntervalSince(start) / 60, 1e-9) * (Double(out.count) / Double(max(iteration, 1)))
             let eta = Double(config.iterations - iteration) * (seconds - startSeconds) / Double(out.count)
@@ -170,23 +200,23 @@ public final class HRLTraining {
     /// One iteration: collect, returns, update.
     func step() throws -> HRLMetrics {
         let cloning = iteration < config.behaviourCloningIterations
-        var rng = RandomGenerator(seed: config.seed ^ (UInt64(iteration + 1) &* 0x2545_F491_4F6C_DD1D))
-        let tasks = (0..<config.envs).map { config.task(iteration: iteration, env: $0) }
+        // Each member samples with its own generator (member 0's is the one process's).
+        var rng = RandomGenerator(seed: config.seed ^ (UInt64(iteration + 1) &* 0x2545_F491_4F6C_DD1D) ^ (UInt64(collective.rank) &* 0x9E37_79B9_7F4A_7C15))
+        let mine = collective.shard(of: config.envs)
+        let tasks = mine.map { config.task(iteration: iteration, env: $0) }
         network.eval()
         let t0 = Date()
         let expert = cloning ? config.envs * (config.behaviourCloningIterations - iteration) / config.behaviourCloningIterations : 0
-        var buffer = try RolloutCollector(network: network, config: config.policy).collect(tasks, code: code, scripted: expert, rng: &rng)
+        var buffer = try RolloutCollector(network: network, config: config.policy)
+            .collect(tasks, code: code, scripted: max(0, min(expert - mine.lowerBound, mine.count)), rng: &rng)
         network.train()
         let collected = Date()
         let n = buffer.transitions.count
-        envSteps += buffer.steps.reduce(0, +)
         if config.policy.curiosity { addIntrinsicRewards(&buffer) }
         var (advantages, returns) = buffer.advantages(gamma: config.gamma, lambda: config.lambda, normalizer: normalizer)
-        normalizer.update(returns)
+        normalizer.update(returns, across: collective.memberSum)
         returns = normalizer.normalize(returns)
-        let mean = advantages.reduce(0, +) / Float(n)
-        let std = (advantages.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(n)).squareRoot()
-        advantages = advantages.map { ($0 - mean) / (std + 1e-5) }
+        advantages = GeneralisedAdvantage.standardised(advantages, across: collective.memberSum)
 
         var stats = [String: [Double]]()
         func note(_ k: String, _ v: Float) { stats[k, default: []].append(Double(v)) }
@@ -235,9 +265,13 @@ public final class HRLTraining {
                     total = total + c.total
                     note("icm_forward", c.forward.item); note("icm_inverse", c.inverse.item)
                 }
-                guard total.item.isFinite else { throw NonFiniteTrainingError(run: "HRL-ICM", step: iteration, folder: folder) }
                 note("value", value.item)
+                // Backpropagate and average before the check, so that the members stop together.
                 total.backward()
+                var shared = [total.item]
+                collective.averageGradients(network.parameters(), extra: &shared)
+                guard shared[0].isFinite else { throw NonFiniteTrainingError(run: "HRL-ICM", step: iteration, folder: folder) }
+                lastLoss = shared[0]
                 Optimizer.clipGradNorm(network.parameters(), maxNorm: config.gradientClip)
                 optimizer.step()
             }
@@ -250,21 +284,27 @@ public final class HRLTraining {
         let deciding = probe.indices.filter { t[probe[$0]].goal != nil }
         let goalGreedy = deciding.isEmpty ? [] : MaskedCategorical.sample(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding), greedy: true, rng: &rng)
         let messageGreedy = MaskedCategorical.sample(logProbabilities: messageLP, greedy: true, rng: &rng)
-        func average(_ k: String) -> Double { stats[k].map { $0.reduce(0, +) / Double(max($0.count, 1)) } ?? 0 }
-        let agentSteps = Double(n)
+        func average(_ k: String) -> Float { stats[k].map { Float($0.reduce(0, +) / Double(max($0.count, 1))) } ?? 0 }
+        // Sums over every member's episodes; the averaged figures are means of the members'.
+        let sums = overMembers([Float(buffer.successes.filter { $0 }.count), Float(buffer.successes.count), Float(buffer.steps.reduce(0, +)),
+                                t.reduce(0) { $0 + $1.extrinsic }, t.reduce(0) { $0 + $1.intrinsic }, Float(buffer.streams.count),
+                                Float(t.reduce(0) { $0 + $1.bits }), Float(n)])
+        let means = overMembers([
+            deciding.isEmpty ? 0 : MaskedCategorical.entropy(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding)).mean().item,
+            MaskedCategorical.entropy(logProbabilities: messageLP).mean().item,
+            average("kl"), average("clip"), average("policy"), average("value"), average("icm_forward"), average("icm_inverse"),
+            deciding.isEmpty ? 0 : Float(zip(deciding, goalGreedy).filter { t[probe[$0.0]].inputs.scriptedGoal == $0.1 }.count) / Float(deciding.count),
+            Float(zip(probe, messageGreedy).filter { t[$0.0].inputs.scriptedMessage == $0.1 }.count) / Float(probe.count),
+        ]).map { Double($0 / Float(collective.size)) }
+        envSteps += Int(sums[2].rounded())
         return HRLMetrics(
             iteration: iteration + 1, envSteps: envSteps, phase: cloning ? "cloning" : "ppo",
-            successRate: Double(buffer.successes.filter { $0 }.count) / Double(buffer.successes.count),
-            meanSteps: Double(buffer.steps.reduce(0, +)) / Double(buffer.steps.count),
-            meanReturn: Double(t.reduce(0) { $0 + $1.extrinsic }) / Double(buffer.streams.count),
-            meanIntrinsic: Double(t.reduce(0) { $0 + $1.intrinsic }) / Double(buffer.streams.count),
-            bitsPerAgentStep: Double(t.reduce(0) { $0 + $1.bits }) / agentSteps,
-            goalEntropy: deciding.isEmpty ? 0 : Double(MaskedCategorical.entropy(logProbabilities: goalLP.indexSelect(axis: 0, indices: deciding)).mean().item),
-            messageEntropy: Double(MaskedCategorical.entropy(logProbabilities: messageLP).mean().item),
-            approximateKL: average("kl"), clipFraction: average("clip"), policyLoss: average("policy"), valueLoss: average("value"),
-            curiosityForward: average("icm_forward"), curiosityInverse: average("icm_inverse"),
-            goalAgreement: deciding.isEmpty ? 0 : Double(zip(deciding, goalGreedy).filter { t[probe[$0.0]].inputs.scriptedGoal == $0.1 }.count) / Double(deciding.count),
-            messageAgreement: Double(zip(probe, messageGreedy).filter { t[$0.0].inputs.scriptedMessage == $0.1 }.count) / Double(probe.count),
+            successRate: Double(sums[0]) / Double(sums[1]), meanSteps: Double(sums[2]) / Double(sums[1]),
+            meanReturn: Double(sums[3]) / Double(sums[5]), meanIntrinsic: Double(sums[4]) / Double(sums[5]),
+            bitsPerAgentStep: Double(sums[6]) / Double(sums[7]),
+            goalEntropy: means[0], messageEntropy: means[1],
+            approximateKL: means[2], clipFraction: means[3], policyLoss: means[4], valueLoss: means[5],
+            curiosityForward: means[6], curiosityInverse: means[7], goalAgreement: means[8], messageAgreement: means[9],
             learningRate: Double(optimizer.learningRate), collectSeconds: collected.timeIntervalSince(t0),
             updateSeconds: Date().timeIntervalSince(collected), seconds: 0)
     }

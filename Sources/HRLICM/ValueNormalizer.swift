@@ -17,12 +17,14 @@ public struct ValueNormalizer: Codable, Sendable, Equatable {
     public var variance: Double { count > 1 ? m2 / count : 1 }
     public var standardDeviation: Double { max(variance, epsilon).squareRoot() }
 
-    /// Folds a batch of targets into the statistics.
-    public mutating func update(_ batch: [Float]) {
-        guard !batch.isEmpty else { return }
-        let n = Double(batch.count)
-        let batchMean = batch.reduce(0.0) { $0 + Double($1) } / n
-        let batchM2 = batch.reduce(0.0) { $0 + (Double($1) - batchMean) * (Double($1) - batchMean) }
+    /// Folds a batch of targets into the statistics; with `across`, the batch is every member's of a
+    /// data-parallel run (each member passes its own part and all end with the same statistics).
+    public mutating func update(_ batch: [Float], across sum: MemberSum? = nil) {
+        let first = summedOverMembers([Double(batch.count), batch.reduce(0.0) { $0 + Double($1) }], sum)
+        let n = first[0]
+        guard n > 0 else { return }
+        let batchMean = first[1] / n
+        let batchM2 = summedOverMembers([batch.reduce(0.0) { $0 + (Double($1) - batchMean) * (Double($1) - batchMean) }], sum)[0]
         let total = count + n, delta = batchMean - mean
         mean += delta * n / total
         m2 += batchM2 + delta * delta * count * n / total

@@ -49,11 +49,20 @@ struct HRLTrain: ParsableCommand {
         c.policy.curiosity = !noCuriosity; c.policy.partnerModel = !noPartnerModel; c.policy.metaController = !scriptedGoals
         if flat { c.policy.primitiveActions = true }
         if noCodes { c.policy.codeBits = 0 }
-        let training = try HRLTraining(config: c, folder: URL(fileURLWithPath: output), resume: resume, models: URL(fileURLWithPath: models))
-        try training.run { stderr($0 + "\n") }
+        let collective = trainingCollective()
+        let training = try HRLTraining(config: c, folder: URL(fileURLWithPath: output), resume: resume, models: URL(fileURLWithPath: models),
+                                       collective: collective)
+        if collective.size > 1, collective.rank == 0 { stderr("hrl: DD-PPO on \(collective.size) processes, \(c.envs / collective.size) environments each\n") }
+        try training.run { if collective.rank == 0 { stderr($0 + "\n") } }
+        guard collective.rank == 0 else { return }
         let all = try RunFolder.readMetrics(HRLMetrics.self, from: training.folder.metricsURL)
         try HRLFigures.trainingCurves(all).write(to: training.folder.figures.appendingPathComponent("training.svg"))
-        if json, let last = all.last { return printJSON(last) }
+        if json, let last = all.last {
+            var line = (try JSONSerialization.jsonObject(with: JSONEncoder().encode(last)) as? [String: Any]) ?? [:]
+            line["world_size"] = collective.size
+            if training.lastLoss.isFinite { line["final_loss"] = Double(training.lastLoss) }
+            return printJSON(line)
+        }
         print("\(training.folder.latest.path) (\(all.count) iterations; figures/training.svg)")
     }
 }

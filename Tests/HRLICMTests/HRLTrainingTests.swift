@@ -193,3 +193,61 @@ func smallRun() -> HRLTrainingConfig {
         }
     }
 }
+
+@Suite("DD-PPO")
+struct DDPPOTests {
+    /// Two members, each collecting half of the environments: they end every iteration with the same weights,
+    /// optimiser state and value normaliser, member 0 logs figures over all the environments (a success rate in
+    /// halves of the four), and a resumed member continues from what member 0 wrote.
+    @Test func membersStayAlikeAndLogTheWholeIteration() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ddppo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var c = smallRun()
+        c.envs = 4; c.iterations = 2
+        let config = c
+        nonisolated(unsafe) let runs = try InProcessGroup.run(2) { member in
+            let t = try HRLTraining(config: config, folder: root, resume: false, models: models, collective: member)
+            try t.run()
+            return t
+        }
+        #expect(runs[0].network.parameters().map(\.scalars) == runs[1].network.parameters().map(\.scalars), "the members drifted apart")
+        #expect(runs[0].normalizer == runs[1].normalizer && runs[0].normalizer.count > 0)
+        #expect(runs[0].lastLoss == runs[1].lastLoss && runs[0].lastLoss.isFinite)
+        let logged = try RunFolder.readMetrics(HRLMetrics.self, from: root.appendingPathComponent("metrics.jsonl"))
+        #expect(logged.count == 2)
+        for m in logged { #expect((m.successRate * 4).rounded() == m.successRate * 4) }
+        #expect(logged[1].envSteps == runs[0].envSteps && runs[0].envSteps == runs[1].envSteps)
+        // Resumed with one more iteration, both members read member 0's checkpoint and stay alike.
+        var longer = config; longer.iterations = 3
+        let more = longer
+        nonisolated(unsafe) let resumed = try InProcessGroup.run(2) { member in
+            let t = try HRLTraining(config: more, folder: root, resume: true, models: models, collective: member)
+            #expect(t.iteration == 2)
+            try t.run()
+            return t
+        }
+        #expect(resumed[0].network.parameters().map(\.scalars) == resumed[1].network.parameters().map(\.scalars))
+        #expect(try RunFolder.readMetrics(HRLMetrics.self, from: root.appendingPathComponent("metrics.jsonl")).count == 3)
+    }
+
+    /// Statistics over members are those of all their data: advantages standardised, and the value normaliser's
+    /// mean and variance, as one process computes them from the concatenation.
+    @Test func statisticsOverMembersAreTheWholeBatchs() throws {
+        let a: [Float] = [0.5, -1.25, 2, 0.75, 3], b: [Float] = [-0.5, 1.5, 0.25]
+        nonisolated(unsafe) let parts = try InProcessGroup.run(2) { member -> ([Float], ValueNormalizer) in
+            let mine = member.rank == 0 ? a : b
+            var n = ValueNormalizer()
+            n.update(mine, across: member.memberSum); n.update(mine.map { $0 * 2 }, across: member.memberSum)
+            return (GeneralisedAdvantage.standardised(mine, across: member.memberSum), n)
+        }
+        let whole = GeneralisedAdvantage.standardised(a + b)
+        #expect(zip(parts[0].0 + parts[1].0, whole).allSatisfy { abs($0 - $1) < 1e-5 })
+        var n = ValueNormalizer()
+        n.update(a + b); n.update((a + b).map { $0 * 2 })
+        for p in parts {
+            #expect(abs(p.1.mean - n.mean) < 1e-5 && abs(p.1.variance - n.variance) < 1e-4 && p.1.count == n.count)
+        }
+        // Alone, a member's statistics are its own.
+        #expect(abs(GeneralisedAdvantage.standardised(a)[0] - whole[0]) > 1e-3)
+    }
+}

@@ -55,14 +55,6 @@ public final class BatchNorm2d: Module, UnaryLayer {
         return Tensor(shape: x.shape, storage: out)
     }
 
-    /// `values` summed over the members (as they are in one process).
-    private func overMembers(_ values: [Double]) -> [Double] {
-        guard let synchronise else { return values }
-        var buffer = values.map { Float($0) }
-        buffer.withUnsafeMutableBufferPointer { synchronise($0) }
-        return buffer.map { Double($0) }
-    }
-
     private func batchNormTrain(_ x: Tensor) -> Tensor {
         let b = x.shape[0], c = x.shape[1], l = x.shape[2] * x.shape[3]
         let px = x.storage.pointer
@@ -70,7 +62,7 @@ public final class BatchNorm2d: Module, UnaryLayer {
         // synchronised, with the element count in front.
         var sums = [Double](repeating: 0, count: c)
         for ch in 0..<c { for i in 0..<b { sums[ch] += Double(simdSum(px + (i * c + ch) * l, l)) } }
-        let first = overMembers([Double(b * l)] + sums)
+        let first = summedOverMembers([Double(b * l)] + sums, synchronise)
         let n = Int(first[0].rounded())
         precondition(n > 1, "batch_norm2d: training needs more than one value per channel, got input \(x.shape)")
         sums = Array(first.dropFirst())
@@ -85,7 +77,7 @@ public final class BatchNorm2d: Module, UnaryLayer {
                 squares[ch] += Double(acc)
             }
         }
-        squares = overMembers(squares)
+        squares = summedOverMembers(squares, synchronise)
         let out = TensorStorage(uninitializedCount: x.count)
         let xhat = TensorStorage(uninitializedCount: x.count)
         var invStd = [Float](repeating: 0, count: c)
@@ -126,7 +118,7 @@ public final class BatchNorm2d: Module, UnaryLayer {
                 dw.pointer[ch] = sgh; db.pointer[ch] = sg
                 sums[ch] = sg; sums[c + ch] = sgh
             }
-            if let synchronise { sums.withUnsafeMutableBufferPointer { synchronise($0) } }
+            sums = summedOverMembers(sums, synchronise)
             for ch in 0..<c {
                 let sg = sums[ch], sgh = sums[c + ch]
                 let w = ws.pointer[ch], k = w * invStd[ch] / Float(n)

@@ -21,3 +21,18 @@ extension Tensor {
         }
     }
 }
+
+/// `values` summed over the members of a data-parallel run by `sum`; unchanged when there is none (one process).
+public func summedOverMembers(_ values: [Float], _ sum: MemberSum?) -> [Float] {
+    guard let sum else { return values }
+    var buffer = values
+    buffer.withUnsafeMutableBufferPointer { sum($0) }
+    return buffer
+}
+
+/// `values` summed over the members (in single precision, as the members exchange them); unchanged when there is
+/// no `sum`, so that one process keeps its double-precision sums exactly.
+public func summedOverMembers(_ values: [Double], _ sum: MemberSum?) -> [Double] {
+    guard sum != nil else { return values }
+    return summedOverMembers(values.map { Float($0) }, sum).map { Double($0) }
+}
