@@ -104,7 +104,9 @@ public struct EpisodeMapper {
 
     /// The detector's sightings per frame, in world coordinates.
     func detect(_ detector: TargetDetector, _ frames: [EpisodeFrame]) -> [[TargetSighting]] {
+        // Slots past the maze's objects are colours it does not have.
         detector.sightings(views: frames.map(\.view), poses: frames.map(\.pose), threshold: detectionThreshold)
+            .map { $0.filter { $0.index < targetColors.count } }
     }
 }
 

@@ -29,8 +29,9 @@ public final class LearnedPerception {
         let prediction = model.predict([view])[0]
         let o = LocalObservation(egocentricPrediction: prediction, geometry: model.geometry, pose: pose, mazeSize: mazeSize, walls: walls)
         let seen: [TargetSighting]
-        if let detector, detector.config.targets == colors.count {
-            seen = detector.sightings(views: [view], poses: [pose], threshold: detectionThreshold)[0]
+        if let detector, detector.config.targets >= colors.count {
+            // Slots past the maze's objects are colours it does not have.
+            seen = detector.sightings(views: [view], poses: [pose], threshold: detectionThreshold)[0].filter { $0.index < colors.count }
         } else {
             seen = model.geometry.targetSightings(in: prediction, pose: pose, colors: colors)
         }

@@ -90,7 +90,7 @@ public struct MapReconstruction {
 
     /// The experiment for `episode`: predictions from `model` (nil: perfect BEVs rendered from the episode's
     /// layout, the mapping's upper bound, with every transparent cell in view a wall), target memory from
-    /// `detector` when it knows as many targets as the maze has (else from the BEV's colours, said to `note`).
+    /// `detector` when it has a slot for every target the maze has (else from the BEV's colours, said to `note`).
     public init(_ episode: MappingEpisode, model: (model: BEVModel, name: String)?, detector: (model: TargetDetector, name: String)?,
                 every: Int = 2, walls: WallEvidence = WallEvidence(), detectionThreshold: Float = 0.85, note: (String) -> Void = { _ in }) throws {
         let source: BEVSource
@@ -102,8 +102,8 @@ public struct MapReconstruction {
         }
         var mapper = EpisodeMapper(source: source, every: every, targetColors: episode.targets.map(\.color), walls: model == nil ? .literal : walls)
         if model != nil, let detector {
-            if detector.model.config.targets == episode.targets.count { mapper.detector = detector.model; mapper.detectionThreshold = detectionThreshold } else {
-                note("\(detector.name) knows \(detector.model.config.targets) targets, the maze has \(episode.targets.count): targets from the BEV's colours")
+            if detector.model.config.targets >= episode.targets.count { mapper.detector = detector.model; mapper.detectionThreshold = detectionThreshold } else {
+                note("\(detector.name) has slots for \(detector.model.config.targets) target colours, the maze has \(episode.targets.count) targets: targets from the BEV's colours")
             }
         }
         self.init(mapper: mapper, sourceName: model?.name ?? "ground-truth BEV", detectorName: detector?.name)

@@ -12,10 +12,13 @@ public enum TargetDetection {
     /// as (right, ahead) / ``scale``; (0, 0) when not in view. The original negated "right" here and did not
     /// undo it on the way back; these coordinates need no flip either way.
     public static func labels(_ layout: MazeLayout, pose: AgentState, targets: [Target], fieldOfViewDegrees: Float = 90,
-                              range: Float = 10) -> (visible: [Float], positions: [Float]) {
+                              range: Float = 10, slots: Int? = nil) -> (visible: [Float], positions: [Float]) {
         let seen = Set(GroundTruth.visibleTargets(targets, size: layout.size,
                                                   visible: GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)))
-        var visible = [Float](repeating: 0, count: targets.count), positions = [Float](repeating: 0, count: 2 * targets.count)
+        // A detector has a slot per colour (target k has the palette's colour k); a maze with fewer targets leaves
+        // the last slots empty: never visible.
+        let n = max(slots ?? targets.count, targets.count)
+        var visible = [Float](repeating: 0, count: n), positions = [Float](repeating: 0, count: 2 * n)
         for (k, t) in targets.enumerated() where seen.contains(k) {
             let relative = egocentric(x: t.x, y: t.y, pose: pose)
             visible[k] = 1; positions[2 * k] = relative.right / scale; positions[2 * k + 1] = relative.ahead / scale
@@ -98,10 +101,14 @@ public struct TargetDetectionSceneSamples: TargetDetectionBatchSource {
     let showingTarget: [Int]
     let seed: UInt64
 
-    public init(_ scenes: [BEVScene], seed: UInt64) throws {
+    /// Labels for a detector with `slots` target colours; scenes may have fewer targets (their last slots are
+    /// never visible), not more.
+    public init(_ scenes: [BEVScene], slots: Int, seed: UInt64) throws {
         precondition(!scenes.isEmpty, "TargetDetectionSceneSamples: no scenes")
-        guard Set(scenes.map(\.targets.count)).count == 1 else { throw TargetCountError(expected: scenes[0].targets.count) }
-        let labels = scenes.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
+        if let most = scenes.map(\.targets.count).max(), most > slots { throw TargetCountError(slots: slots, found: most) }
+        let labels = scenes.map {
+            TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90, slots: slots)
+        }
         views = scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }
         headings = scenes.map(\.pose.heading)
         visible = labels.map(\.visible); positions = labels.map(\.positions)
@@ -159,13 +166,14 @@ public struct DetectionTally: Sendable {
     /// Runs `detector` on `scenes` (one batch) and adds the outcome.
     public mutating func add(_ detector: TargetDetector, on scenes: [BEVScene]) throws {
         guard !scenes.isEmpty else { return }
-        guard scenes.allSatisfy({ $0.targets.count == detector.config.targets }) else {
-            throw TargetCountError(expected: detector.config.targets)
-        }
+        let slots = detector.config.targets
+        if let most = scenes.map(\.targets.count).max(), most > slots { throw TargetCountError(slots: slots, found: most) }
         detector.eval()
         let views = Tensor.concat(scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }, axis: 0)
         let out = noGrad { detector(views, headings: Tensor(scenes.map(\.pose.heading), shape: [scenes.count])) }
-        let truth = scenes.map { TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90) }
+        let truth = scenes.map {
+            TargetDetection.labels($0.layout, pose: $0.pose, targets: $0.targets, fieldOfViewDegrees: $0.fieldOfViewDegrees ?? 90, slots: slots)
+        }
         add(scores: out.visibility.scalars, positions: out.positions.scalars, trueVisible: truth.flatMap(\.visible),
             truePositions: truth.flatMap(\.positions))
     }
@@ -186,10 +194,10 @@ public struct DetectionTally: Sendable {
     }
 }
 
-/// Scenes with a different number of targets than the detector was built for.
+/// Scenes with more targets than the detector has colour slots for.
 public struct TargetCountError: Error, CustomStringConvertible {
-    public let expected: Int
-    public var description: String { "the detector knows \(expected) targets; some scenes have a different number" }
+    public let slots: Int, found: Int
+    public var description: String { "the detector has slots for \(slots) target colours; a scene has \(found) targets" }
 }
 
 /// A detector training configuration (written to the run's `config.json`).
@@ -254,8 +262,8 @@ public final class TargetDetectorTrainer {
             guard scenes[0].targets.count == config.model.targets, held[0].targets.count == config.model.targets else {
                 throw FileFormatError(file: data, "targets: the detector knows \(config.model.targets), the dataset's episodes have \(scenes[0].targets.count)")
             }
-            train = try TargetDetectionSceneSamples(scenes, seed: config.seed)
-            validation = try TargetDetectionSceneSamples(held, seed: SeedStream.heldOut.seed(from: config.seed))
+            train = try TargetDetectionSceneSamples(scenes, slots: config.model.targets, seed: config.seed)
+            validation = try TargetDetectionSceneSamples(held, slots: config.model.targets, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
             train = TargetDetectionSamples(seed: config.seed)
             validation = TargetDetectionSamples(seed: SeedStream.heldOut.seed(from: config.seed), mazeSeeds: 1_000_000..<2_000_000)

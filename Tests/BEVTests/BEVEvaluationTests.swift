@@ -103,7 +103,7 @@ struct BEVDatasetTrainingTests {
         #expect(try trainer.train().count == 1)
 
         // The detector trains on the same dataset; its batches carry each scene's own labels.
-        let detections = try TargetDetectionSceneSamples(scenes, seed: 3)
+        let detections = try TargetDetectionSceneSamples(scenes, slots: 6, seed: 3)
         let d = try detections.batch(2, size: 8)
         #expect(d.views.shape == [8, 3, 64, 64] && d.visible.shape == [8, 6] && d.positions.shape == [8, 6, 2])
         #expect(d.visible.scalars == (try detections.batch(2, size: 8)).visible.scalars)

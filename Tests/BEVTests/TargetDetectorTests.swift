@@ -89,6 +89,36 @@ struct TargetDetectorTests {
         for i in v.indices where v[i] == 1 { #expect(q[2 * i + 1] > -0.2, "a visible target is not behind the agent") }
     }
 
+    /// A detector with a slot per colour runs on mazes with fewer targets (a 9×9 Memory-Maze has 3): the empty
+    /// slots count as never visible, sightings name only the maze's targets, and a maze with more targets than
+    /// slots is refused with both numbers named.
+    @Test func mazesWithFewerTargetsThanSlotsAreScored() throws {
+        var rng = RandomGenerator(seed: 2)
+        let detector = TargetDetector(config: .cpu, rng: &rng)
+        #expect(detector.config.targets == 6)
+        var scenes: [BEVScene] = []
+        for seed: UInt64 in 1...4 {
+            let world = try MazeWorld(size: 9, seed: seed)
+            #expect(world.targets.count == 3)
+            let t = world.targets[0]
+            world.place(0, x: t.x - 1.5, y: t.y, heading: 0)
+            if !world.layout.isFree(point: t.x - 1.5, t.y) { world.place(0, x: t.x, y: t.y - 1.5, heading: .pi / 2) }
+            scenes.append(BEVScene(view: EgocentricRenderer().render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets))
+        }
+        var tally = DetectionTally()
+        try tally.add(detector, on: scenes)
+        let m = tally.metrics
+        #expect(tally.labels.count == 4 * 6 && tally.labels.enumerated().allSatisfy { $0.offset % 6 < 3 || !$0.element })
+        #expect(m.visibleTargets > 0 && m.averagePrecision.isFinite)
+        let labels = TargetDetection.labels(scenes[0].layout, pose: scenes[0].pose, targets: scenes[0].targets, slots: 6)
+        #expect(labels.visible.count == 6 && labels.positions.count == 12 && labels.visible[3...].allSatisfy { $0 == 0 })
+        let samples = try TargetDetectionSceneSamples(scenes, slots: 6, seed: 1)
+        #expect(try samples.batch(0, size: 4).visible.shape == [4, 6])
+        var crowded = scenes[0]
+        crowded.targets += Array(repeating: crowded.targets[0], count: 4)
+        #expect { try tally.add(detector, on: [crowded]) } throws: { "\($0)".contains("slots for 6 target colours; a scene has 7 targets") }
+    }
+
     @Test func checkpointsRoundTripAndAWrongFileIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("detector-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
