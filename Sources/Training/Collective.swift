@@ -51,6 +51,9 @@ extension Collective {
     /// everything is packed into one buffer, so a step costs one collective, not one per tensor.
     public func averageGradients(_ parameters: [Tensor], extra: inout [Float]) {
         guard size > 1 else { return }
+        // Every member packs the same layout: a parameter this member's loss did not reach (a head no row of its
+        // minibatch used) contributes zeros, so the buffers match and the others' gradients still arrive.
+        for p in parameters where p.grad == nil && p.requiresGrad { p.grad = Tensor.zeros(p.shape) }
         let counts = parameters.map { $0.grad == nil ? 0 : $0.count }
         var buffer = [Float](repeating: 0, count: counts.reduce(0, +) + extra.count)
         buffer.withUnsafeMutableBufferPointer { b in

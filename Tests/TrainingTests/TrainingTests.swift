@@ -135,6 +135,22 @@ struct CollectiveTests {
         #expect(!close(alone.scalars, r0.out))
     }
 
+    /// A parameter one member's loss did not reach still averages: that member contributes zeros, so both members
+    /// pack the same buffer and end with half the other's gradient (unguarded, the buffers differ in length and
+    /// an MPI allreduce would hang or fail).
+    @Test func parametersWithoutAGradientOnOneMemberStillAverage() throws {
+        nonisolated(unsafe) let grads = try InProcessGroup.run(2) { member -> [[Float]] in
+            let a = Tensor([1, 2], shape: [2], requiresGrad: true), b = Tensor([3], shape: [1], requiresGrad: true)
+            let loss = member.rank == 0 ? (a * a).sum() + b.sum() : b.sum() * 3
+            loss.backward()
+            var extra = [loss.item]
+            member.averageGradients([a, b], extra: &extra)
+            return [a.grad!.scalars, b.grad!.scalars, extra]
+        }
+        #expect(grads[0] == grads[1])
+        #expect(grads[0][0] == [1, 2] && grads[0][1] == [2] && grads[0][2] == [(5 + 3 + 9) / 2])
+    }
+
     /// A sum over members is differentiable: each member's gradient is the sum of what every member's loss asks
     /// of the sum, so averaged over members it is the whole batch's gradient (checked by finite differences of
     /// the pooled ratio the BEV loss uses).
