@@ -17,6 +17,9 @@ public struct TeamAgent: Sendable {
     public private(set) var refuted: Set<Sighting> = []
     /// The sightings of the agent's own eyes in the latest step.
     public private(set) var sightedNow: Set<Sighting> = []
+    /// How near (cells, to the cell's centre) a sighting's cell must be, in view and without its object, for the
+    /// agent to take the sighting for wrong.
+    public static let refutingDistance: Float = 2.5
     public private(set) var pose = AgentState(x: 0, y: 0, heading: 0)
     /// What this agent believes each partner knows of the maze.
     public private(set) var partnerKnows: [Int: CellMap] = [:]
@@ -44,9 +47,13 @@ public struct TeamAgent: Sendable {
         pose = o.pose
         map.integrate(o.perception)
         for c in o.perception.cells { hearsay.remove(c.y * mazeSize + c.x) }
-        // A sighting (told or seen) whose cell is in view without its object was wrong: forget it.
+        // A sighting (told or seen) whose cell is in view, close by, without its object was wrong: forget it. Only
+        // close by: a learned detector misses distant objects often enough that a far miss would refute the truth.
         let inView = Set(o.perception.cells.map { MapCell($0.x, $0.y) }), seen = Set(o.perception.targets.map(\.index))
-        for (k, c) in sightings where inView.contains(c) && !seen.contains(k) { sightings[k] = nil; refuted.insert(Sighting(object: k, cell: c)) }
+        for (k, c) in sightings where inView.contains(c) && !seen.contains(k)
+            && hypot(Float(c.x) + 0.5 - pose.x, Float(c.y) + 0.5 - pose.y) <= Self.refutingDistance {
+            sightings[k] = nil; refuted.insert(Sighting(object: k, cell: c))
+        }
         // The newest own sighting wins: a learned detector places an object better from close by.
         sightedNow = []
         for t in o.perception.targets {
