@@ -70,5 +70,10 @@ import Testing
         // Seeing the cell empty refutes it again.
         look(Perception(cells: [PerceivedCell(x: 6, y: 4, state: .free)], targets: []))
         #expect(agent.sightings[2] == nil && agent.refuted.contains(wrong))
+        // Far away (4 cells), a cell in view without its object refutes nothing: a detector misses distant objects.
+        let far = Sighting(object: 1, cell: MapCell(8, 4))
+        agent.receive(.sighting(far), from: 1)
+        look(Perception(cells: [PerceivedCell(x: 8, y: 4, state: .free)], targets: []))
+        #expect(agent.sightings[1] == MapCell(8, 4) && !agent.refuted.contains(far))
     }
 }
