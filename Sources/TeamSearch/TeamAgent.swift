@@ -20,6 +20,10 @@ public struct TeamAgent: Sendable {
     /// How near (cells, to the cell's centre) a sighting's cell must be, in view and without its object, for the
     /// agent to take the sighting for wrong.
     public static let refutingDistance: Float = 2.5
+    /// Frames in a row that must show the cell without its object.
+    public static let refutingFrames = 3
+    /// Frames in a row each sighting's cell has been seen without its object (by object index).
+    private var misses: [Int: Int] = [:]
     public private(set) var pose = AgentState(x: 0, y: 0, heading: 0)
     /// What this agent believes each partner knows of the maze.
     public private(set) var partnerKnows: [Int: CellMap] = [:]
@@ -47,13 +51,17 @@ public struct TeamAgent: Sendable {
         pose = o.pose
         map.integrate(o.perception)
         for c in o.perception.cells { hearsay.remove(c.y * mazeSize + c.x) }
-        // A sighting (told or seen) whose cell is in view, close by, without its object was wrong: forget it. Only
-        // close by: a learned detector misses distant objects often enough that a far miss would refute the truth.
+        // A sighting (told or seen) whose cell has been in view, close by, without its object for a few frames in a
+        // row was wrong: forget it. Close by and more than once: a learned detector misses objects often enough
+        // that one miss, or a far one, would refute the truth.
         let inView = Set(o.perception.cells.map { MapCell($0.x, $0.y) }), seen = Set(o.perception.targets.map(\.index))
+        var missing: [Int: Int] = [:]
         for (k, c) in sightings where inView.contains(c) && !seen.contains(k)
             && hypot(Float(c.x) + 0.5 - pose.x, Float(c.y) + 0.5 - pose.y) <= Self.refutingDistance {
-            sightings[k] = nil; refuted.insert(Sighting(object: k, cell: c))
+            missing[k] = (misses[k] ?? 0) + 1
+            if missing[k]! >= Self.refutingFrames { sightings[k] = nil; refuted.insert(Sighting(object: k, cell: c)) }
         }
+        misses = missing
         // The newest own sighting wins: a learned detector places an object better from close by.
         sightedNow = []
         for t in o.perception.targets {
@@ -106,11 +114,11 @@ public struct TeamAgent: Sendable {
         partnerKnows[sender]?[c.x, c.y] = state
     }
 
-    /// Merges another map, its sightings and its refuted sightings wholesale (the oracle's shared memory).
-    public mutating func absorb(_ other: CellMap, sightings others: [Int: MapCell], refuted wrong: Set<Sighting> = []) {
+    /// Merges another map and its sightings wholesale (the oracle's shared memory: its sightings fill the objects
+    /// the agent has none for, refuted or not).
+    public mutating func absorb(_ other: CellMap, sightings others: [Int: MapCell]) {
         map.fill(from: other)
-        for s in wrong { retract(s) }
-        for (k, c) in others { learn(Sighting(object: k, cell: c)) }
+        for (k, c) in others where sightings[k] == nil { sightings[k] = c }
     }
 
     /// The next move toward object `object` when its place is known, else toward the best frontier (one not
