@@ -61,8 +61,7 @@ public struct EpochLoop: Sendable {
         while progress.epoch < epochs {
             if let maxMinutes {
                 // Members stop together: any member past the limit stops them all.
-                var late: [Float] = [Date().timeIntervalSince(start) / 60 >= maxMinutes ? 1 : 0]
-                if collective.size > 1 { late.withUnsafeMutableBufferPointer { collective.average($0) } }
+                let late: [Float] = summedOverMembers([Date().timeIntervalSince(start) / 60 >= maxMinutes ? 1 : 0], collective.memberSum)
                 if late[0] > 0 { break }
             }
             var sum: Float = 0
