@@ -76,8 +76,8 @@ public protocol TeamMemberPolicy: TeamPolicy {
 
 /// The oracle's shared memory: every member writes its map, sightings and goal, and reads everyone's. The first
 /// sighting of each object stays on the board: sharing the sightings members found wrong was tried and, under
-/// learned perception, spread the detector's misses near an object to the whole team (team success on 30 mazes
-/// fell from 43% to 10%).
+/// learned perception, spread the detector's misses near an object to the whole team (on 30 calibration mazes
+/// team success fell from 36.7% to 6.7%; Docs/TeamSearch.md).
 public final class OracleBoard: @unchecked Sendable {
     var map: CellMap
     var sightings: [Int: MapCell] = [:]
