@@ -39,6 +39,7 @@ public struct BenchmarkRow: Encodable, Sendable {
         try c.encode(machine.blasCore, forKey: AnyCodingKey("blas_core"))
         try c.encode(machine.blasCoreSource, forKey: AnyCodingKey("blas_core_source"))
         try c.encode(machine.blasThreads, forKey: AnyCodingKey("blas_threads"))
+        try c.encode(machine.blasThreadTimeout, forKey: AnyCodingKey("blas_thread_timeout"))
         try c.encode(machine.cpu, forKey: AnyCodingKey("cpu"))
         try c.encode(machine.cpuFamily, forKey: AnyCodingKey("cpu_family"))
         try c.encode(machine.cpuModel, forKey: AnyCodingKey("cpu_model"))
@@ -55,12 +56,15 @@ public struct BenchmarkRow: Encodable, Sendable {
 public struct BenchmarkMachine: Sendable {
     public var cpu: String, cpuFamily: Int, cpuModel: Int
     public var blasCore: String, blasCoreSource: String, blasThreads: Int
+    /// `OPENBLAS_THREAD_TIMEOUT` as OpenBLAS read it ("" when it was preloaded with its default).
+    public var blasThreadTimeout: String
 
     /// The machine now (loads OpenBLAS if it is not yet loaded).
     public static var current: BenchmarkMachine {
         let cpu = BLAS.cpu
         return BenchmarkMachine(cpu: cpu.name, cpuFamily: cpu.family, cpuModel: cpu.model, blasCore: BLAS.core,
-                                blasCoreSource: BLAS.coreSource, blasThreads: BLAS.threadCount)
+                                blasCoreSource: BLAS.coreSource, blasThreads: BLAS.threadCount,
+                                blasThreadTimeout: BLAS.threadTimeout)
     }
 
     /// One line for a log or a table caption.

@@ -25,6 +25,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char error[1024];
 static const char *source = "";
+#define SSM_BLAS_THREAD_TIMEOUT "16"
+static char threadTimeout[32];
 static sgemm_fn p_sgemm;
 static int_fn p_get_threads;
 static set_threads_fn p_set_threads;
@@ -61,6 +63,11 @@ static void load(void) {
         if (user && *user) source = "OPENBLAS_CORETYPE";
         else if (*choice) { setenv("OPENBLAS_CORETYPE", choice, 1); source = "cpu"; }
         else source = "openblas";
+        // An idle OpenBLAS worker spins (sched_yield) for 2^28 cycles, about 0.1 s, after each threaded call before
+        // it sleeps. Between the products of a training step that spinning takes a core from everything else the
+        // step runs; 2^16 cycles (tens of microseconds) still bridges back-to-back products. The user's value wins.
+        setenv("OPENBLAS_THREAD_TIMEOUT", SSM_BLAS_THREAD_TIMEOUT, 0);
+        snprintf(threadTimeout, sizeof threadTimeout, "%s", getenv("OPENBLAS_THREAD_TIMEOUT"));
         blas = openFirst(blasNames, RTLD_NOW | RTLD_GLOBAL);
     }
     if (!blas) {
@@ -114,6 +121,7 @@ static inline void ready(void) {
 
 const char *ssm_blas_core(void) { ready(); return p_corename(); }
 const char *ssm_blas_core_source(void) { ready(); return source; }
+const char *ssm_blas_thread_timeout(void) { ready(); return threadTimeout; }
 int ssm_blas_threads(void) { ready(); return p_get_threads(); }
 void ssm_blas_set_threads(int n) { ready(); p_set_threads(n); }
 

@@ -21,6 +21,11 @@ public enum BLAS {
     /// was already loaded by something else in the process, which decided).
     public static var coreSource: String { String(cString: ssm_blas_core_source()) }
 
+    /// `OPENBLAS_THREAD_TIMEOUT` as OpenBLAS read it at load: an idle worker spins 2^value cycles before it sleeps.
+    /// "16" unless the user set it (OpenBLAS's own default, 28, spins for about 0.1 s and takes a core from the
+    /// rest of a training step); empty when OpenBLAS was preloaded.
+    public static var threadTimeout: String { String(cString: ssm_blas_thread_timeout()) }
+
     /// The kernel set chosen for this CPU's instruction sets; empty where OpenBLAS's own detection is used.
     public static var coreForCPU: String { String(cString: ssm_blas_core_for_cpu()) }
 

@@ -19,6 +19,9 @@ const char *ssm_blas_core(void);
 /// "openblas" (the library's own detection: a CPU without AVX or not x86-64), "preloaded" (OpenBLAS was already in
 /// the process when we came to load it, so whoever loaded it decided).
 const char *ssm_blas_core_source(void);
+/// `OPENBLAS_THREAD_TIMEOUT` as OpenBLAS read it when it loaded (how long, 2^value cycles, an idle worker thread
+/// spins before it sleeps): ours ("16") unless the user set it; "" when OpenBLAS was preloaded (its default, 28).
+const char *ssm_blas_thread_timeout(void);
 /// The kernel set this CPU supports best ("SkylakeX", …), or "" where the library's own detection is used.
 const char *ssm_blas_core_for_cpu(void);
 /// The CPU's brand string and its family/model (x86-64; "" and 0 elsewhere).
