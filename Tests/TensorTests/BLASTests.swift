@@ -51,3 +51,60 @@ struct BLASTests {
         }
     }
 }
+
+@Suite("Small products (the LSTM's recurrent step)")
+struct SmallProductTests {
+    /// The register-tile kernel against the definition: every row remainder of its 8/4/2/1-row tiles, 32- and
+    /// 16-column strips, rows further apart than they are long, both betas. On a CPU without AVX-512 it must
+    /// decline (and OpenBLAS answers instead).
+    @Test func tilesComputeTheProduct() {
+        let avx512 = ["SkylakeX", "Cooperlake"].contains(BLAS.coreForCPU)
+        var rng = RandomGenerator(seed: 11)
+        for m in [1, 2, 3, 5, 8, 13, 16, 17] {
+            for n in [16, 48, 64] {
+                for k in [1, 7, 130] {
+                    for beta: Float in [0, 1] {
+                        let lda = k + 3, ldb = n + 16, ldc = n + 5
+                        let a = Tensor.randn([m * lda], rng: &rng), b = Tensor.randn([k * ldb], rng: &rng)
+                        let c0 = Tensor.randn([m * ldc], rng: &rng), c = c0.copy()
+                        let ran = smallGemmKernel(m: m, n: n, k: k, a: a.storage.pointer, lda: lda, b: b.storage.pointer,
+                                                  ldb: ldb, beta: beta, c: c.storage.pointer, ldc: ldc)
+                        #expect(ran == avx512, "m \(m) n \(n) k \(k)")
+                        guard ran else { continue }
+                        var worst: Float = 0
+                        for i in 0..<m { for j in 0..<n {
+                            var s: Float = beta * c0.storage.pointer[i * ldc + j]
+                            for p in 0..<k { s += a.storage.pointer[i * lda + p] * b.storage.pointer[p * ldb + j] }
+                            worst = max(worst, abs(s - c.storage.pointer[i * ldc + j]))
+                        } }
+                        // The padding between rows of C is never written.
+                        for i in 0..<m { for j in n..<ldc where i * ldc + j < m * ldc {
+                            #expect(c.storage.pointer[i * ldc + j] == c0.storage.pointer[i * ldc + j])
+                        } }
+                        #expect(worst < 1e-4 * Float(k).squareRoot() * 4, "m \(m) n \(n) k \(k) beta \(beta): \(worst)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A row's result does not depend on the rows that share its call (so the LSTM's batch halves on two threads
+    /// give the bits one thread gives), and shapes the kernel does not cover fall back to OpenBLAS.
+    @Test func rowsAreIndependentOfTheirNeighbours() {
+        var rng = RandomGenerator(seed: 12)
+        let m = 13, n = 96, k = 128
+        let a = Tensor.randn([m, k], rng: &rng), b = Tensor.randn([k, n], rng: &rng)
+        let whole = Tensor.zeros([m, n])
+        smallGemm(m: m, n: n, k: k, a: a.storage.pointer, lda: k, b: b.storage.pointer, ldb: n, c: whole.storage.pointer, ldc: n)
+        for i in 0..<m {
+            let row = Tensor.zeros([n])
+            smallGemm(m: 1, n: n, k: k, a: a.storage.pointer + i * k, lda: k, b: b.storage.pointer, ldb: n,
+                      c: row.storage.pointer, ldc: n)
+            #expect((0..<n).allSatisfy { row.storage.pointer[$0] == whole.storage.pointer[i * n + $0] }, "row \(i)")
+        }
+        let odd = Tensor.zeros([m, 12]), bOdd = Tensor.randn([k, 12], rng: &rng)
+        smallGemm(m: m, n: 12, k: k, a: a.storage.pointer, lda: k, b: bOdd.storage.pointer, ldb: 12, c: odd.storage.pointer, ldc: 12)
+        let reference = a.matmul(bOdd)
+        #expect((0..<(m * 12)).allSatisfy { abs(odd.storage.pointer[$0] - reference.storage.pointer[$0]) < 1e-4 })
+    }
+}

@@ -88,6 +88,12 @@ let opCases: [OpCase] = [
         let r = Tensor.lstm(t[0], h0: t[1], c0: t[2], weightIH: t[3], weightHH: t[4], biasIH: t[5], biasHH: t[6])
         return Tensor.concat([r.output.flattened(), r.h.flattened() * 2, r.c.flattened() * 3], axis: 0)
     },
+    // Hidden size 16: both recurrent products (64 and 16 columns) run on the small-product kernel on AVX-512 CPUs.
+    op("lstm hidden 16", { [randn([3, 4, 2], seed: 1), randn([3, 16], seed: 2), randn([3, 16], seed: 3),
+                  randn([64, 2], seed: 4) * 0.5, randn([64, 16], seed: 5) * 0.3, randn([64], seed: 6), randn([64], seed: 7)] }) { t in
+        let r = Tensor.lstm(t[0], h0: t[1], c0: t[2], weightIH: t[3], weightHH: t[4], biasIH: t[5], biasHH: t[6])
+        return Tensor.concat([r.output.flattened(), r.h.flattened() * 2, r.c.flattened() * 3], axis: 0)
+    },
     op("cross entropy hard", { [randn([3, 4], seed: 1)] }) { Loss.crossEntropy($0[0], classes: [1, 0, 3]) },
     op("cross entropy soft", { [randn([3, 4], seed: 1), positive([3, 4], seed: 2).softmax()] }) {
         Loss.crossEntropy($0[0], probabilities: $0[1])

@@ -7,8 +7,9 @@ extension Tensor {
     /// PyTorch's equations and gate order (i, f, g, o) with two bias vectors:
     /// `gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh`, `c' = σ(f)⊙c + σ(i)⊙tanh(g)`, `h' = σ(o)⊙tanh(c')`.
     ///
-    /// The input projection of all steps is one GEMM; each step adds `h·W_hhᵀ` with one GEMM that writes
-    /// straight into the strided step rows, then applies the gate nonlinearities in one fused SIMD pass.
+    /// The input projection of all steps is one GEMM; each step adds `h·W_hhᵀ` with one small-product kernel
+    /// (register tiles, no per-step packing, on AVX-512 CPUs; OpenBLAS elsewhere) that writes straight into the
+    /// strided step rows, then applies the gate nonlinearities in one fused SIMD pass.
     /// The backward pass runs through time with one GEMM per step and computes every weight gradient with
     /// a single GEMM over all steps.
     ///
@@ -33,13 +34,16 @@ extension Tensor {
         for r in 1..<Swift.max(rows, 1) { (pa + r * g4).update(from: pa, count: g4) }
         gemm(transB: true, m: rows, n: g4, k: inF, a: x.storage.pointer, lda: inF, b: weightIH.storage.pointer,
              ldb: inF, beta: 1, c: pa, ldc: g4)
-        let whhF = UnsafePointer(weightHH.storage.pointer), h0p = UnsafePointer(h0.storage.pointer)
+        // W_hhᵀ once, so that every step's product reads its rows contiguously.
+        let whhT = TensorStorage(uninitializedCount: h * g4)
+        for r in 0..<g4 { for k in 0..<h { whhT.pointer[k * g4 + r] = weightHH.storage.pointer[r * h + k] } }
+        let whhTp = UnsafePointer(whhT.pointer), h0p = UnsafePointer(h0.storage.pointer)
         let c0p = UnsafePointer(c0.storage.pointer)
         inBatchChunks(b, work: b * g4 * h) { n0, n1 in
             for step in 0..<t {
                 let hPrev = step == 0 ? h0p + n0 * h : UnsafePointer(po + (n0 * t + step - 1) * h)
-                gemm(transB: true, m: n1 - n0, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: whhF,
-                     ldb: h, beta: 1, c: pa + (n0 * t + step) * g4, ldc: t * g4)
+                smallGemm(m: n1 - n0, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: whhTp, ldb: g4, beta: 1,
+                          c: pa + (n0 * t + step) * g4, ldc: t * g4)
                 for n in n0..<n1 {
                     let r = n * t + step
                     let cPrev = step == 0 ? c0p + n * h : UnsafePointer(pc + (r - 1) * h)
@@ -74,8 +78,8 @@ extension Tensor {
                                          dOut: gOut.map { $0 + r * h }, dc: pdc + n * h, dGates: pd + r * g4, size: h)
                     }
                     // dh_{t−1} = dGates_t · W_hh for this chunk's rows.
-                    gemm(m: n1 - n0, n: h, k: g4, a: pd + (n0 * t + step) * g4, lda: t * g4, b: whhF, ldb: h,
-                         c: pdh + n0 * h, ldc: h)
+                    smallGemm(m: n1 - n0, n: h, k: g4, a: pd + (n0 * t + step) * g4, lda: t * g4, b: whhF, ldb: h,
+                              c: pdh + n0 * h, ldc: h)
                 }
             }
             // Previous hidden state of every step: h0 for step 0, the output of the step before otherwise.

@@ -15,6 +15,24 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
               Int32(ldc))
 }
 
+/// C = A·B + beta·C (beta 0 or 1) for a product with few rows against a B reused from call to call (B's rows
+/// contiguous, `ldb` apart): register tiles without packing where the CPU has AVX-512, `cblas_sgemm` otherwise.
+@inline(__always)
+func smallGemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+               beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if !smallGemmKernel(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
+        gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+/// The register-tile kernel alone: false, with nothing written, where it does not cover the case (no AVX-512, `n`
+/// not a multiple of 16, `beta` other than 0 or 1).
+@inline(__always)
+func smallGemmKernel(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+    ssm_sgemm_small(Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)) == 0
+}
+
 extension Tensor {
     /// Matrix product.
     ///
@@ -34,9 +52,15 @@ extension Tensor {
             let out = TensorStorage(uninitializedCount: rows * n)
             gemm(m: rows, n: n, k: k, a: storage.pointer, lda: k, b: other.storage.pointer, ldb: n,
                  c: out.pointer, ldc: n)
+            var outShape = shape
+            outShape[rank - 1] = n
+            // Nothing to record: skip the detached inputs and the backward closure (a small product's overhead).
+            guard GradMode.isEnabled && (requiresGrad || other.requiresGrad) else {
+                return Tensor(shape: outShape, storage: out)
+            }
             let a = detached(), b = other.detached()
             let needA = requiresGrad, needB = other.requiresGrad
-            return Tensor.result("matmul", shape: Array(shape.dropLast()) + [n], storage: out, inputs: [self, other]) { g in
+            return Tensor.result("matmul", shape: outShape, storage: out, inputs: [self, other]) { g in
                 var ga: Tensor?, gb: Tensor?
                 if needA {
                     let s = TensorStorage(uninitializedCount: rows * k)
