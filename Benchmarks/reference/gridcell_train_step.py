@@ -2,8 +2,8 @@
 """PyTorch reference for `ssm bench tensor` case gridcell_train_step.
 
 Needs torch (not installed by this script):  python3 -m pip install torch
-Usage: python3 Benchmarks/reference/gridcell_train_step.py --threads 2
-Prints one JSON line: {"case": "gridcell_train_step", "ms": <median ms>, "threads": N}.
+Usage: python3 Benchmarks/reference/gridcell_train_step.py [--batch 32] --threads 2
+Prints one JSON line: {"case": "gridcell_train_step", "ms": <median ms>, "threads": N, "batch": B}.
 """
 import argparse, json, time
 import torch
@@ -12,11 +12,12 @@ import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
+p.add_argument("--batch", type=int, default=32)
 p.add_argument("--repetitions", type=int, default=15)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
-B, T, NP, NH = 32, 100, 256, 12
+B, T, NP, NH = args.batch, 100, 256, 12
 
 
 class GridCellNetwork(nn.Module):
@@ -76,4 +77,5 @@ for _ in range(3):
 times = []
 for _ in range(args.repetitions):
     t0 = time.perf_counter(); step(); times.append((time.perf_counter() - t0) * 1e3)
-print(json.dumps({"case": "gridcell_train_step", "ms": sorted(times)[len(times) // 2], "threads": args.threads}))
+print(json.dumps({"case": "gridcell_train_step", "ms": sorted(times)[len(times) // 2], "threads": args.threads,
+                  "batch": B}))

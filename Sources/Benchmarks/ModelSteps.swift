@@ -2,18 +2,20 @@ import Foundation
 import BEV
 import Tensor
 
-/// The original project's grid-cell network and training step at batch 32, T 100:
+/// The original project's grid-cell network and training step at batch 32 (or another batch), T 100:
 /// initial state from place/HD activity, LSTM 128, linear bottleneck 256 (no bias) with dropout 0.5,
 /// place (256) and HD (12) heads, the step-weighted KL loss with its initial-state and continuity terms,
 /// gradient clipping at 1 and an RMSprop step. Mirrors `Benchmarks/reference/gridcell_train_step.py`.
 public final class GridCellStepBenchmark: Module {
-    let batch = 32, steps = 100, places = 256, headings = 12
+    let batch: Int, steps = 100, places = 256, headings = 12
     let initH, initC, bottleneck, placeHead, hdHead: Linear
     let lstm: LSTM
     let dropout = Dropout(0.5, seed: 7)
     var rng = RandomGenerator(seed: 3)
 
-    public override init() {
+    /// The network at `batch` trajectories per step (the original trains at 32; 10 is a small-batch case).
+    public init(batch: Int = 32) {
+        self.batch = batch
         var r = RandomGenerator(seed: 2)
         initH = Linear(268, 128, rng: &r); initC = Linear(268, 128, rng: &r)
         lstm = LSTM(inputSize: 3, hiddenSize: 128, rng: &r)

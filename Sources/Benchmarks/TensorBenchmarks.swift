@@ -4,7 +4,8 @@ import Tensor
 /// The tensor suite: matmul against raw `cblas_sgemm` on the same buffers, the original grid-cell training
 /// step and the BEV encoder step against their PyTorch scripts, and the LSTM alone.
 public struct TensorBenchmarks: Sendable {
-    public static let cases = ["matmul_64", "matmul_256", "matmul_1024", "gridcell_train_step", "lstm_step", "bev_encoder_step",
+    public static let cases = ["matmul_64", "matmul_256", "matmul_1024", "gridcell_train_step", "gridcell_train_step_b10",
+                               "lstm_step", "bev_encoder_step",
                                "bev_train_step", "bev_infer_1", "bev_infer_32"]
     /// Timed repetitions per case (median reported).
     public var repetitions = 15
@@ -33,9 +34,9 @@ public struct TensorBenchmarks: Sendable {
                               extra: ["gflops": 2 * Double(n * n * n) / (ms * 1e6)]))
             count += 1
         }
-        if want("gridcell_train_step") {
-            let ms = GridCellStepBenchmark().run(repetitions: repetitions)
-            row("gridcell_train_step", ms, reference: "pytorch", script: "gridcell_train_step.py")
+        for (name, b) in [("gridcell_train_step", 32), ("gridcell_train_step_b10", 10)] where want(name) {
+            let ms = GridCellStepBenchmark(batch: b).run(repetitions: repetitions)
+            row(name, ms, reference: "pytorch", script: "gridcell_train_step.py", arguments: ["--batch", "\(b)"])
         }
         if want("lstm_step") {
             // No reference: a component of gridcell_train_step, kept to measure the recurrent kernel alone.
