@@ -107,14 +107,15 @@ struct AutodiffTests {
 
 @Suite("Parallel LSTM recurrence")
 struct ParallelLSTMTests {
-    /// With two cores the LSTM runs batch halves on two threads; results must match one thread. (The cores are
-    /// given through `LSTMParallelism`, never by changing BLAS's process-wide thread count under other tests.)
-    @Test func chunkedRecurrenceMatchesSingleThread() {
+    /// With two cores the LSTM runs batch halves on two threads (16 rows), or, for a small batch (5 rows), unit
+    /// halves that meet every step; either way results must match one thread. (The cores are given through
+    /// `LSTMParallelism`, never by changing BLAS's process-wide thread count under other tests.)
+    @Test(arguments: [(16, 64), (5, 128)]) func chunkedRecurrenceMatchesSingleThread(batch: Int, hidden: Int) {
         func run(threads: Int) -> [Float] { LSTMParallelism.$threads.withValue(threads) { compute() } }
         func compute() -> [Float] {
-            let x = randn([16, 6, 5], seed: 1), h0 = randn([16, 64], seed: 2), c0 = randn([16, 64], seed: 3)
-            let wih = randn([256, 5], seed: 4) * 0.2, whh = randn([256, 64], seed: 5) * 0.1
-            let bih = randn([256], seed: 6), bhh = randn([256], seed: 7)
+            let x = randn([batch, 6, 5], seed: 1), h0 = randn([batch, hidden], seed: 2), c0 = randn([batch, hidden], seed: 3)
+            let wih = randn([4 * hidden, 5], seed: 4) * 0.2, whh = randn([4 * hidden, hidden], seed: 5) * 0.1
+            let bih = randn([4 * hidden], seed: 6), bhh = randn([4 * hidden], seed: 7)
             for t in [x, h0, c0, wih, whh, bih, bhh] { t.requiresGrad = true }
             let r = Tensor.lstm(x, h0: h0, c0: c0, weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh)
             (r.output.square().sum() + r.h.sum() + r.c.sum()).backward()

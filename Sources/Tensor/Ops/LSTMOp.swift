@@ -1,5 +1,6 @@
 import Foundation
 import Dispatch
+import Synchronization
 
 extension Tensor {
     /// A whole LSTM layer over a batch-first sequence, as one differentiable op.
@@ -39,16 +40,26 @@ extension Tensor {
         for r in 0..<g4 { for k in 0..<h { whhT.pointer[k * g4 + r] = weightHH.storage.pointer[r * h + k] } }
         let whhTp = UnsafePointer(whhT.pointer), h0p = UnsafePointer(h0.storage.pointer)
         let c0p = UnsafePointer(c0.storage.pointer)
-        inBatchChunks(b, work: b * g4 * h) { n0, n1 in
+        inRecurrenceChunks(batch: b, units: h, work: b * g4 * h) { rows, units, meet in
+            let n0 = rows.lowerBound, u0 = units.lowerBound, width = units.count
             for step in 0..<t {
                 let hPrev = step == 0 ? h0p + n0 * h : UnsafePointer(po + (n0 * t + step - 1) * h)
-                smallGemm(m: n1 - n0, n: g4, k: h, a: hPrev, lda: step == 0 ? h : t * h, b: whhTp, ldb: g4, beta: 1,
-                          c: pa + (n0 * t + step) * g4, ldc: t * g4)
-                for n in n0..<n1 {
+                let gates = pa + (n0 * t + step) * g4, lda = step == 0 ? h : t * h
+                if width == h {
+                    smallGemm(m: rows.count, n: g4, k: h, a: hPrev, lda: lda, b: whhTp, ldb: g4, beta: 1, c: gates, ldc: t * g4)
+                } else { // this chunk's units of each of the four gates
+                    for q in 0..<4 {
+                        smallGemm(m: rows.count, n: width, k: h, a: hPrev, lda: lda, b: whhTp + q * h + u0, ldb: g4, beta: 1,
+                                  c: gates + q * h + u0, ldc: t * g4)
+                    }
+                }
+                for n in rows {
                     let r = n * t + step
                     let cPrev = step == 0 ? c0p + n * h : UnsafePointer(pc + (r - 1) * h)
-                    lstmCellForward(gate: pa + r * g4, cPrev: cPrev, c: pc + r * h, tanhC: ptc + r * h, h: po + r * h, size: h)
+                    lstmCellForward(gate: pa + r * g4 + u0, cPrev: cPrev + u0, c: pc + r * h + u0, tanhC: ptc + r * h + u0,
+                                    h: po + r * h + u0, size: width, stride: h)
                 }
+                meet()
             }
         }
         let hN = TensorStorage(uninitializedCount: b * h), cN = TensorStorage(uninitializedCount: b * h)
@@ -69,17 +80,20 @@ extension Tensor {
             let gOut = grads[0]?.storage.pointer
             let pd = dPre.pointer, pdh = dh.pointer, pdc = dc.pointer
             let c0p = UnsafePointer(c0s.pointer), whhF = UnsafePointer(whh.pointer)
-            inBatchChunks(b, work: b * g4 * h) { n0, n1 in
+            inRecurrenceChunks(batch: b, units: h, work: b * g4 * h) { rows, units, meet in
+                let n0 = rows.lowerBound, u0 = units.lowerBound
                 for step in stride(from: t - 1, through: 0, by: -1) {
-                    for n in n0..<n1 {
+                    for n in rows {
                         let r = n * t + step
                         let cPrev = step == 0 ? c0p + n * h : UnsafePointer(pc + (r - 1) * h)
-                        lstmCellBackward(gate: pa + r * g4, cPrev: cPrev, tanhC: ptc + r * h, dh: pdh + n * h,
-                                         dOut: gOut.map { $0 + r * h }, dc: pdc + n * h, dGates: pd + r * g4, size: h)
+                        lstmCellBackward(gate: pa + r * g4 + u0, cPrev: cPrev + u0, tanhC: ptc + r * h + u0, dh: pdh + n * h + u0,
+                                         dOut: gOut.map { $0 + r * h + u0 }, dc: pdc + n * h + u0, dGates: pd + r * g4 + u0,
+                                         size: units.count, stride: h)
                     }
-                    // dh_{t−1} = dGates_t · W_hh for this chunk's rows.
-                    smallGemm(m: n1 - n0, n: h, k: g4, a: pd + (n0 * t + step) * g4, lda: t * g4, b: whhF, ldb: h,
-                              c: pdh + n0 * h, ldc: h)
+                    meet() // every unit's gate gradients of this step are in place
+                    // dh_{t−1} = dGates_t · W_hh for this chunk's rows and units.
+                    smallGemm(m: rows.count, n: units.count, k: g4, a: pd + (n0 * t + step) * g4, lda: t * g4, b: whhF + u0,
+                              ldb: h, c: pdh + n0 * h + u0, ldc: h)
                 }
             }
             // Previous hidden state of every step: h0 for step 0, the output of the step before otherwise.
@@ -116,21 +130,77 @@ extension Tensor {
     for k in 0..<(n - j) { p[j + k] = v[k] }
 }
 
-/// Runs `body` over disjoint batch ranges, in parallel when BLAS has more than one thread to give.
+/// Runs the recurrence `body(rows, units, meet)` on disjoint parts, in parallel when BLAS has more than one thread
+/// to give.
 ///
-/// The rows of an LSTM batch recur independently, so each core can run the whole time loop for its rows with
-/// single-threaded GEMMs: no per-step hand-off between threads, which for small per-step products costs more
-/// than OpenBLAS's own threading saves. BLAS runs single-threaded meanwhile and gets its thread count back after.
-private func inBatchChunks(_ batch: Int, work: Int, _ body: (Int, Int) -> Void) {
+/// The rows of an LSTM batch recur independently, so with enough rows (8 or more per core) each core runs the whole
+/// time loop for its rows with single-threaded products and no hand-off between threads (`meet` does nothing).
+/// A smaller batch is split by hidden units instead: each core computes its units' gates and cells, and the cores
+/// meet once per step, since the next step's product reads every unit. BLAS runs single-threaded meanwhile and gets
+/// its thread count back after. Either way every element is computed by the same arithmetic as on one core.
+private func inRecurrenceChunks(batch: Int, units: Int, work: Int,
+                                _ body: (_ rows: Range<Int>, _ units: Range<Int>, _ meet: () -> Void) -> Void) {
     let threads = LSTMParallelism.threads ?? BLAS.threadCount
-    let chunks = min(threads, batch / 8)
-    guard chunks > 1, work >= 1 << 18 else { body(0, batch); return }
+    guard threads > 1, work >= 1 << 18 else { body(0..<batch, 0..<units, {}); return }
+    let rowChunks = min(threads, batch / 8)
+    if rowChunks > 1 {
+        SingleThreadedBLAS.enter()
+        defer { SingleThreadedBLAS.exit() }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: rowChunks) { i in
+                box.value(batch * i / rowChunks ..< batch * (i + 1) / rowChunks, 0..<units, {})
+            }
+        }
+        return
+    }
+    // Two halves of the units, each a whole number of 16-column strips for the small-product kernel.
+    guard units % 32 == 0, units >= 64 else { body(0..<batch, 0..<units, {}); return }
     SingleThreadedBLAS.enter()
     defer { SingleThreadedBLAS.exit() }
+    let barrier = StepBarrier(parties: 2), done = DispatchSemaphore(value: 0)
     withoutActuallyEscaping(body) { body in
         let box = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
-            box.value(batch * i / chunks, batch * (i + 1) / chunks)
+        // A thread of its own, not a dispatch worker: the halves wait for each other every step, so both must run
+        // at once, which a busy dispatch pool does not promise. The thread object outlives this call, so it holds
+        // the work through a slot that is emptied before `body` stops being valid.
+        let slot = WorkSlot({ box.value(0..<batch, units / 2 ..< units, barrier.wait) })
+        let helper = Thread { slot.run(); done.signal() }
+        helper.stackSize = 1 << 20
+        helper.start()
+        box.value(0..<batch, 0 ..< units / 2, barrier.wait)
+        done.wait()
+        slot.clear()
+    }
+}
+
+/// Work handed to a helper thread, released by the caller once the helper is done.
+private final class WorkSlot: @unchecked Sendable {
+    private var work: (() -> Void)?
+    init(_ work: @escaping () -> Void) { self.work = work }
+    func run() { work?() }
+    func clear() { work = nil }
+}
+
+/// Where the halves of a recurrence meet once per step. They arrive microseconds apart, so a waiter spins, and
+/// yields its core after a while in case the other was descheduled.
+private final class StepBarrier: @unchecked Sendable {
+    private let parties: Int
+    private let arrived = Atomic<Int>(0), generation = Atomic<Int>(0)
+
+    init(parties: Int) { self.parties = parties }
+
+    func wait() {
+        let current = generation.load(ordering: .acquiring)
+        if arrived.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == parties {
+            arrived.store(0, ordering: .relaxed)
+            generation.store(current &+ 1, ordering: .releasing)
+            return
+        }
+        var spins = 0
+        while generation.load(ordering: .acquiring) == current {
+            spins += 1
+            if spins > 2000 { sched_yield() }
         }
     }
 }
@@ -166,38 +236,40 @@ private struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// One row of the cell: activates the pre-activation gates in place and writes c', tanh c' and h'.
+/// `n` units of one row of the cell: activates the pre-activation gates in place (gate q of unit j at
+/// `gate[q·stride + j]`) and writes c', tanh c' and h'.
 @inline(__always)
 private func lstmCellForward(gate: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                             tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, size n: Int) {
+                             tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, size n: Int, stride s: Int) {
     var j = 0
     while j < n {
-        let i = simdSigmoid(load8(gate, j, n)), f = simdSigmoid(load8(gate + n, j, n))
-        let g = simdTanh(load8(gate + 2 * n, j, n)), o = simdSigmoid(load8(gate + 3 * n, j, n))
+        let i = simdSigmoid(load8(gate, j, n)), f = simdSigmoid(load8(gate + s, j, n))
+        let g = simdTanh(load8(gate + 2 * s, j, n)), o = simdSigmoid(load8(gate + 3 * s, j, n))
         let cNew = f * load8(cPrev, j, n) + i * g
         let tc = simdTanh(cNew)
-        store8(i, gate, j, n); store8(f, gate + n, j, n); store8(g, gate + 2 * n, j, n); store8(o, gate + 3 * n, j, n)
+        store8(i, gate, j, n); store8(f, gate + s, j, n); store8(g, gate + 2 * s, j, n); store8(o, gate + 3 * s, j, n)
         store8(cNew, c, j, n); store8(tc, tanhC, j, n); store8(o * tc, h, j, n)
         j += 8
     }
 }
 
-/// One row of backpropagation through the cell: gate gradients, and dc carried to the previous step.
+/// `n` units of one row of backpropagation through the cell (gates `stride` apart): gate gradients, and dc carried
+/// to the previous step.
 @inline(__always)
 private func lstmCellBackward(gate: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
                               dh: UnsafePointer<Float>, dOut: UnsafePointer<Float>?, dc: UnsafeMutablePointer<Float>,
-                              dGates d: UnsafeMutablePointer<Float>, size n: Int) {
+                              dGates d: UnsafeMutablePointer<Float>, size n: Int, stride s: Int) {
     var j = 0
     while j < n {
-        let i = load8(gate, j, n), f = load8(gate + n, j, n), g = load8(gate + 2 * n, j, n), o = load8(gate + 3 * n, j, n)
+        let i = load8(gate, j, n), f = load8(gate + s, j, n), g = load8(gate + 2 * s, j, n), o = load8(gate + 3 * s, j, n)
         let tc = load8(tanhC, j, n)
         var dhj = load8(dh, j, n)
         if let dOut { dhj += load8(dOut, j, n) }
         let dcj = load8(dc, j, n) + dhj * o * (1 - tc * tc)
         store8(dcj * g * i * (1 - i), d, j, n)
-        store8(dcj * load8(cPrev, j, n) * f * (1 - f), d + n, j, n)
-        store8(dcj * i * (1 - g * g), d + 2 * n, j, n)
-        store8(dhj * tc * o * (1 - o), d + 3 * n, j, n)
+        store8(dcj * load8(cPrev, j, n) * f * (1 - f), d + s, j, n)
+        store8(dcj * i * (1 - g * g), d + 2 * s, j, n)
+        store8(dhj * tc * o * (1 - o), d + 3 * s, j, n)
         store8(dcj * f, dc, j, n)
         j += 8
     }
