@@ -36,11 +36,15 @@ let package = Package(
         // OpenBLAS and LAPACKE, loaded on first use with the kernel set chosen for this CPU (Docs/Performance.md).
         .target(name: "CBLASRuntime", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
+        // Vector kernels in C, for the hot loops where the instruction set must be chosen at run time (Swift code is
+        // compiled for baseline x86-64): the LSTM cell and its recurrent products.
+        .target(name: "CKernels"),
+
         // What every layer shares: the seeded random generator, PNG images, atomic writes, file-format errors.
         .target(name: "Basics", dependencies: ["CPNG"]),
 
         // N-d Float32 tensors, reverse-mode autodiff, layers, losses, optimisers, checkpoints (re-exports Basics).
-        .target(name: "Tensor", dependencies: ["Basics", "CBLASRuntime"]),
+        .target(name: "Tensor", dependencies: ["Basics", "CBLASRuntime", "CKernels"]),
 
         // The training loop every trainer shares: run folders, resumable progress, the epoch loop, non-finite stops.
         .target(name: "Training", dependencies: ["Tensor"]),

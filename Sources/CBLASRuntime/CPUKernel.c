@@ -15,44 +15,31 @@ static unsigned long long xgetbv0(void) {
     return ((unsigned long long)hi << 32) | lo;
 }
 
-// What the CPU and the OS support: AVX2 with FMA, AVX-512 (F, DQ, CD, BW, VL), AVX-512 BF16.
-typedef struct { int usable, amd, avx2fma, avx512, bf16; } Features;
-
-static Features features(void) {
-    Features f = {0, 0, 0, 0, 0};
+const char *ssm_cpu_kernel_choice(void) {
     unsigned int a, b, c, d;
-    if (!__get_cpuid(0, &a, &b, &c, &d)) return f;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return "";
     unsigned int maxLeaf = a;
-    f.amd = (b == 0x68747541); // "Auth"enticAMD
+    int amd = (b == 0x68747541); // "Auth"enticAMD
     __get_cpuid(1, &a, &b, &c, &d);
     int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1;
-    if (!osxsave || !avx) return f;
+    if (!osxsave || !avx) return "";
     unsigned long long xcr0 = xgetbv0();
-    if ((xcr0 & 0x6) != 0x6) return f; // the OS does not save YMM state
-    f.usable = 1;
+    if ((xcr0 & 0x6) != 0x6) return ""; // the OS does not save YMM state
     unsigned int b7 = 0, a71 = 0;
     if (maxLeaf >= 7) {
         __cpuid_count(7, 0, a, b, c, d); b7 = b;
         unsigned int sub = a;
         if (sub >= 1) { __cpuid_count(7, 1, a, b, c, d); a71 = a; }
     }
-    f.avx2fma = ((b7 >> 5) & 1) && fma;
+    int avx2 = (b7 >> 5) & 1;
     unsigned int avx512Mask = (1u << 16) | (1u << 17) | (1u << 28) | (1u << 30) | (1u << 31); // F DQ CD BW VL
-    f.avx512 = (b7 & avx512Mask) == avx512Mask && (xcr0 & 0xE6) == 0xE6;
-    f.bf16 = (a71 >> 5) & 1;
-    return f;
-}
-
-const char *ssm_cpu_kernel_choice(void) {
-    Features f = features();
-    if (!f.usable) return "";
-    if (f.avx512 && f.bf16) return "Cooperlake";
-    if (f.avx512) return "SkylakeX";
-    if (f.avx2fma) return f.amd ? "Zen" : "Haswell";
+    int avx512 = (b7 & avx512Mask) == avx512Mask && (xcr0 & 0xE6) == 0xE6;
+    int bf16 = (a71 >> 5) & 1;
+    if (avx512 && bf16) return "Cooperlake";
+    if (avx512) return "SkylakeX";
+    if (avx2 && fma) return amd ? "Zen" : "Haswell";
     return "Sandybridge";
 }
-
-int ssm_cpu_has_avx512(void) { return features().avx512; }
 
 static char brand[49];
 const char *ssm_cpu_model(void) {
@@ -79,7 +66,6 @@ int ssm_cpu_model_number(void) { int f, m; familyModel(&f, &m); return m; }
 
 #else
 const char *ssm_cpu_kernel_choice(void) { return ""; }
-int ssm_cpu_has_avx512(void) { return 0; }
 const char *ssm_cpu_model(void) { return ""; }
 int ssm_cpu_family(void) { return 0; }
 int ssm_cpu_model_number(void) { return 0; }

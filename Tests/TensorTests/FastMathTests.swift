@@ -37,3 +37,45 @@ struct FastMathTests {
         #expect(abs(fused.item - composite.item) < 1e-5 * max(1, abs(composite.item)))
     }
 }
+
+@Suite("LSTM cell kernel")
+struct LSTMCellKernelTests {
+    /// The C cell (vectorised for this CPU's widest instruction set) gives exactly the bits of the same step written
+    /// with the Swift SIMD functions, over saturating and ordinary pre-activations, in both directions.
+    @Test func cellMatchesTheSwiftDefinitionBitForBit() {
+        var rng = RandomGenerator(seed: 21)
+        let n = 37, stride = 40 // a tail past every vector width, gates further apart than the units
+        let pre = Tensor.randn([4 * stride], std: 6, rng: &rng), cPrev = Tensor.randn([n], std: 2, rng: &rng)
+        let dh = Tensor.randn([n], rng: &rng), dOut = Tensor.randn([n], rng: &rng), dc0 = Tensor.randn([n], rng: &rng)
+        let gate = pre.copy()
+        let c = Tensor.zeros([n]), tanhC = Tensor.zeros([n]), h = Tensor.zeros([n])
+        lstmCellForward(gate: gate.storage.pointer, cPrev: cPrev.storage.pointer, c: c.storage.pointer,
+                        tanhC: tanhC.storage.pointer, h: h.storage.pointer, size: n, stride: stride)
+        let dc = dc0.copy(), dGates = Tensor.zeros([4 * stride])
+        lstmCellBackward(gate: gate.storage.pointer, cPrev: cPrev.storage.pointer, tanhC: tanhC.storage.pointer,
+                         dh: dh.storage.pointer, dOut: dOut.storage.pointer, dc: dc.storage.pointer,
+                         dGates: dGates.storage.pointer, size: n, stride: stride)
+        func one(_ f: (SIMD8<Float>) -> SIMD8<Float>, _ x: Float) -> Float { f(SIMD8(repeating: x))[0] }
+        var mismatches = 0
+        for j in 0..<n {
+            let p = pre.storage.pointer
+            let i = one(simdSigmoid, p[j]), f = one(simdSigmoid, p[stride + j])
+            let g = one(simdTanh, p[2 * stride + j]), o = one(simdSigmoid, p[3 * stride + j])
+            let cNew = f * cPrev.storage.pointer[j] + i * g, tc = one(simdTanh, cNew)
+            let dhj = dh.storage.pointer[j] + dOut.storage.pointer[j]
+            let dcj = dc0.storage.pointer[j] + dhj * o * (1 - tc * tc)
+            let expected: [Float] = [i, f, g, o, cNew, tc, o * tc, dcj * g * i * (1 - i),
+                                     dcj * cPrev.storage.pointer[j] * f * (1 - f), dcj * i * (1 - g * g),
+                                     dhj * tc * o * (1 - o), dcj * f]
+            let got: [Float] = [gate.storage.pointer[j], gate.storage.pointer[stride + j], gate.storage.pointer[2 * stride + j],
+                                gate.storage.pointer[3 * stride + j], c.storage.pointer[j], tanhC.storage.pointer[j],
+                                h.storage.pointer[j], dGates.storage.pointer[j], dGates.storage.pointer[stride + j],
+                                dGates.storage.pointer[2 * stride + j], dGates.storage.pointer[3 * stride + j],
+                                dc.storage.pointer[j]]
+            mismatches += zip(expected, got).filter { $0.bitPattern != $1.bitPattern }.count
+        }
+        #expect(mismatches == 0)
+        // Units past n (the padding between gates) are never written.
+        #expect((n..<stride).allSatisfy { gate.storage.pointer[$0] == pre.storage.pointer[$0] && dGates.storage.pointer[$0] == 0 })
+    }
+}

@@ -32,15 +32,6 @@ int ssm_cpu_model_number(void);
 int ssm_blas_threads(void);
 void ssm_blas_set_threads(int n);
 
-/// Whether this CPU and OS run AVX-512 (F, DQ, CD, BW, VL).
-int ssm_cpu_has_avx512(void);
-
-/// `C = A·B + beta·C` for row-major A (m×k) and B (k×n, rows contiguous), beta 0 or 1, with register-resident
-/// tiles of C and no packing: for products with few rows against a matrix reused from call to call (an LSTM's
-/// recurrent step), where OpenBLAS's per-call packing dominates. Returns 0 when done, -1 when the case is not
-/// covered (no AVX-512, n not a multiple of 16, beta other than 0 or 1); the caller then uses `ssm_sgemm`.
-int ssm_sgemm_small(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
-
 /// Row-major `cblas_sgemm` (transpose flags are booleans).
 void ssm_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                const float *b, int ldb, float beta, float *c, int ldc);

@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import Synchronization
+internal import CKernels
 
 extension Tensor {
     /// A whole LSTM layer over a batch-first sequence, as one differentiable op.
@@ -10,7 +11,8 @@ extension Tensor {
     ///
     /// The input projection of all steps is one GEMM; each step adds `h·W_hhᵀ` with one small-product kernel
     /// (register tiles, no per-step packing, on AVX-512 CPUs; OpenBLAS elsewhere) that writes straight into the
-    /// strided step rows, then applies the gate nonlinearities in one fused SIMD pass.
+    /// strided step rows, then applies the gate nonlinearities in one fused pass (a C kernel vectorised for the CPU's
+    /// widest instruction set, bit-identical on every one).
     /// The backward pass runs through time with one GEMM per step and computes every weight gradient with
     /// a single GEMM over all steps.
     ///
@@ -70,6 +72,7 @@ extension Tensor {
         let output = Tensor(shape: [b, t, h], storage: out)
         let hLast = Tensor(shape: [b, h], storage: hN), cLast = Tensor(shape: [b, h], storage: cN)
         let xs = x.storage, h0s = h0.storage, c0s = c0.storage, wih = weightIH.storage, whh = weightHH.storage
+        let needX = x.requiresGrad
         record("lstm", outputs: [output, hLast, cLast], inputs: [x, h0, c0, weightIH, weightHH, biasIH, biasHH]) { grads in
             // Capture the forward storages themselves, not just their pointers, so they outlive the forward pass.
             let pa = acts.pointer, pc = cells.pointer, ptc = tanhCells.pointer, po = out.pointer
@@ -102,32 +105,23 @@ extension Tensor {
                 (hPrev.pointer + n * t * h).update(from: h0s.pointer + n * h, count: h)
                 if t > 1 { (hPrev.pointer + (n * t + 1) * h).update(from: po + n * t * h, count: (t - 1) * h) }
             }
-            let dx = TensorStorage(uninitializedCount: rows * inF)
-            gemm(m: rows, n: inF, k: g4, a: pd, lda: g4, b: wih.pointer, ldb: inF, c: dx.pointer, ldc: inF)
+            // The input's gradient only when something upstream wants it (a trajectory's velocities do not).
+            var dx: Tensor?
+            if needX {
+                let s = TensorStorage(uninitializedCount: rows * inF)
+                gemm(m: rows, n: inF, k: g4, a: pd, lda: g4, b: wih.pointer, ldb: inF, c: s.pointer, ldc: inF)
+                dx = Tensor(shape: [b, t, inF], storage: s)
+            }
             let dWih = TensorStorage(uninitializedCount: g4 * inF), dWhh = TensorStorage(uninitializedCount: g4 * h)
             gemm(transA: true, m: g4, n: inF, k: rows, a: pd, lda: g4, b: xs.pointer, ldb: inF, c: dWih.pointer, ldc: inF)
             gemm(transA: true, m: g4, n: h, k: rows, a: pd, lda: g4, b: hPrev.pointer, ldb: h, c: dWhh.pointer, ldc: h)
             let dBias = Tensor(shape: [rows, g4], storage: dPre).sum(axis: 0)
-            return [Tensor(shape: [b, t, inF], storage: dx), Tensor(shape: [b, h], storage: dh),
+            return [dx, Tensor(shape: [b, h], storage: dh),
                     Tensor(shape: [b, h], storage: dc), Tensor(shape: [g4, inF], storage: dWih),
                     Tensor(shape: [g4, h], storage: dWhh), dBias, dBias]
         }
         return (output, hLast, cLast)
     }
-}
-
-// MARK: - Fused SIMD cell kernels
-
-@inline(__always) private func load8(_ p: UnsafePointer<Float>, _ j: Int, _ n: Int) -> SIMD8<Float> {
-    if j + 8 <= n { return UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self) }
-    var v = SIMD8<Float>()
-    for k in 0..<(n - j) { v[k] = p[j + k] }
-    return v
-}
-
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ n: Int) {
-    if j + 8 <= n { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self); return }
-    for k in 0..<(n - j) { p[j + k] = v[k] }
 }
 
 /// Runs the recurrence `body(rows, units, meet)` on disjoint parts, in parallel when BLAS has more than one thread
@@ -236,41 +230,19 @@ private struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// `n` units of one row of the cell: activates the pre-activation gates in place (gate q of unit j at
-/// `gate[q·stride + j]`) and writes c', tanh c' and h'.
+/// `n` units of one row of the cell, gates `stride` apart: activates the gates in place and writes c', tanh c', h'
+/// (`ssm_lstm_cell_forward`).
 @inline(__always)
-private func lstmCellForward(gate: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                             tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, size n: Int, stride s: Int) {
-    var j = 0
-    while j < n {
-        let i = simdSigmoid(load8(gate, j, n)), f = simdSigmoid(load8(gate + s, j, n))
-        let g = simdTanh(load8(gate + 2 * s, j, n)), o = simdSigmoid(load8(gate + 3 * s, j, n))
-        let cNew = f * load8(cPrev, j, n) + i * g
-        let tc = simdTanh(cNew)
-        store8(i, gate, j, n); store8(f, gate + s, j, n); store8(g, gate + 2 * s, j, n); store8(o, gate + 3 * s, j, n)
-        store8(cNew, c, j, n); store8(tc, tanhC, j, n); store8(o * tc, h, j, n)
-        j += 8
-    }
+func lstmCellForward(gate: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                     tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, size n: Int, stride: Int) {
+    ssm_lstm_cell_forward(gate, cPrev, c, tanhC, h, Int32(n), Int32(stride))
 }
 
-/// `n` units of one row of backpropagation through the cell (gates `stride` apart): gate gradients, and dc carried
-/// to the previous step.
+/// Backpropagation through `n` units of one row of the cell: gate gradients, and dc carried to the previous step
+/// (`ssm_lstm_cell_backward`).
 @inline(__always)
-private func lstmCellBackward(gate: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
-                              dh: UnsafePointer<Float>, dOut: UnsafePointer<Float>?, dc: UnsafeMutablePointer<Float>,
-                              dGates d: UnsafeMutablePointer<Float>, size n: Int, stride s: Int) {
-    var j = 0
-    while j < n {
-        let i = load8(gate, j, n), f = load8(gate + s, j, n), g = load8(gate + 2 * s, j, n), o = load8(gate + 3 * s, j, n)
-        let tc = load8(tanhC, j, n)
-        var dhj = load8(dh, j, n)
-        if let dOut { dhj += load8(dOut, j, n) }
-        let dcj = load8(dc, j, n) + dhj * o * (1 - tc * tc)
-        store8(dcj * g * i * (1 - i), d, j, n)
-        store8(dcj * load8(cPrev, j, n) * f * (1 - f), d + s, j, n)
-        store8(dcj * i * (1 - g * g), d + 2 * s, j, n)
-        store8(dhj * tc * o * (1 - o), d + 3 * s, j, n)
-        store8(dcj * f, dc, j, n)
-        j += 8
-    }
+func lstmCellBackward(gate: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
+                      dh: UnsafePointer<Float>, dOut: UnsafePointer<Float>?, dc: UnsafeMutablePointer<Float>,
+                      dGates: UnsafeMutablePointer<Float>, size n: Int, stride: Int) {
+    ssm_lstm_cell_backward(gate, cPrev, tanhC, dh, dOut, dc, dGates, Int32(n), Int32(stride))
 }

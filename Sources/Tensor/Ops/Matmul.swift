@@ -1,4 +1,5 @@
 internal import CBLASRuntime
+internal import CKernels
 
 /// C = alpha·op(A)·op(B) + beta·C on row-major buffers through `cblas_sgemm`.
 @inline(__always)

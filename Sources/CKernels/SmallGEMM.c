@@ -9,7 +9,7 @@
 //
 // AVX-512 only: an AVX2 version (6×16 tiles) measured no faster than OpenBLAS's own AVX2 kernels, so CPUs without
 // AVX-512 keep OpenBLAS for these products too.
-#include "BLASRuntime.h"
+#include "Kernels.h"
 #include <stddef.h>
 
 #if defined(__x86_64__)
@@ -59,10 +59,8 @@ __attribute__((target("avx512f"))) static void gemm512(int m, int n, int k, cons
 
 int ssm_sgemm_small(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
 #if defined(__x86_64__)
-    static int avx512 = -1; // read once; the race is benign (every thread computes the same value)
-    int has = __atomic_load_n(&avx512, __ATOMIC_RELAXED);
-    if (has < 0) { has = ssm_cpu_has_avx512(); __atomic_store_n(&avx512, has, __ATOMIC_RELAXED); }
-    if (!has || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0 || (beta != 0 && beta != 1)) return -1;
+    // The CPU and the OS (it must save ZMM state) both support AVX-512F.
+    if (!__builtin_cpu_supports("avx512f") || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0 || (beta != 0 && beta != 1)) return -1;
     gemm512(m, n, k, a, lda, b, ldb, c, ldc, beta == 1);
     return 0;
 #else
