@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CBLASRuntime", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
         // Vector kernels in C, for the hot loops where the instruction set must be chosen at run time (Swift code is
-        // compiled for baseline x86-64): the LSTM cell and its recurrent products.
+        // compiled for baseline x86-64): the LSTM cell, its recurrent products, the optimisers' updates.
         .target(name: "CKernels"),
 
         // What every layer shares: the seeded random generator, PNG images, atomic writes, file-format errors.

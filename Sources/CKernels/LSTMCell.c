@@ -6,14 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#pragma STDC FP_CONTRACT OFF
-#pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
+#include "Clones.h"
 
 static inline float exp_f(float v) {
     float x = v < -87.3f ? -87.3f : v;

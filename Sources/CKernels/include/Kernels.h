@@ -1,6 +1,7 @@
 // Vector kernels in C for the hot loops whose instruction set is chosen at run time (AVX-512, AVX2 or baseline
-// x86-64; Swift code is compiled for the baseline only). Every kernel computes the same IEEE operations per element
-// whatever the instruction set (no fused multiply-adds, no reassociation), so results do not depend on the CPU.
+// x86-64; Swift code is compiled for the baseline only). The elementwise kernels (LSTM cell, optimisers) compute the
+// same IEEE operations per element whatever the instruction set (no fused multiply-adds, no reassociation), so their
+// results do not depend on the CPU; the small-product kernel, like any BLAS, sums with fused multiply-adds.
 #ifndef SSM_KERNELS_H
 #define SSM_KERNELS_H
 
@@ -23,6 +24,15 @@ void ssm_lstm_cell_forward(float *gate, const float *c_prev, float *c, float *ta
 /// reaching c_{t−1}), writes the gate pre-activation gradients `d_gates` (same layout as `gate`).
 void ssm_lstm_cell_backward(const float *gate, const float *c_prev, const float *tanh_c, const float *dh,
                             const float *d_out, float *dc, float *d_gates, int n, int stride);
+
+/// One Adam step over `n` values (PyTorch's Adam, or AdamW when `decoupled`: the weight first scaled by `shrink`
+/// = 1 − lr·decay), with the bias corrections folded into `step_size` = lr / (1 − β1ᵗ) and `bc2_root` = √(1 − β2ᵗ).
+void ssm_adam_update(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2, float step_size,
+                     float bc2_root, float eps, float weight_decay, float shrink, int decoupled);
+
+/// One RMSprop step with momentum, not centred (PyTorch's RMSprop), over `n` values.
+void ssm_rmsprop_momentum_update(float *p, const float *g, float *square_avg, float *momentum_buffer, long n,
+                                 float alpha, float eps, float weight_decay, float momentum, float learning_rate);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
+internal import CKernels
 import Foundation
 
 /// Shared machinery of the optimisers: per-parameter state and the step counter.
@@ -146,13 +147,9 @@ public class Adam: Optimizer {
         let t = stepT[0]
         let bc1 = 1 - Foundation.pow(beta1, t), bc2 = 1 - Foundation.pow(beta2, t)
         let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
-        for i in 0..<p.count {
-            var grad = g[i]
-            if decoupled { p[i] *= 1 - learningRate * weightDecay } else { grad += weightDecay * p[i] }
-            m[i] = beta1 * m[i] + (1 - beta1) * grad
-            v[i] = beta2 * v[i] + (1 - beta2) * grad * grad
-            p[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Root + eps)
-        }
+        guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+        ssm_adam_update(pp, gp, m, v, p.count, beta1, beta2, stepSize, bc2Root, eps, weightDecay,
+                        1 - learningRate * weightDecay, decoupled ? 1 : 0)
     }
 }
 
@@ -182,21 +179,27 @@ public final class RMSprop: Optimizer {
         let sq = buffer("square_avg", &state, count: p.count)
         let buf = momentum > 0 ? buffer("momentum_buffer", &state, count: p.count) : nil
         let gAvg = centered ? buffer("grad_avg", &state, count: p.count) : nil
+        let a = alpha, ca = 1 - alpha, e = eps, wd = weightDecay, mu = momentum, lr = learningRate
+        guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+        if let buf, gAvg == nil { // the common case, as a vector loop
+            ssm_rmsprop_momentum_update(pp, gp, sq, buf, p.count, alpha, eps, weightDecay, momentum, learningRate)
+            return
+        }
         for i in 0..<p.count {
-            let grad = g[i] + weightDecay * p[i]
-            sq[i] = alpha * sq[i] + (1 - alpha) * grad * grad
+            let grad = gp[i] + wd * pp[i]
+            sq[i] = a * sq[i] + ca * grad * grad
             var denom: Float
             if let gAvg {
-                gAvg[i] = alpha * gAvg[i] + (1 - alpha) * grad
-                denom = (sq[i] - gAvg[i] * gAvg[i]).squareRoot() + eps
+                gAvg[i] = a * gAvg[i] + ca * grad
+                denom = (sq[i] - gAvg[i] * gAvg[i]).squareRoot() + e
             } else {
-                denom = sq[i].squareRoot() + eps
+                denom = sq[i].squareRoot() + e
             }
             if let buf {
-                buf[i] = momentum * buf[i] + grad / denom
-                p[i] -= learningRate * buf[i]
+                buf[i] = mu * buf[i] + grad / denom
+                pp[i] -= lr * buf[i]
             } else {
-                p[i] -= learningRate * grad / denom
+                pp[i] -= lr * grad / denom
             }
         }
     }
