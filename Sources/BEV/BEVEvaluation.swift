@@ -20,7 +20,12 @@ public struct BEVEvaluation: Codable, Sendable {
     public var targetPositionError: Double { located == 0 ? .nan : positionError / Double(located) }
     /// Fraction of visible targets the prediction shows (evidence ≥ 2 pixels).
     public var targetRecall: Double { visibleTargets == 0 ? .nan : Double(located) / Double(visibleTargets) }
+    /// Fraction of the targets the prediction shows (evidence ≥ 2 pixels) that are visible in the scene; NaN when it
+    /// shows none.
+    public var targetPrecision: Double { shownTargets == 0 ? .nan : Double(located) / Double(shownTargets) }
     public private(set) var visibleTargets = 0
+    /// Targets the prediction shows, visible or not.
+    public private(set) var shownTargets = 0
 
     var intersection = 0, union = 0, cellIntersection = 0, cellUnion = 0, colorCount = 0, located = 0
     var colorError = 0.0, positionError = 0.0
@@ -45,6 +50,7 @@ public struct BEVEvaluation: Codable, Sendable {
         for k in colors.indices {
             let visible = present[k].evidence > 0
             scores.append(predicted[k].evidence); labels.append(visible)
+            if predicted[k].evidence >= 2 { shownTargets += 1 }
             guard visible else { continue }
             visibleTargets += 1
             if predicted[k].evidence >= 2 {
@@ -94,8 +100,12 @@ public struct BEVEvaluation: Codable, Sendable {
         func value(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
         return ["scenes": scenes, "free_iou": value(freeIoU), "free_iou_cells": value(freeCellIoU), "rgb_error": value(rgbError),
                 "target_visibility_ap": value(targetAveragePrecision), "target_position_error_cells": value(targetPositionError),
-                "target_recall": value(targetRecall), "visible_targets": visibleTargets]
+                "target_recall": value(targetRecall), "target_precision": value(targetPrecision),
+                "visible_targets": visibleTargets, "shown_targets": shownTargets]
     }
 
-    enum CodingKeys: String, CodingKey { case scenes, intersection, union, cellIntersection, cellUnion, colorCount, located, colorError, positionError, scores, labels, visibleTargets }
+    enum CodingKeys: String, CodingKey {
+        case scenes, intersection, union, cellIntersection, cellUnion, colorCount, located, colorError, positionError, scores, labels
+        case visibleTargets, shownTargets
+    }
 }

@@ -121,7 +121,7 @@ struct BEVSceneOptions: ParsableArguments {
 
 struct BEVEval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval", abstract: "Free-space IoU, RGB error, target visibility AP and position error of a BEV checkpoint.")
+        commandName: "eval", abstract: "Free-space IoU, RGB error, and the target channel's visibility AP, recall, precision and position error of a BEV checkpoint.")
 
     @Option(help: "BEV checkpoint.") var checkpoint = "Models/bev/model.safetensors"
     @OptionGroup var scenes: BEVSceneOptions
@@ -151,8 +151,11 @@ struct BEVEval: ParsableCommand {
         result["checkpoint"] = checkpoint
         result["data"] = scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"
         if json { printJSON(result) } else {
-            print(String(format: "free-space IoU %.3f (pixels), %.3f (cells)  RGB error %.3f  target AP %.3f  target position error %.2f cells  (%d scenes)",
-                         evaluation.freeIoU, evaluation.freeCellIoU, evaluation.rgbError, evaluation.targetAveragePrecision, evaluation.targetPositionError, evaluation.scenes))
+            print(String(format: "free-space IoU %.3f (pixels), %.3f (cells)  RGB error %.3f  (%d scenes)",
+                         evaluation.freeIoU, evaluation.freeCellIoU, evaluation.rgbError, evaluation.scenes))
+            print(String(format: "targets: AP %.3f  recall %.3f (%d visible)  precision %.3f (%d shown)  position error %.2f cells",
+                         evaluation.targetAveragePrecision, evaluation.targetRecall, evaluation.visibleTargets,
+                         evaluation.targetPrecision, evaluation.shownTargets, evaluation.targetPositionError))
         }
     }
 }

@@ -44,10 +44,16 @@ struct BEVEvaluationTests {
         }
         #expect(perfect.freeIoU == 1 && perfect.freeCellIoU == 1 && perfect.rgbError == 0)
         #expect(perfect.visibleTargets > 0, "some scene must show a target")
-        #expect(perfect.targetAveragePrecision == 1 && perfect.targetRecall == 1)
+        #expect(perfect.targetAveragePrecision == 1 && perfect.targetRecall == 1 && perfect.targetPrecision == 1)
         // Discs of radius 0.25 cells drawn at 4 pixels per cell: the mean of their pixels is within a fifth of a cell.
         #expect(perfect.targetPositionError < 0.2, "\(perfect.targetPositionError)")
-        #expect(empty.freeIoU == 0 && empty.freeCellIoU == 0 && empty.targetRecall == 0)
+        #expect(empty.freeIoU == 0 && empty.freeCellIoU == 0 && empty.targetRecall == 0 && empty.targetPrecision.isNaN)
+        // Each scene judged against the next one's truth: targets shown where none is visible cost precision.
+        var misplaced = BEVEvaluation()
+        for (s, next) in zip(scenes, scenes.dropFirst()) {
+            misplaced.add(prediction: geometry.render(s.layout, pose: s.pose, targets: s.targets), scene: next, geometry: geometry)
+        }
+        #expect(misplaced.shownTargets > 0 && misplaced.targetPrecision < 0.9, "\(misplaced.targetPrecision)")
     }
 
     @Test func aOnePixelShiftCostsPixelIoUButHardlyAnyCells() throws {
