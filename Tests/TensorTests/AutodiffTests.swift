@@ -113,7 +113,7 @@ struct ParallelLSTMTests {
     @Test(arguments: [(16, 64), (5, 128)]) func chunkedRecurrenceMatchesSingleThread(batch: Int, hidden: Int) {
         func run(threads: Int) -> [Float] { LSTMParallelism.$threads.withValue(threads) { compute() } }
         func compute() -> [Float] {
-            let x = randn([batch, 6, 5], seed: 1), h0 = randn([batch, hidden], seed: 2), c0 = randn([batch, hidden], seed: 3)
+            let x = randn([batch, 8, 5], seed: 1), h0 = randn([batch, hidden], seed: 2), c0 = randn([batch, hidden], seed: 3)
             let wih = randn([4 * hidden, 5], seed: 4) * 0.2, whh = randn([4 * hidden, hidden], seed: 5) * 0.1
             let bih = randn([4 * hidden], seed: 6), bhh = randn([4 * hidden], seed: 7)
             for t in [x, h0, c0, wih, whh, bih, bhh] { t.requiresGrad = true }

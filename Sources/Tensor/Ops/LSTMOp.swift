@@ -42,7 +42,7 @@ extension Tensor {
         for r in 0..<g4 { for k in 0..<h { whhT.pointer[k * g4 + r] = weightHH.storage.pointer[r * h + k] } }
         let whhTp = UnsafePointer(whhT.pointer), h0p = UnsafePointer(h0.storage.pointer)
         let c0p = UnsafePointer(c0.storage.pointer)
-        inRecurrenceChunks(batch: b, units: h, work: b * g4 * h) { rows, units, meet in
+        inRecurrenceChunks(batch: b, units: h, steps: t, work: b * g4 * h) { rows, units, meet in
             let n0 = rows.lowerBound, u0 = units.lowerBound, width = units.count
             for step in 0..<t {
                 let hPrev = step == 0 ? h0p + n0 * h : UnsafePointer(po + (n0 * t + step - 1) * h)
@@ -83,7 +83,7 @@ extension Tensor {
             let gOut = grads[0]?.storage.pointer
             let pd = dPre.pointer, pdh = dh.pointer, pdc = dc.pointer
             let c0p = UnsafePointer(c0s.pointer), whhF = UnsafePointer(whh.pointer)
-            inRecurrenceChunks(batch: b, units: h, work: b * g4 * h) { rows, units, meet in
+            inRecurrenceChunks(batch: b, units: h, steps: t, work: b * g4 * h) { rows, units, meet in
                 let n0 = rows.lowerBound, u0 = units.lowerBound
                 for step in stride(from: t - 1, through: 0, by: -1) {
                     for n in rows {
@@ -132,7 +132,7 @@ extension Tensor {
 /// A smaller batch is split by hidden units instead: each core computes its units' gates and cells, and the cores
 /// meet once per step, since the next step's product reads every unit. BLAS runs single-threaded meanwhile and gets
 /// its thread count back after. Either way every element is computed by the same arithmetic as on one core.
-private func inRecurrenceChunks(batch: Int, units: Int, work: Int,
+private func inRecurrenceChunks(batch: Int, units: Int, steps: Int, work: Int,
                                 _ body: (_ rows: Range<Int>, _ units: Range<Int>, _ meet: () -> Void) -> Void) {
     let threads = LSTMParallelism.threads ?? BLAS.threadCount
     guard threads > 1, work >= 1 << 18 else { body(0..<batch, 0..<units, {}); return }
@@ -148,8 +148,9 @@ private func inRecurrenceChunks(batch: Int, units: Int, work: Int,
         }
         return
     }
-    // Two halves of the units, each a whole number of 16-column strips for the small-product kernel.
-    guard units % 32 == 0, units >= 64 else { body(0..<batch, 0..<units, {}); return }
+    // Two halves of the units, each a whole number of 16-column strips for the small-product kernel, over enough
+    // steps to repay starting a thread (tens of microseconds; a step-by-step caller, T = 1, stays on one core).
+    guard units % 32 == 0, units >= 64, steps >= 8 else { body(0..<batch, 0..<units, {}); return }
     SingleThreadedBLAS.enter()
     defer { SingleThreadedBLAS.exit() }
     let barrier = StepBarrier(parties: 2), done = DispatchSemaphore(value: 0)
