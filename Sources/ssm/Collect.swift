@@ -20,6 +20,7 @@ struct Collect: ParsableCommand {
     @Flag(help: "Do not write bev_views (readers render them from the layout).") var noBev = false
     @Flag(help: "Add episodes to an existing dataset (numbered after its last); without it the output must be new or empty.") var append = false
     @Flag(help: "Drop wall close-up frames as the original collector did (frame ids then have gaps).") var dropWallCloseups = false
+    @Flag(help: "Domain randomisation: each episode draws its own field of view (--fov ± 10°), colour cast, brightness, contrast and pixel noise (Docs/Datasets.md).") var randomize = false
     @Option(help: "Worker threads (episodes in parallel).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the result as one JSON line.") var json = false
 
@@ -35,6 +36,7 @@ struct Collect: ParsableCommand {
         config.render.width = viewSize; config.render.height = viewSize
         config.randomActionProbability = randomActions
         config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
+        if randomize { config.randomization = DomainRandomization() }
         return config
     }
 

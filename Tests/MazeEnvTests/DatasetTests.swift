@@ -80,6 +80,47 @@ struct DatasetTests {
         }
     }
 
+    /// Domain randomisation changes how each episode looks, never where the agent walks: the same poses and layouts
+    /// as a plain collection, each episode's own field of view within ±10° recorded in its config (so its BEV truth
+    /// is rendered with it), views that are the plain renderer's at that field of view with the episode's colour,
+    /// lighting and noise, and the same bytes again from the same seed.
+    @Test func randomisedEpisodesKeepTheirGeometryAndRecordTheirFieldOfView() throws {
+        let plain = ScratchFolder(), a = ScratchFolder(), b = ScratchFolder()
+        var config = CollectConfig()
+        config.mazeSize = 9; config.episodes = 3; config.stepsPerEpisode = 12; config.writeBEVViews = false
+        _ = try Collector.collect(into: plain.url, config: config, threads: 1)
+        config.randomization = DomainRandomization()
+        _ = try Collector.collect(into: a.url, config: config, threads: 2)
+        _ = try Collector.collect(into: b.url, config: config, threads: 1)
+        let dp = try Dataset.load(plain.url), da = try Dataset.load(a.url), db = try Dataset.load(b.url)
+        var fields: Set<Float> = []
+        for (e, ep) in da.episodes.enumerated() {
+            #expect(ep.frames.map(\.pose) == dp.episodes[e].frames.map(\.pose))
+            let fov = try #require(ep.fieldOfViewDegrees)
+            #expect(abs(fov - 90) <= 10 && fov != 90, "episode \(e): \(fov)")
+            fields.insert(fov)
+            let drawn = DomainRandomization().draw(seed: config.seed &+ UInt64(e), baseFieldOfView: 90)
+            #expect(drawn.fieldOfViewDegrees == fov)
+            var render = RenderConfig(); render.fieldOfViewDegrees = fov
+            let renderer = EgocentricRenderer(config: render)
+            for i in [0, 7] {
+                let world = MazeWorld(layout: try ep.requireLayout(), targets: ep.targets, agents: [ep.frames[i].pose],
+                                      currentTarget: ep.frames[i].currentTarget ?? -1, seed: UInt64(ep.seed!))
+                var expected = renderer.render(world, agent: 0)
+                let unchanged = expected.pixels
+                drawn.apply(to: &expected, frame: i)
+                let recorded = try ep.fpsView(i)
+                #expect(recorded.pixels == expected.pixels, "episode \(e) frame \(i)")
+                #expect(recorded.pixels != unchanged)
+                #expect(recorded.pixels == (try db.episodes[e].fpsView(i)).pixels)
+            }
+        }
+        #expect(fields.count == 3, "each episode draws its own field of view")
+        var wide = DomainRandomization(); wide.fieldOfViewJitterDegrees = 95
+        config.randomization = wide
+        #expect(throws: ConfigError.self) { try config.validate() }
+    }
+
     /// A small valid episode in the original "frame-only" format, written by hand so tests can break it.
     struct HandEpisode {
         var config: [String: Any] = [

@@ -19,6 +19,8 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// Drop frames whose view looks like a wall close-up, as the original collector did (makes id gaps).
     public var dropWallCloseups = false
     public var kinematics = Kinematics()
+    /// Per-episode field of view, colour, lighting and noise (nil: every episode looks alike).
+    public var randomization: DomainRandomization?
     public init() {}
 
     /// Checks every value a collection depends on.
@@ -30,6 +32,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
                               "render.width and height", "must be in 8…1024")
         try ConfigError.check(stepsPerEpisode <= 1_000_000 && episodes <= 1_000_000, "episodes and stepsPerEpisode", "must be at most 1,000,000")
         try ConfigError.check((0...1).contains(randomActionProbability), "randomActionProbability", "must be in [0, 1]")
+        try randomization?.validate(baseFieldOfView: render.fieldOfViewDegrees)
     }
 }
 
@@ -180,9 +183,13 @@ public enum Collector {
         let seed = config.seed &+ UInt64(index)
         let maze = MazeGenerator.generate(try MazeConfig.memoryMaze(config.mazeSize), seed: seed)
         let world = MazeWorld(maze: maze, agents: 1, kinematics: config.kinematics, seed: seed)
+        // With randomisation the episode has its own field of view, for the view and the BEV's visibility alike.
+        let appearance = config.randomization?.draw(seed: seed, baseFieldOfView: config.render.fieldOfViewDegrees)
+        var render = config.render, bev = config.bev
+        if let appearance { render.fieldOfViewDegrees = appearance.fieldOfViewDegrees; bev.fieldOfViewDegrees = appearance.fieldOfViewDegrees }
         let writer = try EpisodeWriter(directory: directory, world: world, envName: "ssm-maze-\(config.mazeSize)x\(config.mazeSize)",
-                                       fieldOfViewDegrees: config.render.fieldOfViewDegrees)
-        let renderer = EgocentricRenderer(config: config.render)
+                                       fieldOfViewDegrees: render.fieldOfViewDegrees)
+        let renderer = EgocentricRenderer(config: render)
         let env = MultiAgentEnv(world: world)
         var explorer = [FrontierExplorer(size: maze.layout.size, seed: seed)]
         var rng = RandomGenerator(seed: seed ^ 0xC011_EC7)
@@ -191,12 +198,13 @@ public enum Collector {
         func record(_ step: Int) throws {
             defer { previous = world.agents[0] }
             if config.dropWallCloseups && facesWallCloseup(world, agent: 0) { summary.droppedFrames += 1; return }
-            let view = renderer.render(world, agent: 0)
-            let visible = world.visibleCells(agent: 0, fieldOfViewDegrees: config.bev.fieldOfViewDegrees, range: config.bev.visibilityRange)
+            var view = renderer.render(world, agent: 0)
+            appearance?.apply(to: &view, frame: step)
+            let visible = world.visibleCells(agent: 0, fieldOfViewDegrees: bev.fieldOfViewDegrees, range: bev.visibilityRange)
             try writer.record(frameId: step, state: world.agents[0], previous: previous,
                               visibleTargets: world.visibleTargets(agent: 0, visible: visible),
                               currentTarget: world.currentTarget[0], fpsView: view,
-                              bevView: config.writeBEVViews ? world.localBEV(agent: 0, config: config.bev) : nil)
+                              bevView: config.writeBEVViews ? world.localBEV(agent: 0, config: bev) : nil)
             summary.frames += 1
             frameWritten()
         }
