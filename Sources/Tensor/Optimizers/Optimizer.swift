@@ -179,27 +179,25 @@ public final class RMSprop: Optimizer {
         let sq = buffer("square_avg", &state, count: p.count)
         let buf = momentum > 0 ? buffer("momentum_buffer", &state, count: p.count) : nil
         let gAvg = centered ? buffer("grad_avg", &state, count: p.count) : nil
-        let a = alpha, ca = 1 - alpha, e = eps, wd = weightDecay, mu = momentum, lr = learningRate
-        guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
-        if let buf, gAvg == nil { // the common case, as a vector loop
+        if let buf, gAvg == nil, let pp = p.baseAddress, let gp = g.baseAddress { // the common case, as a vector loop
             ssm_rmsprop_momentum_update(pp, gp, sq, buf, p.count, alpha, eps, weightDecay, momentum, learningRate)
             return
         }
         for i in 0..<p.count {
-            let grad = gp[i] + wd * pp[i]
-            sq[i] = a * sq[i] + ca * grad * grad
+            let grad = g[i] + weightDecay * p[i]
+            sq[i] = alpha * sq[i] + (1 - alpha) * grad * grad
             var denom: Float
             if let gAvg {
-                gAvg[i] = a * gAvg[i] + ca * grad
-                denom = (sq[i] - gAvg[i] * gAvg[i]).squareRoot() + e
+                gAvg[i] = alpha * gAvg[i] + (1 - alpha) * grad
+                denom = (sq[i] - gAvg[i] * gAvg[i]).squareRoot() + eps
             } else {
-                denom = sq[i].squareRoot() + e
+                denom = sq[i].squareRoot() + eps
             }
             if let buf {
-                buf[i] = mu * buf[i] + grad / denom
-                pp[i] -= lr * buf[i]
+                buf[i] = momentum * buf[i] + grad / denom
+                p[i] -= learningRate * buf[i]
             } else {
-                pp[i] -= lr * grad / denom
+                p[i] -= learningRate * grad / denom
             }
         }
     }
