@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "InfoBottleneck", dependencies: ["Tensor", "MazeEnv", "SpatialMemory", "Plotting"]),
 
         // The team search task: the multi-agent environment, the agents' runtime, wire formats, methods, the sweep.
-        .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "BEV", "Plotting"]),
+        .target(name: "TeamSearch", dependencies: ["Basics", "MazeEnv", "InfoBottleneck", "BEV", "GridCell", "Plotting"]),
 
         // The learned team policy: meta-controller and communication heads, curiosity, MAPPO training.
         .target(name: "HRLICM", dependencies: ["Tensor", "Training", "MazeEnv", "InfoBottleneck", "TeamSearch", "Plotting"]),

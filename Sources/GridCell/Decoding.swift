@@ -17,11 +17,7 @@ public struct PathIntegrationErrors {
     public init(output: GridCellNetwork.Output, batch: TrajectoryBatch, placeCells: PlaceCells, headDirectionCells: HeadDirectionCells) {
         let (b, t) = (batch.batch, batch.steps)
         let readout = output.placeLogits.reshaped([b * t, placeCells.count])
-        let p: Tensor = switch placeCells.tuning {
-        case .gaussian: placeCells.decode(logits: readout)
-        case .differenceOfGaussians: placeCells.decode(logits: readout, top: 3)
-        case .mexicanHat: placeCells.decodeByTemplate(readout)
-        }
+        let p = placeCells.decodePositions(readout)
         let h = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([b * t, headDirectionCells.count]))
         positions = p.reshaped([b, t, 2]); headings = h.reshaped([b, t])
         let truthP = batch.positions.storage.pointer, truthH = batch.headings.storage.pointer

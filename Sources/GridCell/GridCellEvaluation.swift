@@ -36,7 +36,8 @@ public struct GridCellEvaluation {
         self.checkpoint = checkpoint
         network = try GridCellNetwork.load(checkpoint)
         let configURL = Self.runFolder(of: checkpoint).appendingPathComponent("config.json")
-        var c = (try? JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: configURL))) ?? GridCellTrainingConfig()
+        // A run's configuration must read (a silent fallback would evaluate on the wrong trajectories); none: defaults.
+        var c = FileManager.default.fileExists(atPath: configURL.path) ? try GridCellRun.readConfig(configURL) : GridCellTrainingConfig()
         c.model = network.config
         if let trajectories { c.trajectories = trajectories }
         if let dataset { c.dataset = dataset; if trajectories == nil { c.trajectories = .dataset } }
@@ -74,11 +75,12 @@ public struct GridCellEvaluation {
                                      meanHeadingErrorRad: sums.2 / n, maxHeadingErrorRad: sums.3)
     }
 
-    /// Gridness of every bottleneck unit from about `samples` positions.
-    public func gridness(samples: Int = 200_000) throws -> GridnessAnalysis {
+    /// Gridness of every bottleneck unit from about `samples` positions, with `shuffles` time-shifted maps per
+    /// unit as the chance baseline.
+    public func gridness(samples: Int = 200_000, shuffles: Int = 0) throws -> GridnessAnalysis {
         let batches = max(1, samples / (32 * max(config.sequenceLength - 1, 1)))
         return try GridnessAnalysis(network: network, placeCells: placeCells, headDirectionCells: headDirectionCells, source: source,
-                                    batches: batches, steps: config.sequenceLength, extent: Double(network.config.extent))
+                                    batches: batches, steps: config.sequenceLength, extent: Double(network.config.extent), shuffles: shuffles)
     }
 
     /// Writes the figures into `folder`: rate maps and autocorrelograms of the `units` best units (SVG, PNG),

@@ -89,12 +89,23 @@ public final class GridCellNetwork: Module {
 
     /// Runs `velocities` `[B, T, 3]` from the initial activities `[B, placeCells]` and `[B, headDirectionCells]`.
     public func callAsFunction(_ velocities: Tensor, initialPlace: Tensor, initialHeadDirection: Tensor) -> Output {
-        let r0 = Tensor.concat([initialPlace, initialHeadDirection], axis: 1)
-        let (hidden, _) = lstm(velocities, state: (initialHidden(r0).unsqueezed(0), initialCell(r0).unsqueezed(0)))
+        self(velocities, state: initialState(place: initialPlace, headDirection: initialHeadDirection)).output
+    }
+
+    /// The LSTM state `(h, c)`, each `[1, B, hidden]`, set from place and head-direction activities (a fix).
+    public func initialState(place: Tensor, headDirection: Tensor) -> (h: Tensor, c: Tensor) {
+        let r0 = Tensor.concat([place, headDirection], axis: 1)
+        return (initialHidden(r0).unsqueezed(0), initialCell(r0).unsqueezed(0))
+    }
+
+    /// Runs `velocities` `[B, T, 3]` on from `state`; returns the read-outs and the state after the last step, so
+    /// a caller can integrate one step at a time.
+    public func callAsFunction(_ velocities: Tensor, state: (h: Tensor, c: Tensor)) -> (output: Output, state: (h: Tensor, c: Tensor)) {
+        let (hidden, last) = lstm(velocities, state: state)
         var g = bottleneck(hidden)
         if config.bottleneckActivation == .relu { g = g.relu() }
         let dropped = dropout(g)
-        return Output(placeLogits: placeHead(dropped), headDirectionLogits: headDirectionHead(dropped), bottleneck: g)
+        return (Output(placeLogits: placeHead(dropped), headDirectionLogits: headDirectionHead(dropped), bottleneck: g), last)
     }
 }
 

@@ -8,13 +8,18 @@ public struct GridCellRun {
     public let folder: URL
     public let config: GridCellTrainingConfig
 
+    /// Reads a run's `config.json`; the error names the file.
+    public static func readConfig(_ url: URL) throws -> GridCellTrainingConfig {
+        do { return try JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: url)) } catch {
+            throw FileFormatError(file: url.path, "not a grid-cell run configuration (\(error))")
+        }
+    }
+
     /// Opens `folder` (it must hold `config.json`).
     public init(_ folder: URL) throws {
         self.folder = folder
         let url = folder.appendingPathComponent("config.json")
-        do { config = try JSONDecoder().decode(GridCellTrainingConfig.self, from: Data(contentsOf: url)) } catch {
-            throw FileFormatError(file: url.path, "not a grid-cell run configuration (\(error))")
-        }
+        config = try Self.readConfig(url)
         // Read once: the shipped model's epoch (loading its file is not free).
         let model = folder.appendingPathComponent("model.safetensors")
         modelEpoch = (try? SafeTensors.load(model).metadata)?["epoch"].flatMap(Int.init)

@@ -18,7 +18,12 @@ public struct RateMap: Sendable, Equatable {
     /// Bins `activations[i]` at `(xs[i], ys[i])`; samples outside `[0, extent]²` are ignored.
     public init(xs: [Float], ys: [Float], activations: [Float], bins: Int = 40, extent: Double = 15) {
         precondition(xs.count == ys.count && xs.count == activations.count, "RateMap: sample arrays differ in length")
-        var sum = [Double](repeating: 0, count: bins * bins), count = [Int](repeating: 0, count: bins * bins)
+        self.init(binning: RateMap.binIndices(xs: xs, ys: ys, bins: bins, extent: extent), activations: activations, bins: bins, extent: extent)
+    }
+
+    /// The flat bin `xBin * bins + yBin` of every sample, −1 outside `[0, extent]²` (the binning of
+    /// ``init(xs:ys:activations:bins:extent:)``, kept so that many maps over the same positions bin them once).
+    public static func binIndices(xs: [Float], ys: [Float], bins: Int, extent: Double) -> [Int32] {
         let edges = (0...bins).map { extent * Double($0) / Double(bins) }
         func bin(_ v: Double) -> Int? {
             guard v >= 0, v <= extent else { return nil }
@@ -26,9 +31,22 @@ public struct RateMap: Sendable, Equatable {
             if v < edges[i] { i -= 1 } else if i + 1 < bins && v >= edges[i + 1] { i += 1 }
             return i
         }
-        for k in xs.indices {
-            guard let i = bin(Double(xs[k])), let j = bin(Double(ys[k])) else { continue }
-            sum[i * bins + j] += Double(activations[k]); count[i * bins + j] += 1
+        return xs.indices.map { k in
+            guard let i = bin(Double(xs[k])), let j = bin(Double(ys[k])) else { return -1 }
+            return Int32(i * bins + j)
+        }
+    }
+
+    /// The map of `activations` shifted by `shift` samples against their positions: sample k's position gets
+    /// activation `(k + shift) mod n`. Shift 0 is the plain map; a shift of at least one window is the
+    /// time-shift null of ``GridnessAnalysis/shuffledScores``.
+    public init(binning: [Int32], activations: [Float], shift: Int = 0, bins: Int = 40, extent: Double = 15) {
+        precondition(binning.count == activations.count, "RateMap: sample arrays differ in length")
+        var sum = [Double](repeating: 0, count: bins * bins), count = [Int](repeating: 0, count: bins * bins)
+        let n = activations.count
+        for k in binning.indices where binning[k] >= 0 {
+            let b = Int(binning[k]), a = k + shift < n ? k + shift : (k + shift) % n
+            sum[b] += Double(activations[a]); count[b] += 1
         }
         self.init(bins: bins, extent: extent, values: zip(sum, count).map { $1 > 0 ? $0 / Double($1) : .nan })
     }

@@ -36,3 +36,46 @@ extension GridCellNetwork {
         return out
     }
 }
+
+/// Dead reckoning one step at a time, as an agent does it while it moves: the network's state is set from the
+/// observed pose every `fixEvery` steps (a landmark fix, as each window of ``GridCellNetwork/integratePath(_:window:)``
+/// starts) and otherwise carried on from the step's self-motion alone; the believed pose is decoded from the
+/// read-outs. Fed the same poses, it believes what `integratePath` with `window: fixEvery` returns.
+public struct OnlinePathIntegrator {
+    public let network: GridCellNetwork
+    /// Steps from one fix to the next.
+    public let fixEvery: Int
+    let placeCells: PlaceCells, headDirectionCells: HeadDirectionCells
+    let templates: PositionTemplates?
+    var state: (h: Tensor, c: Tensor)?
+    var sinceFix = 0
+
+    public init(network: GridCellNetwork, fixEvery: Int = 100) {
+        precondition(fixEvery > 0, "OnlinePathIntegrator: fixEvery must be positive")
+        network.eval()
+        self.network = network; self.fixEvery = fixEvery
+        placeCells = network.config.makePlaceCells(); headDirectionCells = network.config.makeHeadDirectionCells()
+        templates = placeCells.tuning == .mexicanHat ? PositionTemplates(placeCells) : nil
+    }
+
+    /// Takes one step: `motion` (world-frame displacement and turn) led to `observed`, the pose a fix would give.
+    /// Returns the pose the network believes: `observed` itself at a fix (the first call and every `fixEvery`
+    /// steps after), otherwise its decoded estimate.
+    public mutating func step(motion: SelfMotion, observed: AgentState) -> AgentState {
+        let velocity = Tensor([motion.dx, motion.dy, motion.dHeading], shape: [1, 1, 3])
+        let fix = state == nil || sinceFix == fixEvery
+        if fix {
+            let place = placeCells.activity(Tensor([observed.x, observed.y], shape: [1, 2]))
+            let headDirection = headDirectionCells.activity(Tensor([observed.heading], shape: [1]))
+            state = noGrad { network.initialState(place: place, headDirection: headDirection) }
+            sinceFix = 0
+        }
+        let (output, next) = noGrad { network(velocity, state: state!) }
+        state = next
+        sinceFix += 1
+        if fix { return observed }
+        let position = placeCells.decodePositions(output.placeLogits.reshaped([1, placeCells.count]), templates: templates)
+        let heading = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([1, headDirectionCells.count]))
+        return AgentState(x: position.scalars[0], y: position.scalars[1], heading: heading.scalars[0])
+    }
+}

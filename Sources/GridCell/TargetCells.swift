@@ -55,6 +55,8 @@ public struct PlaceCells {
     public let sigma: Float
     public let tuning: Tuning
     public let surroundScale: Float
+    /// Side of the square the centres cover, cells (the template decoder's candidates cover it too).
+    public let extent: Float
     public var count: Int { centres.shape[0] }
 
     /// Centres drawn uniformly over `[0, extent]²` by numpy's `RandomState(seed).uniform` (the original's
@@ -63,7 +65,7 @@ public struct PlaceCells {
                 surroundScale: Float = 2, seed: UInt32 = 42) {
         var rs = NumpyRandomState(seed: seed)
         centres = Tensor(rs.uniform(0, Double(extent), count: 2 * count).map(Float.init), shape: [count, 2])
-        self.sigma = sigma; self.tuning = tuning; self.surroundScale = surroundScale
+        self.sigma = sigma; self.tuning = tuning; self.surroundScale = surroundScale; self.extent = extent
     }
 
     /// Target activity for positions `[M, 2]` → `[M, count]` (rows sum to 1).
@@ -86,26 +88,18 @@ public struct PlaceCells {
     /// The position whose target activity is most similar to each readout row `[M, count]` (cosine similarity), over
     /// a grid of candidate positions `resolution` cells apart: template matching, the decoder for the Mexican
     /// hat, whose readout is a value rather than a distribution.
-    public func decodeByTemplate(_ readout: Tensor, extent: Float = 15, resolution: Float = 0.1) -> Tensor {
-        noGrad {
-            let n = Int((extent / resolution).rounded())
-            var grid = [Float]()
-            grid.reserveCapacity(2 * n * n)
-            for i in 0..<n { for j in 0..<n { grid += [(Float(i) + 0.5) * resolution, (Float(j) + 0.5) * resolution] } }
-            let candidates = Tensor(grid, shape: [n * n, 2])
-            let templates = activity(candidates)                                   // [n², count]
-            // Cosine similarity: the readout's scale shrinks under a squared error, its shape does not.
-            let norms = templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6
-            let rows = readout.shape[0], transposed = templates.transposed()
-            var best: [Int] = []
-            best.reserveCapacity(rows)
-            // A row's scores against every template take n² floats (90 KB at the defaults): score 256 rows at a
-            // time so that memory does not grow with the number of rows decoded.
-            for start in stride(from: 0, to: rows, by: 256) {
-                let part = readout.slice(axis: 0, start: start, end: min(start + 256, rows))
-                best += (part.matmul(transposed) / norms).argmax(axis: 1)
-            }
-            return Tensor(best.flatMap { [grid[2 * $0], grid[2 * $0 + 1]] }, shape: [rows, 2])
+    public func decodeByTemplate(_ readout: Tensor, resolution: Float = 0.1) -> Tensor {
+        PositionTemplates(self, resolution: resolution).decode(readout)
+    }
+
+    /// Decoded positions `[M, 2]` from a place readout by the decoder made for this tuning: the weighted mean for the
+    /// Gaussian code, the top-3 mean for the difference of Gaussians, template matching (with `templates` when
+    /// given, built once by a caller that decodes often) for the Mexican hat.
+    public func decodePositions(_ readout: Tensor, templates: PositionTemplates? = nil) -> Tensor {
+        switch tuning {
+        case .gaussian: decode(logits: readout)
+        case .differenceOfGaussians: decode(logits: readout, top: 3)
+        case .mexicanHat: (templates ?? PositionTemplates(self)).decode(readout)
         }
     }
 
@@ -179,6 +173,44 @@ public struct HeadDirectionCells {
                 for j in 0..<n { s += p.storage.pointer[i * n + j] * sin(phi[j]); c += p.storage.pointer[i * n + j] * cos(phi[j]) }
                 return atan2(s, c)
             }, shape: [m])
+        }
+    }
+}
+
+/// The place cells' activity at every point of a grid `resolution` cells apart: the templates that
+/// ``PlaceCells/decodeByTemplate(_:resolution:)`` matches readouts against, built once, over the cells' square.
+public struct PositionTemplates {
+    /// Candidate positions, x and y interleaved.
+    let grid: [Float]
+    /// `[count, n²]` templates, and `[1, n²]` their norms.
+    let transposed: Tensor, norms: Tensor
+
+    public init(_ cells: PlaceCells, resolution: Float = 0.1) {
+        let n = Int((cells.extent / resolution).rounded())
+        var grid = [Float]()
+        grid.reserveCapacity(2 * n * n)
+        for i in 0..<n { for j in 0..<n { grid += [(Float(i) + 0.5) * resolution, (Float(j) + 0.5) * resolution] } }
+        self.grid = grid
+        (transposed, norms) = noGrad {
+            let templates = cells.activity(Tensor(grid, shape: [n * n, 2]))      // [n², count]
+            // Cosine similarity: the readout's scale shrinks under a squared error, its shape does not.
+            return (templates.transposed(), templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6)
+        }
+    }
+
+    /// The best-matching candidate `[M, 2]` for each readout row `[M, count]`.
+    public func decode(_ readout: Tensor) -> Tensor {
+        noGrad {
+            let rows = readout.shape[0]
+            var best: [Int] = []
+            best.reserveCapacity(rows)
+            // A row's scores against every template take n² floats (90 KB at the defaults): score 256 rows at a
+            // time so that memory does not grow with the number of rows decoded.
+            for start in stride(from: 0, to: rows, by: 256) {
+                let part = readout.slice(axis: 0, start: start, end: min(start + 256, rows))
+                best += (part.matmul(transposed) / norms).argmax(axis: 1)
+            }
+            return Tensor(best.flatMap { [grid[2 * $0], grid[2 * $0 + 1]] }, shape: [rows, 2])
         }
     }
 }

@@ -11,6 +11,8 @@ public enum TrajectoryKind: String, Codable, Sendable, CaseIterable {
     case arena
     /// Windows of a dataset on disk (Docs/Datasets.md); validation on held-out episodes.
     case dataset
+    /// Maze and arena windows in every batch (``GridCellTrainingConfig/mazeFraction`` of them from mazes).
+    case mixed
 }
 
 /// A full training configuration (written to the run's `config.json`).
@@ -23,6 +25,11 @@ public struct GridCellTrainingConfig: RunConfig, Sendable {
     /// Dataset root for `.dataset`.
     public var dataset: String?
     public var mazeSize = 15
+    /// The share of each batch drawn from mazes for `.mixed` trajectories; nil: half (optional, so that the
+    /// `config.json` of runs before it still reads).
+    public var mazeFraction: Float?
+    /// Weights to start from (a checkpoint of the same model configuration), for fine-tuning; nil: the seed's.
+    public var initialWeights: String?
     public var sequenceLength = 100
     public var batchSize = 32
     public var optimizer: OptimizerKind = .rmsprop
@@ -58,6 +65,18 @@ public struct GridCellTrainingConfig: RunConfig, Sendable {
         c.trajectories = .arena; c.sequenceLength = 20; c.batchSize = 50; c.optimizer = .adam; c.learningRate = 1e-3
         c.stepsPerEpoch = 800; c.epochs = 40; c.snapshotEpochs = [0, 2, 5, 10, 20]
         c.model.placeTuning = .mexicanHat; c.model.placeSigma = 0.7; c.model.bottleneckActivation = .relu; c.model.dropout = 0
+        return c
+    }()
+
+    /// One network for both jobs (Docs/GridCell.md): an emergence model (its weights in ``initialWeights``)
+    /// trained further on windows of 100 steps, half from maze explorers and half open-arena walks, with the
+    /// emergence model's targets and loss, so that it keeps its grid-like units and learns to integrate over long
+    /// windows in mazes.
+    public static let unified: GridCellTrainingConfig = {
+        var c = GridCellTrainingConfig.emergence
+        c.trajectories = .mixed; c.sequenceLength = 100; c.learningRate = 3e-4
+        c.stepsPerEpoch = 200; c.epochs = 20; c.snapshotEpochs = [0, 5, 10]
+        c.initialWeights = "Models/gridcell/model.safetensors"
         return c
     }()
 }
@@ -120,6 +139,7 @@ public final class GridCellTrainer {
         }
         progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         (trainSource, validationSource) = try GridCellTrainer.sources(config)
+        if !resume, let initial = config.initialWeights { try Checkpoint.load(into: network, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
         if collective.rank == 0 {
             if let saved = try folder.open(config: config, resume: resume, module: network, optimizer: optimizer) {
@@ -139,13 +159,13 @@ public final class GridCellTrainer {
     public static func sources(_ config: GridCellTrainingConfig) throws -> (train: TrajectorySource, validation: TrajectorySource) {
         switch config.trajectories {
         case .maze:
-            var train = try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed)
-            train.windowSeeds = config.windowSeeds ?? false
-            return (train, try MazeTrajectories(mazeSize: config.mazeSize, seed: SeedStream.validation.seed(from: config.seed), mazes: 32))
+            return try mazeSources(config)
         case .arena:
-            var train = ArenaTrajectories(extent: config.model.extent, seed: config.seed)
-            train.windowSeeds = config.windowSeeds ?? false
-            return (train, ArenaTrajectories(extent: config.model.extent, seed: SeedStream.validation.seed(from: config.seed)))
+            return arenaSources(config)
+        case .mixed:
+            let (maze, mazeValidation) = try mazeSources(config), (arena, arenaValidation) = arenaSources(config)
+            return (MixedTrajectories(maze: maze, arena: arena, mazeFraction: config.mazeFraction ?? 0.5),
+                    MixedTrajectories(maze: mazeValidation, arena: arenaValidation, mazeFraction: config.mazeFraction ?? 0.5))
         case .dataset:
             guard let path = config.dataset else { throw MazeError("trajectories 'dataset' needs a dataset path") }
             let all = try Dataset.load(URL(fileURLWithPath: path))
@@ -159,6 +179,18 @@ public final class GridCellTrainer {
             return (try DatasetTrajectories(dataset: train, steps: config.sequenceLength, seed: config.seed),
                     try DatasetTrajectories(dataset: validation, steps: config.sequenceLength, seed: SeedStream.heldOut.seed(from: config.seed)))
         }
+    }
+
+    static func mazeSources(_ config: GridCellTrainingConfig) throws -> (train: MazeTrajectories, validation: MazeTrajectories) {
+        var train = try MazeTrajectories(mazeSize: config.mazeSize, seed: config.seed)
+        train.windowSeeds = config.windowSeeds ?? false
+        return (train, try MazeTrajectories(mazeSize: config.mazeSize, seed: SeedStream.validation.seed(from: config.seed), mazes: 32))
+    }
+
+    static func arenaSources(_ config: GridCellTrainingConfig) -> (train: ArenaTrajectories, validation: ArenaTrajectories) {
+        var train = ArenaTrajectories(extent: config.model.extent, seed: config.seed)
+        train.windowSeeds = config.windowSeeds ?? false
+        return (train, ArenaTrajectories(extent: config.model.extent, seed: SeedStream.validation.seed(from: config.seed)))
     }
 
     /// Targets and forward pass of one batch.
@@ -248,6 +280,7 @@ extension GridCellTrainingConfig {
         try ConfigError.check(sequenceLength > 1, "sequenceLength", "must be above 1")
         try ConfigError.nested("model", model.validate)
         try ConfigError.check(trajectories != .dataset || dataset != nil, "dataset", "is needed for trajectories 'dataset'")
+        try ConfigError.check(mazeFraction.map { $0 >= 0 && $0 <= 1 } ?? true, "mazeFraction", "must be in [0, 1]")
         try ConfigError.check(weightDecay.isFinite && weightDecay >= 0 && weightDecay < 1, "weightDecay", "must be in [0, 1)")
     }
 }

@@ -33,6 +33,12 @@ public struct TrajectoryBatch {
                         headings: headings.slice(axis: 0, start: range.lowerBound, end: range.upperBound))
     }
 
+    /// The windows of `parts`, one after another (all of one length).
+    public init(concatenating parts: [TrajectoryBatch]) {
+        self.init(velocities: Tensor.concat(parts.map(\.velocities), axis: 0), positions: Tensor.concat(parts.map(\.positions), axis: 0),
+                  headings: Tensor.concat(parts.map(\.headings), axis: 0))
+    }
+
     /// Builds a batch from per-window frame arrays (each `steps` long).
     public init(windows: [[TrajectoryFrame]]) {
         let b = windows.count, t = windows.first?.count ?? 0
@@ -180,6 +186,39 @@ public struct ArenaTrajectories: TrajectorySource {
             x = nx; y = ny; heading = newHeading
         }
         return w
+    }
+}
+
+/// Maze-explorer windows and open-arena walks in one batch: the first `mazeRows(of:)` windows come from `maze`,
+/// the rest from `arena`, each drawn as its own source draws a batch of that many. Training on both lets one
+/// network path-integrate in mazes and form grid-like units where the whole square is visited.
+public struct MixedTrajectories: TrajectorySource {
+    public let maze: MazeTrajectories
+    public let arena: ArenaTrajectories
+    /// The share of each batch drawn from mazes, in [0, 1].
+    public let mazeFraction: Float
+
+    public init(maze: MazeTrajectories, arena: ArenaTrajectories, mazeFraction: Float) {
+        precondition(mazeFraction >= 0 && mazeFraction <= 1, "MixedTrajectories: mazeFraction must be in [0, 1]")
+        self.maze = maze; self.arena = arena; self.mazeFraction = mazeFraction
+    }
+
+    /// How many of a batch's `batch` windows are maze windows (rounded to nearest).
+    public func mazeRows(of batch: Int) -> Int { Int((Float(batch) * mazeFraction).rounded()) }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int) throws -> TrajectoryBatch {
+        try self.batch(index, size: batch, steps: steps, rows: 0..<batch)
+    }
+
+    public func batch(_ index: Int, size batch: Int, steps: Int, rows: Range<Int>) throws -> TrajectoryBatch {
+        let m = mazeRows(of: batch)
+        var parts: [TrajectoryBatch] = []
+        let mazePart = rows.clamped(to: 0..<m), arenaPart = rows.clamped(to: m..<batch)
+        if !mazePart.isEmpty { parts.append(try maze.batch(index, size: m, steps: steps, rows: mazePart)) }
+        if !arenaPart.isEmpty {
+            parts.append(try arena.batch(index, size: batch - m, steps: steps, rows: (arenaPart.lowerBound - m)..<(arenaPart.upperBound - m)))
+        }
+        return parts.count == 1 ? parts[0] : TrajectoryBatch(concatenating: parts)
     }
 }
 

@@ -48,10 +48,13 @@ public struct ModelRetraining {
                                      command: "ssm grid train --preset emergence --output runs/grid", log: log, adjust: { c in
                                          if quick { c.epochs = 6; c.snapshotEpochs = [0, 2, 6] }
                                      }) { try GridCellTrainer(config: $0, runFolder: $1, resume: true) })
+        // The same network trained on: it starts from the grid model just trained.
         records.append(try runFolder("pathintegrator", GridCellTrainingConfig.self,
-                                     command: "ssm grid train --preset original --epochs 60 --output runs/pi", log: log, adjust: { c in
+                                     command: "ssm grid train --preset unified --init-from runs/grid/checkpoints/latest.safetensors --output runs/pi",
+                                     log: log, adjust: { c in
                                          c.snapshotEpochs = []
-                                         if quick { c.epochs = 12 }
+                                         c.initialWeights = runs.appendingPathComponent("gridcell/checkpoints/latest.safetensors").path
+                                         if quick { c.epochs = 2; c.stepsPerEpoch = 20 }
                                      }) { try GridCellTrainer(config: $0, runFolder: $1, resume: true) })
         records.append(try runFolder("spc", SocialTrainingConfig.self, command: "ssm spc train --output runs/spc", log: log,
                                      adjust: { c in if quick { c.epochs = 5 } }) { try SocialTrainer(config: $0, runFolder: $1, resume: true) })

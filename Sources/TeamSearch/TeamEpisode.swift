@@ -1,6 +1,7 @@
 import Basics
 import BEV
 import Foundation
+import GridCell
 import InfoBottleneck
 import MazeEnv
 
@@ -9,6 +10,8 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     public var method: TeamMethod
     public var bitsPerStep: String
     public var perception: TeamSearchConfig.PerceptionKind
+    /// Steps between pose fixes when the path integrator gives the pose (absent: exact self-motion).
+    public var poseFixEvery: Int?
     public var mazeSize, agents: Int
     public var seed: UInt64
     public var success: Bool
@@ -27,7 +30,7 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     /// Messages that arrived but did not decode.
     public var undecodable: Int
     enum CodingKeys: String, CodingKey {
-        case method, bitsPerStep = "bits_per_step", perception, mazeSize = "maze_size", agents, seed, success, steps, coverage
+        case method, bitsPerStep = "bits_per_step", perception, poseFixEvery = "pose_fix_every", mazeSize = "maze_size", agents, seed, success, steps, coverage
         case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered", messagesRejected = "messages_rejected"
         case meanMessageAge = "mean_message_age", wallBumps = "wall_bumps", undecodable
     }
@@ -46,10 +49,14 @@ public enum TeamEpisode {
         var observations = env.observations()
         var team: [any TeamMemberPolicy]
         if let learned = TeamMethod.registered(method.rawValue) {
+            try ConfigError.check(c.poseFixEvery == nil, "poseFixEvery", "is for the scripted methods; \(method.rawValue) takes the observed pose")
             team = try learned.team(c, observations[0].colors.count, seed)
         } else {
             let perception = c.perception == .learned ? try LearnedPerception.shipped(models: models) : nil
-            team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, seed: seed)
+            let integrator = try c.poseFixEvery.map {
+                OnlinePathIntegrator(network: try GridCellNetwork.load(models.appendingPathComponent("pathintegrator/model.safetensors")), fixEvery: $0)
+            }
+            team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, pathIntegrator: integrator, seed: seed)
         }
         var success = false
         while true {
@@ -63,7 +70,7 @@ public enum TeamEpisode {
         let stats = env.channelStatistics
         var known = CellMap(size: c.mazeSize)
         for m in team { known.fill(from: m.agent.map) }
-        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
+        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, poseFixEvery: c.poseFixEvery, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
                                  success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
                                  wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),
                                  queuedBitsPerAgentStep: Double(stats.wireBitsSent) / Double(max(1, env.step * c.agents)),

@@ -1,6 +1,7 @@
 import Basics
 import BEV
 import Foundation
+import GridCell
 import InfoBottleneck
 import MazeEnv
 
@@ -94,6 +95,8 @@ public struct TeamMember: TeamMemberPolicy {
     /// Perception from the rendered view (learned perception); nil: the observation's perception as given.
     let perception: LearnedPerception?
     var fusion: LearnedPerception.Fusion?
+    /// Dead reckoning of the member's own pose (learned perception with the path integrator); nil: the observed pose.
+    var pathIntegrator: OnlinePathIntegrator?
     /// The goal cell last announced (a wrong sighting forgotten and a new one found is announced again).
     var announced: MapCell?
     var lastPose: MapCell?, lastGoal: MapCell?
@@ -102,24 +105,26 @@ public struct TeamMember: TeamMemberPolicy {
     public private(set) var undecodable = 0
 
     public init(index: Int, method: TeamMethod, config: TeamSearchConfig, objects: Int, board: OracleBoard? = nil,
-                perception: LearnedPerception? = nil, seed: UInt64 = 1) {
+                perception: LearnedPerception? = nil, pathIntegrator: OnlinePathIntegrator? = nil, seed: UInt64 = 1) {
         agent = TeamAgent(index: index, mazeSize: config.mazeSize, agents: config.agents, seed: seed)
-        self.method = method; self.board = board; self.perception = perception
+        self.method = method; self.board = board; self.perception = perception; self.pathIntegrator = pathIntegrator
         fusion = perception.map { _ in LearnedPerception.Fusion(mazeSize: config.mazeSize) }
         codec = TeamCodec(mazeSize: config.mazeSize, objects: objects)
     }
 
     /// A team of `config.agents` members using `method` (oracle members share one board).
     public static func team(_ method: TeamMethod, config: TeamSearchConfig, objects: Int, perception: LearnedPerception? = nil,
-                            seed: UInt64) -> [TeamMember] {
+                            pathIntegrator: OnlinePathIntegrator? = nil, seed: UInt64) -> [TeamMember] {
         let board = method == .oracle ? OracleBoard(mazeSize: config.mazeSize) : nil
         return (0..<config.agents).map {
-            TeamMember(index: $0, method: method, config: config, objects: objects, board: board, perception: perception, seed: seed)
+            TeamMember(index: $0, method: method, config: config, objects: objects, board: board, perception: perception,
+                       pathIntegrator: pathIntegrator, seed: seed)
         }
     }
 
     public mutating func act(_ o: TeamObservation) -> TeamAction {
         var base = o.base
+        if pathIntegrator != nil { base.pose = pathIntegrator!.step(motion: base.selfMotion, observed: base.pose) }
         if let perception, let view = base.view, fusion != nil {
             let seen = perception.observe(view: view, pose: base.pose, mazeSize: o.mazeSize, colors: o.colors)
             base.perception = fusion!.perceive(seen.observation, targets: seen.targets, at: base.pose)

@@ -33,10 +33,14 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     /// An agent has reached the goal when its centre is this close to the object's centre (cells).
     public var reachDistance: Float = 0.5
     public var perception = PerceptionKind.groundTruth
+    /// With learned perception: each agent's pose is dead-reckoned by the shipped grid-cell path integrator from
+    /// its self-motion, with a fix from its observed pose every this many steps (a landmark fix), so its map and
+    /// plans carry the integrator's drift; nil: the pose is the exact integrated self-motion.
+    public var poseFixEvery: Int?
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case mazeSize, agents, rate, quota, dropProbability, corruptionProbability, silentAgent, silentFrom, tMax, reachDistance, perception
+        case mazeSize, agents, rate, quota, dropProbability, corruptionProbability, silentAgent, silentFrom, tMax, reachDistance, perception, poseFixEvery
     }
 
     public init(from decoder: Decoder) throws {
@@ -48,6 +52,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
         silentAgent = try c.decodeIfPresent(Int.self, forKey: .silentAgent); silentFrom = try c.decodeIfPresent(Int.self, forKey: .silentFrom) ?? 0
         reachDistance = try c.decode(Float.self, forKey: .reachDistance)
         perception = try c.decodeIfPresent(PerceptionKind.self, forKey: .perception) ?? .groundTruth
+        poseFixEvery = try c.decodeIfPresent(Int.self, forKey: .poseFixEvery)
     }
 
     /// The step limit in force (0 when none is calibrated for this team size and none is given).
@@ -74,5 +79,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
         try ConfigError.check((0...1).contains(corruptionProbability), "corruptionProbability", "must be in [0, 1]")
         try ConfigError.check(silentAgent.map { (0..<agents).contains($0) } ?? true, "silentAgent", "must be an agent index")
         try ConfigError.check(quota.map { $0 > 0 } ?? true, "quota", "must be positive")
+        try ConfigError.check(poseFixEvery.map { $0 > 0 } ?? true, "poseFixEvery", "must be positive")
+        try ConfigError.check(poseFixEvery == nil || perception == .learned, "poseFixEvery", "needs learned perception")
     }
 }

@@ -19,8 +19,14 @@ extension GridCellTrainingConfig.OptimizerKind: ExpressibleByArgument {}
 
 /// Named starting configurations for `ssm grid train`.
 enum GridPreset: String, ExpressibleByArgument, CaseIterable {
-    case original, emergence
-    var config: GridCellTrainingConfig { self == .original ? .original : .emergence }
+    case original, emergence, unified
+    var config: GridCellTrainingConfig {
+        switch self {
+        case .original: .original
+        case .emergence: .emergence
+        case .unified: .unified
+        }
+    }
 }
 
 struct GridTrain: ParsableCommand {
@@ -31,10 +37,13 @@ struct GridTrain: ParsableCommand {
             + "emergence, Docs/GridCell.md); any option below overrides the preset. A run stopped by --minutes or by an "
             + "interruption continues exactly with --resume and the same flags.")
 
-    @Option(help: "Starting configuration: original or emergence.") var preset: GridPreset = .original
+    @Option(help: "Starting configuration: original, emergence or unified (fine-tunes an emergence model on maze and arena windows).") var preset: GridPreset = .original
     @Option(help: "Run folder.") var output = "runs/grid"
     @Flag(help: "Continue the run in --output from its latest checkpoint.") var resume = false
-    @Option(help: "Trajectories: maze (explorer in generated mazes), arena (open-arena random walks), dataset.") var trajectories: TrajectoryKind?
+    @Option(help: "Trajectories: maze (explorer in generated mazes), arena (open-arena random walks), mixed (both in each batch), dataset.")
+    var trajectories: TrajectoryKind?
+    @Option(help: "Share of each batch drawn from mazes with --trajectories mixed (0.5).") var mazeFraction: Float?
+    @Option(help: "Start from these weights (fine-tuning); the model configuration is read from the checkpoint.") var initFrom: String?
     @Option(help: "Dataset root for --trajectories dataset.") var data: String?
     @Option(help: "Epochs (original 150, emergence 40).") var epochs: Int?
     @Option(help: "Training steps per epoch (original 100, emergence 800).") var stepsPerEpoch: Int?
@@ -62,9 +71,11 @@ struct GridTrain: ParsableCommand {
 
     func validate() throws { try checkConfig { try makeConfig().validate() } }
 
-    func makeConfig() -> GridCellTrainingConfig {
+    func makeConfig() throws -> GridCellTrainingConfig {
         var c = preset.config
+        if let initFrom { c.model = try GridCellNetwork.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
         if let trajectories { c.trajectories = trajectories }
+        if let mazeFraction { c.mazeFraction = mazeFraction }
         if let data { c.dataset = data; if trajectories == nil { c.trajectories = .dataset } }
         if let epochs { c.epochs = epochs }
         if let stepsPerEpoch { c.stepsPerEpoch = stepsPerEpoch }
@@ -89,7 +100,7 @@ struct GridTrain: ParsableCommand {
 
     func run() throws {
         let collective = trainingCollective()
-        try runTraining(try GridCellTrainer(config: makeConfig(), runFolder: URL(fileURLWithPath: output), resume: resume, collective: collective),
+        try runTraining(try GridCellTrainer(config: try makeConfig(), runFolder: URL(fileURLWithPath: output), resume: resume, collective: collective),
                         name: "grid", json: json, collective: collective)
     }
 }
@@ -115,10 +126,12 @@ struct GridAnalyze: ParsableCommand {
     @OptionGroup var model: CheckpointOptions
     @Option(help: "Position samples pooled into the rate maps (about 125 per bin of 40×40).") var samples = 200_000
     @Option(help: "Gridness threshold for the fraction.") var threshold: Double = 0.3
+    @Option(help: "Time-shifted maps per unit for the chance baseline (0: none).") var shuffles = 10
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
         guard samples > 0 else { throw ValidationError("--samples must be positive") }
+        guard (0...1000).contains(shuffles) else { throw ValidationError("--shuffles must be between 0 and 1000") }
         guard threshold.isFinite else { throw ValidationError("--threshold must be a finite number") }
         // Every sample's bottleneck activity is held until the rate maps are pooled: about 1.2 KB (measured).
         try MemoryLimit.check("--samples", count: samples, bytesPerUnit: 1_200)
@@ -126,7 +139,7 @@ struct GridAnalyze: ParsableCommand {
 
     func run() throws {
         let evaluation = try model.evaluation(), start = Date()
-        let analysis = try evaluation.gridness(samples: samples)
+        let analysis = try evaluation.gridness(samples: samples, shuffles: shuffles)
         let r = GridnessReport(analysis, checkpoint: model.checkpoint, trajectories: evaluation.config.trajectories,
                                threshold: threshold, seconds: Date().timeIntervalSince(start))
         report(r, json: json)

@@ -13,6 +13,8 @@ struct TeamTaskOptions: ParsableArguments {
     @Option(help: "Maze preset size: 9, 11, 13, 15 (Memory-Maze) or 21, 25, 31.") var preset = 15
     @Option(help: "Team size, 2–4.") var agents = 2
     @Option(help: "Perception: gt (the visibility raycast) or learned (the shipped BEV model and detector on rendered views).") var perception = "gt"
+    @Option(help: "With --perception learned: dead-reckon each agent's pose with the shipped path integrator, fixed from the observed pose every N steps.")
+    var poseFixEvery: Int?
     @Option(help: "Probability that a message is lost.") var drop: Float = 0
     @Option(help: "Step limit (default: the calibrated T_max of the preset and team size).") var tMax: Int?
 
@@ -20,7 +22,7 @@ struct TeamTaskOptions: ParsableArguments {
         guard let kind = TeamSearchConfig.PerceptionKind(rawValue: perception) else { throw ValidationError("--perception \(perception): gt or learned") }
         var c = TeamSearchConfig()
         c.perception = kind
-        c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax
+        c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax; c.poseFixEvery = poseFixEvery
         return c
     }
 }

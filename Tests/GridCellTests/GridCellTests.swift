@@ -156,6 +156,25 @@ struct TrajectoryTests {
         }
     }
 
+    @Test func mixedBatchesAreMazeRowsThenArenaRowsAndShardExactly() throws {
+        for windowSeeds in [false, true] {
+            var maze = try MazeTrajectories(mazeSize: 15, seed: 4, mazes: 3), arena = ArenaTrajectories(seed: 4)
+            maze.windowSeeds = windowSeeds; arena.windowSeeds = windowSeeds
+            let mixed = MixedTrajectories(maze: maze, arena: arena, mazeFraction: 0.4)
+            #expect(mixed.mazeRows(of: 10) == 4)
+            let whole = try mixed.batch(2, size: 10, steps: 30)
+            checkConsistent(whole)
+            #expect(whole.rows(0..<4).positions.scalars == (try maze.batch(2, size: 4, steps: 30)).positions.scalars)
+            #expect(whole.rows(4..<10).positions.scalars == (try arena.batch(2, size: 6, steps: 30)).positions.scalars)
+            // A data-parallel member's rows, across the seam and on either side of it, are the whole batch's rows.
+            for rows in [2..<7, 0..<3, 5..<10] {
+                let part = try mixed.batch(2, size: 10, steps: 30, rows: rows)
+                #expect(part.velocities.scalars == whole.rows(rows).velocities.scalars, "rows \(rows), windowSeeds \(windowSeeds)")
+                #expect(part.headings.scalars == whole.rows(rows).headings.scalars)
+            }
+        }
+    }
+
     @Test func datasetWindowsFollowTheFramesAndRejectShortData() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ssm-grid-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -232,6 +251,37 @@ struct TrainingTests {
             let net = try GridCellNetwork.load(url)
             #expect(net.parameters().allSatisfy { $0.scalars.allSatisfy(\.isFinite) }, "\(name) holds non-finite weights")
         }
+    }
+
+    @Test func fineTuningStartsFromTheGivenWeightsAndResumingIgnoresThem() throws {
+        let tmp = FileManager.default.temporaryDirectory
+        let base = tmp.appendingPathComponent("ssm-grid-base-\(UUID().uuidString)"), tuned = tmp.appendingPathComponent("ssm-grid-tuned-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base); try? FileManager.default.removeItem(at: tuned) }
+        var first = tinyConfig(); first.epochs = 1
+        try GridCellTrainer(config: first, runFolder: base).train()
+        let weights = base.appendingPathComponent("checkpoints/latest.safetensors")
+        var c = tinyConfig(); c.trajectories = .mixed; c.seed = 9; c.initialWeights = weights.path
+        let trainer = try GridCellTrainer(config: c, runFolder: tuned)
+        let loaded = try GridCellNetwork.load(weights)
+        #expect(trainer.network.stateDict().map { $0.1.scalars } == loaded.stateDict().map { $0.1.scalars })
+        // Its epoch-0 snapshot is the starting weights, and a resumed run continues from its own checkpoint.
+        try trainer.train()
+        let resumed = try GridCellTrainer(config: c, runFolder: tuned, resume: true)
+        #expect(resumed.network.stateDict().map { $0.1.scalars } == trainer.network.stateDict().map { $0.1.scalars })
+        #expect(resumed.network.stateDict().map { $0.1.scalars } != loaded.stateDict().map { $0.1.scalars })
+        // The shipped models' configurations, written before the newer fields, still read: evaluations use their
+        // own trajectories (the grid model's arena), and a configuration that does not read is an error naming it.
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Models").standardized
+        #expect(try GridCellEvaluation(checkpoint: models.appendingPathComponent("gridcell/model.safetensors")).config.trajectories == .arena)
+        try "{\"model\": 3}".write(to: tuned.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let unreadable = try #require(throws: FileFormatError.self) {
+            try GridCellEvaluation(checkpoint: tuned.appendingPathComponent("checkpoints/latest.safetensors"))
+        }
+        #expect(unreadable.description.contains("config.json"))
+        var bad = c; bad.mazeFraction = 1.5
+        #expect(throws: ConfigError.self) { try GridCellTrainer(config: bad, runFolder: tuned.appendingPathComponent("x")) }
+        var missing = tinyConfig(); missing.initialWeights = tmp.appendingPathComponent("no-such-\(UUID().uuidString).safetensors").path
+        #expect(throws: (any Error).self) { try GridCellTrainer(config: missing, runFolder: tuned.appendingPathComponent("y")) }
     }
 
     @Test func trainingLowersTheValidationLoss() throws {

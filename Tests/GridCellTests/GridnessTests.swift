@@ -90,6 +90,61 @@ struct GridnessTests {
     }
 }
 
+@Suite("Gridness against a shuffled baseline")
+struct ShuffledGridnessTests {
+    /// Positions of open-arena walks, in windows of 99 samples (as the analysis takes them, step 0 left out).
+    func walk() throws -> (xs: [Float], ys: [Float]) {
+        let b = try ArenaTrajectories(seed: 21).batch(0, size: 400, steps: 100)
+        var xs: [Float] = [], ys: [Float] = []
+        let p = b.positions.scalars
+        for i in 0..<400 { for t in 1..<100 { xs.append(p[2 * (i * 100 + t)]); ys.append(p[2 * (i * 100 + t) + 1]) } }
+        return (xs, ys)
+    }
+
+    @Test func shiftedMapsAreTheMapsOfRotatedActivity() throws {
+        let (xs, ys) = try walk()
+        let a = xs.indices.map { Float(sin(Double($0) * 0.01)) }
+        let binning = RateMap.binIndices(xs: xs, ys: ys, bins: 40, extent: 15)
+        #expect(RateMap(binning: binning, activations: a).values.map { $0.isNaN ? -1 : $0 }
+                == RateMap(xs: xs, ys: ys, activations: a).values.map { $0.isNaN ? -1 : $0 })
+        let shift = 1234, rotated = Array(a[shift...] + a[..<shift])
+        let shifted = RateMap(binning: binning, activations: a, shift: shift).values, direct = RateMap(xs: xs, ys: ys, activations: rotated).values
+        #expect(zip(shifted, direct).allSatisfy { $0.isNaN ? $1.isNaN : abs($0 - $1) < 1e-12 })
+    }
+
+    /// Known answer: a hexagonal unit beats its shuffles; a unit whose activity ignores position, and a square
+    /// lattice, are not counted; shuffled maps rarely pass 0.3.
+    @Test func gridUnitsStandOutOfTheirShuffles() throws {
+        let (xs, ys) = try walk()
+        let k = 4 * Double.pi / (3.0.squareRoot() * 5)
+        func hexagonal(_ x: Double, _ y: Double) -> Float {
+            var sum = 0.0
+            for j in 0..<3 {
+                let a = 0.3 + Double(j) * .pi / 3
+                sum += cos(k * (cos(a) * x + sin(a) * y))
+            }
+            return Float(max(0, sum))
+        }
+        func lattice(_ x: Double, _ y: Double) -> Float { Float(max(0, cos(2 * .pi * x / 4) + cos(2 * .pi * y / 4))) }
+        let hex: [Float] = xs.indices.map { hexagonal(Double(xs[$0]), Double(ys[$0])) }
+        let square: [Float] = xs.indices.map { lattice(Double(xs[$0]), Double(ys[$0])) }
+        var rng = RandomGenerator(seed: 5)
+        let unrelated: [Float] = xs.indices.map { _ in rng.nextUniform() }
+        let a = GridnessAnalysis(xs: xs, ys: ys, activity: [hex, square, unrelated], window: 99, shuffles: 20)
+        #expect(a.shuffledScores.count == 3 && a.shuffledScores.allSatisfy { $0.count == 20 })
+        #expect(a.scores[0].gridness60 > 1, "hexagonal unit \(a.scores[0].gridness60)")
+        #expect(a.scores[1].gridness60 < 0.3 && a.scores[2].gridness60 < 0.3, "\(a.scores.map(\.gridness60))")
+        let p95 = try #require(a.shuffledQuantile(0.95)), chance = try #require(a.shuffledFractionAbove(0.3))
+        #expect(a.scores[0].gridness60 > p95 + 0.5, "p95 \(p95)")
+        #expect(chance < 0.2, "shuffled maps above 0.3: \(chance)")
+        let counted = try #require(a.fractionAboveShuffled(0.3))
+        #expect(counted == 1.0 / 3)
+        // Without shuffles there is no baseline.
+        let none = GridnessAnalysis(xs: xs, ys: ys, activity: [hex], window: 99)
+        #expect(none.shuffledScores.isEmpty && none.shuffledQuantile() == nil && none.fractionAboveShuffled() == nil)
+    }
+}
+
 @Suite("Rate-map CSV")
 struct RateMapCSVTests {
     @Test func roundTripsAndRejectsMalformedFiles() throws {
