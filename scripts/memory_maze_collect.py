@@ -6,7 +6,7 @@ be compared with it frame by frame (`ssm dataset compare DIR`).
 Needs (not installed by this script):
     apt-get install -y libosmesa6
     python3 -m venv /opt/mmenv && /opt/mmenv/bin/pip install memory-maze gym pillow "dm-control==1.0.28" "mujoco==3.3.0"
-Usage: MUJOCO_GL=osmesa /opt/mmenv/bin/python scripts/memory_maze_collect.py --output runs/memory-maze --seed 5 --steps 200
+Usage: MUJOCO_GL=osmesa /opt/mmenv/bin/python scripts/memory_maze_collect.py --output runs/memory-maze --seed 5 --steps 200 [--size 9|11|13|15]
 The walk keeps off walls using the layout: it turns (one way, until clear) when the point 0.7 cells
 ahead is in a wall, otherwise goes forward (70%) or forward-and-turn.
 """
@@ -21,16 +21,19 @@ p = argparse.ArgumentParser()
 p.add_argument("--output", default="runs/memory-maze")
 p.add_argument("--seed", type=int, default=5)
 p.add_argument("--steps", type=int, default=200)
+p.add_argument("--size", type=int, default=15, choices=[9, 11, 13, 15])
 args = p.parse_args()
+n = args.size
 
-env = tasks.memory_maze_15x15(global_observables=True, seed=args.seed)
+env = getattr(tasks, "memory_maze_%dx%d" % (n, n))(global_observables=True, seed=args.seed)
 ts = env.reset()
 os.makedirs(os.path.join(args.output, "fps_views"), exist_ok=True)
 layout = ts.observation["maze_layout"].astype(int).tolist()
 targets = ts.observation["targets_pos"]
 config = {
-    "env_name": "MemoryMaze-15x15-ExtraObs", "agent_height": 0.3, "fov_angle": 80, "seed": args.seed, "maze_size": 15,
-    "maze_config": {"maze_size": 15, "max_rooms": 9, "room_min_size": 3, "room_max_size": 3,
+    "env_name": "MemoryMaze-%dx%d-ExtraObs" % (n, n), "agent_height": 0.3, "fov_angle": 80, "seed": args.seed, "maze_size": n,
+    # Memory-Maze's room settings: 9 rooms of at most 3 cells at 15x15, else 6 rooms of 3-5 cells.
+    "maze_config": {"maze_size": n, "max_rooms": 9 if n == 15 else 6, "room_min_size": 3, "room_max_size": 3 if n == 15 else 5,
                     "spawns_per_room": 1, "objects_per_room": 1},
     "objects": [{"index": i, "position": [float(x), float(y)], "color": [float(c) for c in TARGET_COLORS[i]]}
                 for i, (x, y) in enumerate(targets)],
@@ -45,7 +48,7 @@ frames, prev, turning = {}, None, 0
 
 def free(px, py):
     i, j = int(math.floor(px)), int(math.floor(py))
-    return 0 <= i < 15 and 0 <= j < 15 and layout[j][i] == 1
+    return 0 <= i < n and 0 <= j < n and layout[j][i] == 1
 
 
 for t in range(args.steps):

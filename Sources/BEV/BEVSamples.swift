@@ -21,8 +21,11 @@ public struct BEVSamples: BEVBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
     public let target: EgocentricBEV
     public let render: RenderConfig
-    public init(mazeSize: Int = 15, seed: UInt64, target: EgocentricBEV = EgocentricBEV(), render: RenderConfig = RenderConfig()) {
-        self.mazeSize = mazeSize; self.seed = seed; self.target = target; self.render = render
+    /// Each sample draws its own appearance (field of view, colour, lighting, noise) from these ranges; nil: none.
+    public let randomization: DomainRandomization?
+    public init(mazeSize: Int = 15, seed: UInt64, target: EgocentricBEV = EgocentricBEV(), render: RenderConfig = RenderConfig(),
+                randomization: DomainRandomization? = nil) {
+        self.mazeSize = mazeSize; self.seed = seed; self.target = target; self.render = render; self.randomization = randomization
     }
 
     static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
@@ -46,9 +49,22 @@ public struct BEVSamples: BEVBatchSource, Sendable {
             let free = world.layout.freeCells, c = free[rng.nextInt(free.count)]
             world.place(0, x: Float(c.x) + 0.25 + 0.5 * rng.nextUniform(), y: Float(c.y) + 0.25 + 0.5 * rng.nextUniform(),
                         heading: rng.nextUniform() * 2 * .pi - .pi)
+            // A pure function of (seed, batch, row), apart from the poses' stream: plain runs see the samples they
+            // always saw, and a randomised run the same poses.
+            let appearance = randomization?.draw(seed: (seed ^ 0xA9_9EA2) &+ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9 &+ UInt64(row),
+                                                 baseFieldOfView: render.fieldOfViewDegrees)
             guard rows.contains(row) else { continue }
-            views.append(Self.normalise(renderer.render(world, agent: 0)).unsqueezed(0))
-            targets.append(target.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
+            var view: Image, sampleTarget = target
+            if let appearance {
+                var r = render
+                r.fieldOfViewDegrees = appearance.fieldOfViewDegrees; sampleTarget.fieldOfViewDegrees = appearance.fieldOfViewDegrees
+                view = EgocentricRenderer(config: r).render(world, agent: 0)
+                appearance.apply(to: &view, frame: 0)
+            } else {
+                view = renderer.render(world, agent: 0)
+            }
+            views.append(Self.normalise(view).unsqueezed(0))
+            targets.append(sampleTarget.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
         }
         return (Tensor.concat(views, axis: 0), Tensor.concat(targets, axis: 0))
     }
@@ -74,4 +90,14 @@ public struct BEVSceneSamples: BEVBatchSource {
         let picks = (0..<size).map { _ in rng.nextInt(count) }[rows]
         return (Tensor.concat(picks.map { views[$0] }, axis: 0), Tensor.concat(picks.map { targets[$0] }, axis: 0))
     }
+}
+
+/// Checks the look and randomisation of generated training scenes (the BEV and detector trainers share them).
+func validateGeneratedScenes(render: RenderConfig?, randomization: DomainRandomization?, data: String?) throws {
+    if let render {
+        try ConfigError.check(render.fieldOfViewDegrees > 0 && render.fieldOfViewDegrees < 180, "render.fieldOfViewDegrees", "must be in (0, 180)")
+        try ConfigError.check(render.width == 64 && render.height == 64, "render.width", "generated views are 64×64, as the model reads them")
+    }
+    try randomization.map { try $0.validate(baseFieldOfView: render?.fieldOfViewDegrees ?? RenderConfig().fieldOfViewDegrees) }
+    try ConfigError.check(randomization == nil || data == nil, "randomization", "applies to generated scenes, not to --data")
 }

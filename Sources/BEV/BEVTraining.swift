@@ -24,6 +24,11 @@ public struct BEVTrainingConfig: CosineScheduledRunConfig, Sendable {
     /// noisy validations, halves the rate every few hundred steps (the shipped run ended at 1/16 of it).
     public var cosineSteps: Int?
     public var warmupSteps: Int?
+    /// The camera and look of generated scenes (nil: `RenderConfig`'s defaults, the flat look at 90°); the targets
+    /// take its field of view.
+    public var render: RenderConfig?
+    /// Per-sample domain randomisation of generated scenes (field of view, colour, lighting, noise); nil: none.
+    public var randomization: DomainRandomization?
     public init() {}
 }
 
@@ -94,14 +99,17 @@ public final class BEVTrainer {
         progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         var target = config.target
         target.size = config.model.outputSize
+        if let render = config.render { target.fieldOfViewDegrees = render.fieldOfViewDegrees }
         self.target = target
         if let data = config.data {
             let split = try BEVScene.trainingSplit(datasetAt: data)
             train = BEVSceneSamples(split.train, target: target, seed: config.seed)
             validation = BEVSceneSamples(split.validation, target: target, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
-            train = BEVSamples(seed: config.seed, target: target)
-            validation = BEVSamples(seed: SeedStream.validation.seed(from: config.seed), target: target)
+            let render = config.render ?? RenderConfig()
+            train = BEVSamples(seed: config.seed, target: target, render: render, randomization: config.randomization)
+            validation = BEVSamples(seed: SeedStream.validation.seed(from: config.seed), target: target, render: render,
+                                    randomization: config.randomization)
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
@@ -180,5 +188,6 @@ extension BEVTrainingConfig {
         try validateScheduledRun()
         try ConfigError.nested("model", model.validate)
         try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
+        try validateGeneratedScenes(render: render, randomization: randomization, data: data)
     }
 }

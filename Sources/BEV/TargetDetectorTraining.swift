@@ -54,20 +54,37 @@ public struct TargetDetectionSamples: TargetDetectionBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
     /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut(count:mazeSize:seed:render:)`` from 1,000,000).
     public let mazeSeeds: Range<UInt64>
-    public init(mazeSize: Int = 15, seed: UInt64, mazeSeeds: Range<UInt64> = 0..<100_000) {
-        self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds
+    public let render: RenderConfig
+    /// Each sample draws its own appearance (field of view, colour, lighting, noise) from these ranges; nil: none.
+    public let randomization: DomainRandomization?
+    public init(mazeSize: Int = 15, seed: UInt64, mazeSeeds: Range<UInt64> = 0..<100_000, render: RenderConfig = RenderConfig(),
+                randomization: DomainRandomization? = nil) {
+        self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds; self.render = render; self.randomization = randomization
     }
 
     public func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch {
         var rng = RandomGenerator(seed: (seed &* 0xD1B5_4A32_D192_ED03) ^ UInt64(bitPattern: Int64(index)) &* 0x8CB9_2BA7_2F3D_8DD7)
-        let renderer = EgocentricRenderer()
+        let renderer = EgocentricRenderer(config: render)
         var views: [Tensor] = [], headings: [Float] = [], visible: [Float] = [], positions: [Float] = []
-        for _ in 0..<size {
+        for row in 0..<size {
             let world = try MazeWorld(size: mazeSize, seed: mazeSeeds.lowerBound + rng.next() % UInt64(mazeSeeds.count))
             let pose = Self.pose(in: world, rng: &rng)
             world.place(0, x: pose.x, y: pose.y, heading: pose.heading)
-            let labels = TargetDetection.labels(world.layout, pose: pose, targets: world.targets)
-            views.append(BEVSamples.normalise(renderer.render(world, agent: 0)).unsqueezed(0))
+            // A pure function of (seed, batch, row), so plain runs see the samples they always saw.
+            let appearance = randomization?.draw(seed: (seed ^ 0xDE7_EC7) &+ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9 &+ UInt64(row),
+                                                 baseFieldOfView: render.fieldOfViewDegrees)
+            let fieldOfView = appearance?.fieldOfViewDegrees ?? render.fieldOfViewDegrees
+            let labels = TargetDetection.labels(world.layout, pose: pose, targets: world.targets, fieldOfViewDegrees: fieldOfView)
+            var view: Image
+            if let appearance {
+                var r = render
+                r.fieldOfViewDegrees = fieldOfView
+                view = EgocentricRenderer(config: r).render(world, agent: 0)
+                appearance.apply(to: &view, frame: 0)
+            } else {
+                view = renderer.render(world, agent: 0)
+            }
+            views.append(BEVSamples.normalise(view).unsqueezed(0))
             headings.append(pose.heading); visible += labels.visible; positions += labels.positions
         }
         let t = visible.count / size
@@ -219,6 +236,10 @@ public struct TargetDetectorTrainingConfig: CosineScheduledRunConfig, Sendable {
     /// instead of the original's ReduceLROnPlateau.
     public var cosineSteps: Int?
     public var warmupSteps: Int?
+    /// The camera and look of generated scenes (nil: `RenderConfig`'s defaults); labels take its field of view.
+    public var render: RenderConfig?
+    /// Per-sample domain randomisation of generated scenes; nil: none.
+    public var randomization: DomainRandomization?
     public init() {}
 }
 
@@ -258,15 +279,15 @@ public final class TargetDetectorTrainer {
         optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
         progress = RunProgress(learningRate: config.learningRate, schedule: config.schedule)
         if let data = config.data {
+            // Scenes may have fewer targets than the detector has slots (a 9×9 maze has 3), never more (refused by name).
             let (scenes, held) = try BEVScene.trainingSplit(datasetAt: data)
-            guard scenes[0].targets.count == config.model.targets, held[0].targets.count == config.model.targets else {
-                throw FileFormatError(file: data, "targets: the detector knows \(config.model.targets), the dataset's episodes have \(scenes[0].targets.count)")
-            }
             train = try TargetDetectionSceneSamples(scenes, slots: config.model.targets, seed: config.seed)
             validation = try TargetDetectionSceneSamples(held, slots: config.model.targets, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
-            train = TargetDetectionSamples(seed: config.seed)
-            validation = TargetDetectionSamples(seed: SeedStream.heldOut.seed(from: config.seed), mazeSeeds: 1_000_000..<2_000_000)
+            let render = config.render ?? RenderConfig()
+            train = TargetDetectionSamples(seed: config.seed, render: render, randomization: config.randomization)
+            validation = TargetDetectionSamples(seed: SeedStream.heldOut.seed(from: config.seed), mazeSeeds: 1_000_000..<2_000_000, render: render,
+                                                randomization: config.randomization)
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
@@ -337,5 +358,6 @@ extension TargetDetectorTrainingConfig {
     public func validate() throws {
         try validateScheduledRun()
         try ConfigError.nested("model", model.validate)
+        try validateGeneratedScenes(render: render, randomization: randomization, data: data)
     }
 }

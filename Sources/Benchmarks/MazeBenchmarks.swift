@@ -24,19 +24,24 @@ public struct MazeBenchmarks: Sendable {
         func nextAction() -> MazeAction { k = (k + 1) & 4095; return actions[k] }
 
         // One rendered 64×64 RGB view per agent-step, written into a reused buffer as a training loop would.
-        let renderer = EgocentricRenderer()
         var pixels = [UInt8](repeating: 0, count: 64 * 64 * 3)
         let renderSteps = 2000
-        let renderMs = medianMilliseconds(repetitions: repetitions, warmup: 1) {
-            pixels.withUnsafeMutableBufferPointer { buf in
-                for _ in 0..<renderSteps {
-                    world.step([nextAction()])
-                    renderer.render(world, agent: 0, into: buf.baseAddress!)
+        func renderMilliseconds(_ renderer: EgocentricRenderer) -> Double {
+            medianMilliseconds(repetitions: repetitions, warmup: 1) {
+                pixels.withUnsafeMutableBufferPointer { buf in
+                    for _ in 0..<renderSteps {
+                        world.step([nextAction()])
+                        renderer.render(world, agent: 0, into: buf.baseAddress!)
+                    }
                 }
-            }
-        } / Double(renderSteps)
+            } / Double(renderSteps)
+        }
+        let renderMs = renderMilliseconds(EgocentricRenderer())
         let ref = referencePython.flatMap { ReferenceScript("memory_maze_step.py").milliseconds(threads: 1, python: $0, log: log) }
         row("step_render_64", renderMs, reference: "memory-maze 1.0.3 (MuJoCo, OSMesa)", referenceMs: ref)
+        // The same with the Memory-Maze look (panelled walls, pitched camera, 80° view).
+        row("step_render_64_memory_maze_look", renderMilliseconds(EgocentricRenderer(config: .memoryMaze)),
+            reference: "memory-maze 1.0.3 (MuJoCo, OSMesa)", referenceMs: ref)
 
         // Kinematics, collisions and the task only.
         let plainSteps = 200_000

@@ -1,6 +1,17 @@
 import Foundation
 import Basics
 
+/// How the maze looks in the egocentric views.
+public enum RenderStyle: String, Codable, Sendable, CaseIterable {
+    /// Flat pastel walls, one colour per 3×3 block of cells, a brown floor and a pale sky: the look the shipped
+    /// perception models were trained on.
+    case flat
+    /// Closer to Memory-Maze's own frames: walls in its eight wall-texture colours (one per 3×3 block), panelled
+    /// with darker seams over a dark baseboard, lit by face orientation and distance; a dark blue-grey floor and
+    /// a blue-grey sky.
+    case memoryMaze
+}
+
 /// Camera and scene parameters of the egocentric renderer.
 public struct RenderConfig: Codable, Equatable, Sendable {
     public var width = 64, height = 64
@@ -12,7 +23,21 @@ public struct RenderConfig: Codable, Equatable, Sendable {
     public var wallHeight: Float = 0.75
     /// Paint the current target's colour as a border, as Memory-Maze does.
     public var targetBorder = true
+    /// The look; nil: ``RenderStyle/flat`` (optional, so that configurations written before it still read).
+    public var style: RenderStyle?
+    /// The camera pitched down by this many degrees (a column raycaster shears the view: the horizon moves up); nil: level.
+    public var tiltDegrees: Float?
     public init() {}
+
+    /// Memory-Maze's camera (80° square view, pitched down) and look.
+    public static var memoryMaze: RenderConfig {
+        var c = RenderConfig()
+        c.fieldOfViewDegrees = 80; c.style = .memoryMaze; c.tiltDegrees = 5.71
+        return c
+    }
+
+    /// The row of the horizon in pixel-centre coordinates (above the middle when the camera is pitched down).
+    public var horizon: Float { Float(height) / 2 - focal * tan((tiltDegrees ?? 0) * .pi / 180) }
     /// Focal length in pixels.
     public var focal: Float { Float(width) / 2 / tan(fieldOfViewDegrees * .pi / 360) }
 }
@@ -26,7 +51,8 @@ public struct EgocentricRenderer: Sendable {
 
     public init(config: RenderConfig = RenderConfig()) {
         self.config = config
-        let h = config.height, f = config.focal, camH = config.cameraHeight, horizon = Float(h) / 2
+        let h = config.height, f = config.focal, camH = config.cameraHeight, horizon = config.horizon
+        let memoryMaze = config.style == .memoryMaze
         var bg = [UInt8](repeating: 0, count: h * 3)
         for row in 0..<h {
             let y = Float(row) + 0.5
@@ -34,11 +60,16 @@ public struct EgocentricRenderer: Sendable {
             if y > horizon {
                 // Floor: darker with distance.
                 let dist = camH * f / max(y - horizon, 1e-3)
-                let k = 0.55 / (1 + 0.08 * dist) + 0.15
-                c = (0.55 * k + 0.1, 0.50 * k + 0.08, 0.45 * k + 0.06)
+                if memoryMaze {
+                    let k = 0.75 / (1 + 0.10 * dist) + 0.25
+                    c = (0.20 * k, 0.27 * k, 0.31 * k)
+                } else {
+                    let k = 0.55 / (1 + 0.08 * dist) + 0.15
+                    c = (0.55 * k + 0.1, 0.50 * k + 0.08, 0.45 * k + 0.06)
+                }
             } else {
-                let k = (horizon - y) / horizon
-                c = (0.55 + 0.25 * k, 0.70 + 0.2 * k, 0.90 + 0.08 * k)
+                let k = (horizon - y) / max(horizon, 1)
+                c = memoryMaze ? (0.24 + 0.05 * k, 0.35 + 0.08 * k, 0.47 + 0.10 * k) : (0.55 + 0.25 * k, 0.70 + 0.2 * k, 0.90 + 0.08 * k)
             }
             bg[row * 3] = UInt8(min(255, c.0 * 255)); bg[row * 3 + 1] = UInt8(min(255, c.1 * 255)); bg[row * 3 + 2] = UInt8(min(255, c.2 * 255))
         }
@@ -51,10 +82,45 @@ public struct EgocentricRenderer: Sendable {
         [0.90, 0.75, 0.55], [0.55, 0.60, 0.75], [0.85, 0.85, 0.85], [0.65, 0.55, 0.45], [0.50, 0.75, 0.75],
     ]
 
-    static func wallColor(_ x: Int, _ y: Int, seed: UInt64) -> SIMD3<Float> {
+    /// Memory-Maze's eight wall textures (blue, cerise, bright green, green, purple, bright red, red, yellow), each
+    /// as its mean colour.
+    static let memoryMazePalette: [SIMD3<Float>] = [
+        [0.12, 0.45, 0.69], [0.66, 0.26, 0.40], [0.65, 0.77, 0.61], [0.33, 0.47, 0.30],
+        [0.27, 0.31, 0.69], [0.84, 0.48, 0.41], [0.56, 0.13, 0.10], [0.77, 0.66, 0.15],
+    ]
+
+    static func wallColor(_ x: Int, _ y: Int, seed: UInt64, palette: [SIMD3<Float>] = wallPalette) -> SIMD3<Float> {
         var h = UInt64(bitPattern: Int64((x + 3) / 3)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64((y + 3) / 3)) &* 0xC2B2_AE3D_27D4_EB4F ^ seed
         h ^= h >> 29
-        return wallPalette[Int(h % UInt64(wallPalette.count))]
+        return palette[Int(h % UInt64(palette.count))]
+    }
+
+    /// The shades of a Memory-Maze wall texel (``panelShade(u:z:wallHeight:)`` returns one of them).
+    static let panelShades: [Float] = [1, 0.62, 0.8, 0.45]
+
+    /// Which of ``panelShades`` a Memory-Maze wall texel at `u` along the face and height `z` (cells) takes: the
+    /// panel seams of its textures (a 3×3 grid of panels per face, a finer seam inside each) are darker, and so
+    /// is the baseboard.
+    /// The same with the column's part precomputed (``PanelColumn``): `z` is the height, `panelsPerCell` 3 / wall height.
+    @inline(__always) static func panelShadeIndex(_ column: PanelColumn, z: Float, panelsPerCell: Float) -> Int {
+        if z < 0.05 { return 3 }
+        if column.seam { return 1 }
+        let v = z * panelsPerCell, pv = v - v.rounded(.down)
+        if pv < 0.07 { return 1 }
+        return column.innerSeam && pv > 0.3 ? 2 : 0
+    }
+
+    /// What a wall column's texels share: whether it lies on a panel seam or on the finer seam inside a panel.
+    struct PanelColumn {
+        var seam = false, innerSeam = false
+        init(u: Float) {
+            let pu = u * 3 - (u * 3).rounded(.down)
+            seam = pu < 0.07; innerSeam = abs(pu - 0.55) < 0.03
+        }
+    }
+
+    static func panelShade(u: Float, z: Float, wallHeight: Float) -> Float {
+        panelShades[panelShadeIndex(PanelColumn(u: u), z: z, panelsPerCell: 3 / wallHeight)]
     }
 
     /// The view of agent `index` as an RGB image.
@@ -77,8 +143,9 @@ public struct EgocentricRenderer: Sendable {
         let agent = world.agents[index], layout = world.layout
         let camH = config.cameraHeight, wallH = config.wallHeight
         let fx = cos(agent.heading), fy = sin(agent.heading)
-        let horizon = Float(h) / 2
+        let horizon = config.horizon
         let seed = world.maze.seed
+        let memoryMaze = config.style == .memoryMaze
         for col in 0..<w {
             // Ray through the column centre; column 0 is the left edge (counter-clockwise of the heading).
             let offset = (Float(w) / 2 - (Float(col) + 0.5)) / f
@@ -89,18 +156,46 @@ public struct EgocentricRenderer: Sendable {
             // The wall rows are [top, bottom] in pixel-centre coordinates; each takes one colour per column.
             var top = Float.infinity, bottom = -Float.infinity
             var wall: (UInt8, UInt8, UInt8) = (0, 0, 0)
+            // The Memory-Maze look's four shades of this column's wall colour, as bytes.
+            var shaded: (SIMD3<UInt8>, SIMD3<UInt8>, SIMD3<UInt8>, SIMD3<UInt8>) = (.zero, .zero, .zero, .zero)
+            var lit = SIMD3<Float>(0, 0, 0), panel = PanelColumn(u: 0)
             if hit.hit {
-                let base = EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: seed)
-                let shade: Float = (hit.side == 0 ? 1.0 : 0.78) / (1 + 0.04 * perp)
+                let palette = memoryMaze ? EgocentricRenderer.memoryMazePalette : EgocentricRenderer.wallPalette
+                let base = EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: seed, palette: palette)
+                let shade: Float = memoryMaze ? (hit.side == 0 ? 0.95 : 0.72) / (1 + 0.07 * perp)
+                                              : (hit.side == 0 ? 1.0 : 0.78) / (1 + 0.04 * perp)
                 top = horizon - f * (wallH - camH) / perp; bottom = horizon + f * camH / perp
-                wall = (UInt8(min(255, base.x * shade * 255)), UInt8(min(255, base.y * shade * 255)),
-                        UInt8(min(255, base.z * shade * 255)))
+                lit = base * shade * 255
+                wall = (UInt8(min(255, lit.x)), UInt8(min(255, lit.y)), UInt8(min(255, lit.z)))
+                let along = hit.side == 0 ? agent.y + perp * dy : agent.x + perp * dx
+                panel = PanelColumn(u: along - along.rounded(.down))
+                if memoryMaze {
+                    func bytes(_ k: Int) -> SIMD3<UInt8> {
+                        let c = lit * EgocentricRenderer.panelShades[k]
+                        return SIMD3(UInt8(min(255, c.x)), UInt8(min(255, c.y)), UInt8(min(255, c.z)))
+                    }
+                    shaded = (bytes(0), bytes(1), bytes(2), bytes(3))
+                }
             }
             var o = col * 3
+            let zPerRow = perp / f, panelsPerCell = 3 / wallH
             for row in 0..<h {
                 let y = Float(row) + 0.5
                 if y >= top && y <= bottom {
-                    out[o] = wall.0; out[o + 1] = wall.1; out[o + 2] = wall.2
+                    if memoryMaze {
+                        // The height on the wall this pixel sees, for the panel texture.
+                        let z = camH + (horizon - y) * zPerRow
+                        let c: SIMD3<UInt8>
+                        switch EgocentricRenderer.panelShadeIndex(panel, z: z, panelsPerCell: panelsPerCell) {
+                        case 0: c = shaded.0
+                        case 1: c = shaded.1
+                        case 2: c = shaded.2
+                        default: c = shaded.3
+                        }
+                        out[o] = c.x; out[o + 1] = c.y; out[o + 2] = c.z
+                    } else {
+                        out[o] = wall.0; out[o + 1] = wall.1; out[o + 2] = wall.2
+                    }
                 } else {
                     out[o] = background[row * 3]; out[o + 1] = background[row * 3 + 1]; out[o + 2] = background[row * 3 + 2]
                 }

@@ -57,6 +57,9 @@ struct PerceptionRunOptions: ParsableArguments {
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
     @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
+    @Option(help: "Generated scenes' look: flat (90° view) or memory-maze (80° view, pitched down; Docs/MazeEnv.md).") var style: RenderStyle = .flat
+    @Flag(help: "Domain randomisation of generated scenes: each sample draws its field of view (±10°), colour cast, brightness, contrast and noise.")
+    var randomize = false
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func validate() throws {
@@ -67,6 +70,8 @@ struct PerceptionRunOptions: ParsableArguments {
         var c = config
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
         c.data = data; c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
+        if style == .memoryMaze { c.render = .memoryMaze }
+        if randomize { c.randomization = DomainRandomization() }
         return c
     }
 }
@@ -82,6 +87,8 @@ protocol PerceptionRunSettings {
     var data: String? { get set }
     var cosineSteps: Int? { get set }
     var warmupSteps: Int? { get set }
+    var render: RenderConfig? { get set }
+    var randomization: DomainRandomization? { get set }
 }
 
 extension BEVTrainingConfig: PerceptionRunSettings {}

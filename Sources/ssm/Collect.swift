@@ -16,6 +16,7 @@ struct Collect: ParsableCommand {
     @Option(help: "Seed of the first episode's maze.") var seed: UInt64 = 1
     @Option(help: "Horizontal field of view of the views and the BEV visibility, degrees.") var fov: Float = 90
     @Option(help: "Egocentric view size in pixels (square).") var viewSize = 64
+    @Option(help: "The views' look: flat or memory-maze (with Memory-Maze's camera pitch; pair it with --fov 80).") var style: RenderStyle = .flat
     @Option(help: "Probability of a random action instead of the explorer's.") var randomActions: Float = 0.1
     @Flag(help: "Do not write bev_views (readers render them from the layout).") var noBev = false
     @Flag(help: "Add episodes to an existing dataset (numbered after its last); without it the output must be new or empty.") var append = false
@@ -34,6 +35,7 @@ struct Collect: ParsableCommand {
         config.mazeSize = size; config.episodes = episodes; config.stepsPerEpisode = steps; config.seed = seed
         config.render.fieldOfViewDegrees = fov; config.bev.fieldOfViewDegrees = fov
         config.render.width = viewSize; config.render.height = viewSize
+        if style == .memoryMaze { config.render.style = .memoryMaze; config.render.tiltDegrees = RenderConfig.memoryMaze.tiltDegrees }
         config.randomActionProbability = randomActions
         config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
         if randomize { config.randomization = DomainRandomization() }
@@ -58,4 +60,8 @@ struct Collect: ParsableCommand {
                          summary.episodes, summary.frames, summary.droppedFrames, root.path, seconds, summary.coverage * 100))
         }
     }
+}
+
+extension RenderStyle: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument == "memory-maze" ? "memoryMaze" : argument) }
 }

@@ -40,9 +40,13 @@ extension DatasetCommand {
         @Option(help: "Comma-separated frame indices (default: 6 spread over the episode).") var frames: String?
         @Option(help: "Pixel scale of the views in the figure.") var scale = 3
         @Option(help: "Output PNG.") var output = "runs/compare.png"
+        @Option(help: "Our renderer's look: flat or memory-maze (its camera too: pitched down).") var style: RenderStyle = .flat
+        @Option(help: "Camera pitch in degrees (default: the style's).") var tilt: Float?
+        @Flag(help: "Print the rendering gap as one JSON line.") var json = false
 
         func validate() throws {
             guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1…32") }
+            if let tilt, !(tilt > -45 && tilt < 45) { throw ValidationError("--tilt must be in (-45, 45) degrees") }
             guard episode >= 0 else { throw ValidationError("--episode must be ≥ 0") }
         }
 
@@ -60,8 +64,16 @@ extension DatasetCommand {
                 }
             } ?? (0..<min(6, n)).map { $0 * n / min(6, n) }
             let url = URL(fileURLWithPath: output)
-            try ep.comparisonFigure(frames: picks, scale: scale).write(to: url)
-            print("wrote \(url.path): \(picks.count) frames of \(ep.url.lastPathComponent) (recorded | ours | BEV)")
+            var render = style == .memoryMaze ? RenderConfig.memoryMaze : RenderConfig()
+            if let tilt { render.tiltDegrees = tilt }
+            try ep.comparisonFigure(frames: picks, scale: scale, render: render).write(to: url)
+            let gap = try ep.renderingGap(render: render)
+            if json { printJSON(gap) } else {
+                print("wrote \(url.path): \(picks.count) frames of \(ep.url.lastPathComponent) (recorded | ours | BEV)")
+                print(String(format: "rendering gap over %d frames: mean absolute difference %.3f per pixel and channel; mean colour recorded (%.2f, %.2f, %.2f), ours (%.2f, %.2f, %.2f)",
+                             gap.frames, gap.meanAbsoluteError, gap.recordedMeanColor[0], gap.recordedMeanColor[1], gap.recordedMeanColor[2],
+                             gap.oursMeanColor[0], gap.oursMeanColor[1], gap.oursMeanColor[2]))
+            }
         }
     }
 }

@@ -151,3 +151,33 @@ struct BEVTrainingTests {
         }
     }
 }
+
+@Suite("Randomised BEV samples")
+struct RandomisedBEVSampleTests {
+    /// Each randomised sample draws its own look and field of view, the target follows that field of view, a
+    /// batch is reproducible and its rows are the whole batch's rows; without randomisation nothing changes.
+    @Test func samplesDrawTheirOwnLookAndTheTargetFollowsTheirView() throws {
+        var target = EgocentricBEV()
+        target.fieldOfViewDegrees = 80
+        let plain = BEVSamples(seed: 3, target: target, render: .memoryMaze)
+        let randomised = BEVSamples(seed: 3, target: target, render: .memoryMaze, randomization: DomainRandomization())
+        let p = try plain.batch(0, size: 16), r = try randomised.batch(0, size: 16), again = try randomised.batch(0, size: 16)
+        let reproducible = r.views.scalars == again.views.scalars && r.targets.scalars == again.targets.scalars
+        #expect(reproducible)
+        let rows = try randomised.batch(0, size: 16, rows: 2..<5)
+        let sameRows = rows.views.scalars == r.views.slice(axis: 0, start: 2, end: 5).scalars
+            && rows.targets.scalars == r.targets.slice(axis: 0, start: 2, end: 5).scalars
+        #expect(sameRows)
+        let viewsDiffer = r.views.scalars != p.views.scalars
+        #expect(viewsDiffer)
+        // The same poses as the plain samples: only the field of view changes the targets, so every target cell
+        // is the plain one's except at the edges of the view.
+        let targetsDiffer = r.targets.scalars != p.targets.scalars
+        #expect(targetsDiffer, "a wider or narrower view sees other cells")
+        let same = zip(r.targets.scalars, p.targets.scalars).filter { $0 == $1 }.count
+        #expect(Double(same) / Double(p.targets.count) > 0.8, "\(same) of \(p.targets.count) target values agree")
+        var config = BEVTrainingConfig()
+        config.randomization = DomainRandomization(); config.data = "somewhere"
+        #expect(throws: ConfigError.self) { try config.validate() }
+    }
+}

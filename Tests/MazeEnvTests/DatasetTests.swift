@@ -121,6 +121,22 @@ struct DatasetTests {
         #expect(throws: ConfigError.self) { try config.validate() }
     }
 
+    /// The rendering gap is zero between an episode and our renderer with the look it was collected in, and large
+    /// against the other look; the Memory-Maze collection records its 80° view.
+    @Test func renderingGapIsZeroForTheLookAnEpisodeWasRenderedIn() throws {
+        let folder = ScratchFolder()
+        var config = CollectConfig()
+        config.mazeSize = 9; config.episodes = 1; config.stepsPerEpisode = 20; config.writeBEVViews = false
+        config.render = .memoryMaze; config.bev.fieldOfViewDegrees = 80
+        _ = try Collector.collect(into: folder.url, config: config, threads: 1)
+        let episode = try Dataset.load(folder.url).episodes[0]
+        #expect(episode.fieldOfViewDegrees == 80)
+        let same = try episode.renderingGap(render: .memoryMaze, every: 5)
+        #expect(same.frames == 4 && same.meanAbsoluteError == 0 && same.recordedMeanColor == same.oursMeanColor)
+        let other = try episode.renderingGap(render: RenderConfig(), every: 5)
+        #expect(other.meanAbsoluteError > 0.1, "flat against Memory-Maze look: \(other.meanAbsoluteError)")
+    }
+
     /// A small valid episode in the original "frame-only" format, written by hand so tests can break it.
     struct HandEpisode {
         var config: [String: Any] = [

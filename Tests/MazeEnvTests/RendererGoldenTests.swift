@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Basics
 @testable import MazeEnv
@@ -31,5 +32,28 @@ struct RendererGoldenTests {
         ]
         #expect(digests == [0x2b1e_4670_f6bb_17d1, 0xeb23_13fe_eaba_c04a, 0x1a29_1973_08bf_61e8],
                 "digests now: \(digests.map { String($0, radix: 16) })")
+    }
+
+    /// The Memory-Maze look, pinned the same way; its camera is pitched down, so the horizon is above the middle
+    /// (and below it when pitched up), and the flat look's pixels do not move.
+    @Test func memoryMazeViewsAreUnchangedAndThePitchMovesTheHorizon() throws {
+        let digests = [
+            try Self.digest(size: 9, seed: 1, agents: 2, config: .memoryMaze, steps: 150),
+            try Self.digest(size: 15, seed: 2, agents: 4, config: .memoryMaze, steps: 150),
+        ]
+        #expect(digests == [0x0103_c42f_4b17_ee39, 0x5b69_2d30_949d_3548], "digests now: \(digests.map { String($0, radix: 16) })")
+        let focal: Float = RenderConfig.memoryMaze.focal, pitch: Float = 5.71 * .pi / 180
+        let expected: Float = 32 - focal * tan(pitch)
+        #expect(abs(RenderConfig.memoryMaze.horizon - expected) < 1e-4)
+        var up = RenderConfig.memoryMaze
+        up.tiltDegrees = -5
+        #expect(up.horizon > 32 && RenderConfig().horizon == 32)
+        // Pitching down shows more floor: more rows of the view below the horizon.
+        let world = try MazeWorld(size: 15, seed: 4)
+        var level0 = RenderConfig.memoryMaze
+        level0.tiltDegrees = 0
+        let a = EgocentricRenderer(config: level0).render(world, agent: 0), b = EgocentricRenderer(config: .memoryMaze).render(world, agent: 0)
+        #expect(a.pixels != b.pixels)
+        #expect(EgocentricRenderer.panelShade(u: 0.5, z: 0.01, wallHeight: 0.75) < EgocentricRenderer.panelShade(u: 0.3, z: 0.4, wallHeight: 0.75))
     }
 }

@@ -33,10 +33,10 @@ extension DatasetEpisode {
     /// Recorded views beside ours, one row per frame in `frames`: the recorded view, our renderer's view from
     /// the episode's layout and pose (its field of view from `env_config.json`), and the local BEV ground
     /// truth; views drawn at `scale`. Needs the episode's `maze_layout`.
-    public func comparisonFigure(frames picks: [Int], scale: Int = 3) throws -> Image {
+    public func comparisonFigure(frames picks: [Int], scale: Int = 3, render base: RenderConfig = RenderConfig()) throws -> Image {
         let layout = try requireLayout()
-        var render = RenderConfig()
-        render.fieldOfViewDegrees = fieldOfViewDegrees ?? 90
+        var render = base
+        render.fieldOfViewDegrees = fieldOfViewDegrees ?? base.fieldOfViewDegrees
         var bev = BEVConfig()
         bev.fieldOfViewDegrees = render.fieldOfViewDegrees
         bev.imageSize = 64 * scale + 2 * 16; bev.cellPixels = 16
@@ -57,6 +57,50 @@ extension DatasetEpisode {
             canvas.draw(map, x: 2 * (cell + gap), y: y)
         }
         return canvas.image
+    }
+
+    /// How far our renderer's views (from the episode's layout and poses, with `render`'s look and the episode's
+    /// field of view) are from the recorded ones, over every `every`-th frame: the mean absolute difference per
+    /// pixel and channel (0…1), and the mean colour of each.
+    public func renderingGap(render base: RenderConfig = RenderConfig(), every: Int = 10) throws -> RenderingGap {
+        precondition(every > 0, "renderingGap: every must be positive")
+        let layout = try requireLayout()
+        var render = base
+        render.fieldOfViewDegrees = fieldOfViewDegrees ?? base.fieldOfViewDegrees
+        var error = 0.0, recorded = SIMD3<Double>(), ours = SIMD3<Double>(), pixels = 0
+        var renderer: EgocentricRenderer?
+        for i in stride(from: 0, to: frames.count, by: every) {
+            let view = try fpsView(i)
+            if renderer == nil { render.width = view.width; render.height = view.height; renderer = EgocentricRenderer(config: render) }
+            guard view.width == render.width, view.height == render.height, view.format == .rgb else {
+                throw DatasetError(file: url.path, "frame \(i): views differ in size or are not RGB")
+            }
+            let world = MazeWorld(layout: layout, targets: targets, agents: [frames[i].pose], currentTarget: frames[i].currentTarget ?? 0,
+                                  seed: UInt64(seed ?? 0))
+            let mine = renderer!.render(world, agent: 0)
+            for k in 0..<(view.width * view.height) {
+                for c in 0..<3 {
+                    let a = Double(view.pixels[3 * k + c]) / 255, b = Double(mine.pixels[3 * k + c]) / 255
+                    error += abs(a - b); recorded[c] += a; ours[c] += b
+                }
+            }
+            pixels += view.width * view.height
+        }
+        let n = Double(max(pixels, 1))
+        return RenderingGap(frames: (frames.count + every - 1) / every, meanAbsoluteError: error / (3 * n),
+                            recordedMeanColor: [recorded.x / n, recorded.y / n, recorded.z / n], oursMeanColor: [ours.x / n, ours.y / n, ours.z / n])
+    }
+}
+
+/// How far rendered views are from recorded ones (``DatasetEpisode/renderingGap(render:every:)``).
+public struct RenderingGap: Codable, Equatable, Sendable {
+    public var frames: Int
+    /// Mean absolute difference per pixel and channel, 0…1.
+    public var meanAbsoluteError: Double
+    /// Mean RGB of the recorded and of our views, 0…1.
+    public var recordedMeanColor, oursMeanColor: [Double]
+    enum CodingKeys: String, CodingKey {
+        case frames, meanAbsoluteError = "mean_absolute_error", recordedMeanColor = "recorded_mean_color", oursMeanColor = "ours_mean_color"
     }
 }
 
