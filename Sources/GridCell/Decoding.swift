@@ -17,7 +17,11 @@ public struct PathIntegrationErrors {
     public init(output: GridCellNetwork.Output, batch: TrajectoryBatch, placeCells: PlaceCells, headDirectionCells: HeadDirectionCells) {
         let (b, t) = (batch.batch, batch.steps)
         let readout = output.placeLogits.reshaped([b * t, placeCells.count])
-        let p = placeCells.decodePositions(readout)
+        // The Mexican hat's template decoder tracks each window from its fix (step 0's true position).
+        let truth = batch.positions.scalars
+        let p = placeCells.tuning == .mexicanHat
+            ? PositionTemplates(placeCells).track(readout, windows: b, steps: t, starts: (0..<b).map { (truth[2 * $0 * t], truth[2 * $0 * t + 1]) })
+            : placeCells.decodePositions(readout)
         let h = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([b * t, headDirectionCells.count]))
         positions = p.reshaped([b, t, 2]); headings = h.reshaped([b, t])
         let truthP = batch.positions.storage.pointer, truthH = batch.headings.storage.pointer

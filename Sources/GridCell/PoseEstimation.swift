@@ -49,6 +49,8 @@ public struct OnlinePathIntegrator {
     let templates: PositionTemplates?
     var state: (h: Tensor, c: Tensor)?
     var sinceFix = 0
+    /// The last believed position: the template decoder searches near it.
+    var previous: (x: Float, y: Float) = (0, 0)
 
     public init(network: GridCellNetwork, fixEvery: Int = 100) {
         precondition(fixEvery > 0, "OnlinePathIntegrator: fixEvery must be positive")
@@ -73,9 +75,15 @@ public struct OnlinePathIntegrator {
         let (output, next) = noGrad { network(velocity, state: state!) }
         state = next
         sinceFix += 1
-        if fix { return observed }
-        let position = placeCells.decodePositions(output.placeLogits.reshaped([1, placeCells.count]), templates: templates)
+        if fix { previous = (observed.x, observed.y); return observed }
+        let readout = output.placeLogits.reshaped([1, placeCells.count])
+        if let templates {
+            previous = templates.decode(readout.storage.pointer, near: previous.x, previous.y)
+        } else {
+            let p = placeCells.decodePositions(readout).scalars
+            previous = (p[0], p[1])
+        }
         let heading = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([1, headDirectionCells.count]))
-        return AgentState(x: position.scalars[0], y: position.scalars[1], heading: heading.scalars[0])
+        return AgentState(x: previous.x, y: previous.y, heading: heading.scalars[0])
     }
 }

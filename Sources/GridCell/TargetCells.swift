@@ -180,22 +180,74 @@ public struct HeadDirectionCells {
 /// The place cells' activity at every point of a grid `resolution` cells apart: the templates that
 /// ``PlaceCells/decodeByTemplate(_:resolution:)`` matches readouts against, built once, over the cells' square.
 public struct PositionTemplates {
-    /// Candidate positions, x and y interleaved.
+    /// Candidate positions, x and y interleaved (candidate `i·n + j` at `((i + ½)·resolution, (j + ½)·resolution)`).
     let grid: [Float]
-    /// `[count, n²]` templates, and `[1, n²]` their norms.
-    let transposed: Tensor, norms: Tensor
+    let n: Int, resolution: Float
+    /// `[n², count]` templates, the same `[count, n²]`, and `[1, n²]` their norms.
+    let templates: Tensor, transposed: Tensor, norms: Tensor
 
     public init(_ cells: PlaceCells, resolution: Float = 0.1) {
         let n = Int((cells.extent / resolution).rounded())
         var grid = [Float]()
         grid.reserveCapacity(2 * n * n)
         for i in 0..<n { for j in 0..<n { grid += [(Float(i) + 0.5) * resolution, (Float(j) + 0.5) * resolution] } }
-        self.grid = grid
-        (transposed, norms) = noGrad {
+        self.grid = grid; self.n = n; self.resolution = resolution
+        (templates, transposed, norms) = noGrad {
             let templates = cells.activity(Tensor(grid, shape: [n * n, 2]))      // [n², count]
             // Cosine similarity: the readout's scale shrinks under a squared error, its shape does not.
-            return (templates.transposed(), templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6)
+            return (templates, templates.transposed(), templates.square().sum(axis: 1).sqrt().reshaped([1, n * n]) + 1e-6)
         }
+    }
+
+    /// How far (cells) a tracked position may move from one step to the next: the agents move at most a quarter
+    /// of a cell a step, and the network's error is a few tenths.
+    public static let trackingRadius: Float = 1
+
+    /// Tracking: the best-matching candidate for one readout (`count` values at `readout`) among those within
+    /// ``trackingRadius`` of `near`. A code whose templates repeat in space (as a centre-surround code's may) can
+    /// match a far candidate nearly as well as the right one; searching near the last position never jumps there.
+    public func decode(_ readout: UnsafePointer<Float>, near x: Float, _ y: Float) -> (x: Float, y: Float) {
+        let count = templates.shape[1], r = Self.trackingRadius / resolution
+        let ci = x / resolution - 0.5, cj = y / resolution - 0.5
+        let i0 = max(0, Int((ci - r).rounded(.up))), i1 = min(n - 1, Int((ci + r).rounded(.down)))
+        let j0 = max(0, Int((cj - r).rounded(.up))), j1 = min(n - 1, Int((cj + r).rounded(.down)))
+        // Outside the square (or no candidate in reach): the nearest candidate.
+        guard i0 <= i1, j0 <= j1 else {
+            let i = min(max(Int(ci.rounded()), 0), n - 1), j = min(max(Int(cj.rounded()), 0), n - 1)
+            return (grid[2 * (i * n + j)], grid[2 * (i * n + j) + 1])
+        }
+        let t = templates.storage.pointer, norm = norms.storage.pointer
+        var best = -Float.infinity, bestIndex = i0 * n + j0
+        // Each row of the disc is a run of consecutive candidates: score the run with one matrix–vector product.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: j1 - j0 + 1) { scores in
+            for i in i0...i1 {
+                let di = Float(i) - ci, reach = (max(0, r * r - di * di)).squareRoot()
+                let lo = max(j0, Int((cj - reach).rounded(.up))), hi = min(j1, Int((cj + reach).rounded(.down)))
+                guard lo <= hi else { continue }
+                BLAS.sgemm(m: hi - lo + 1, n: 1, k: count, a: t + (i * n + lo) * count, b: readout, c: scores.baseAddress!)
+                for j in lo...hi where scores[j - lo] / norm[i * n + j] > best {
+                    best = scores[j - lo] / norm[i * n + j]; bestIndex = i * n + j
+                }
+            }
+        }
+        return (grid[2 * bestIndex], grid[2 * bestIndex + 1])
+    }
+
+    /// Tracked positions `[B, T, 2]` of windows of readouts `[B·T, count]`, each window's search starting at its
+    /// fix `starts[i]` (step 0 is decoded near the fix, and each later step near the step before).
+    public func track(_ readout: Tensor, windows b: Int, steps t: Int, starts: [(x: Float, y: Float)]) -> Tensor {
+        precondition(readout.shape[0] == b * t && starts.count == b, "PositionTemplates.track: shapes differ")
+        let count = readout.shape[1], p = readout.storage.pointer
+        var out = [Float](repeating: 0, count: b * t * 2)
+        for w in 0..<b {
+            var previous = starts[w]
+            for s in 0..<t {
+                let found = decode(p + (w * t + s) * count, near: previous.x, previous.y)
+                out[2 * (w * t + s)] = found.x; out[2 * (w * t + s) + 1] = found.y
+                if s > 0 { previous = found }
+            }
+        }
+        return Tensor(out, shape: [b, t, 2])
     }
 
     /// The best-matching candidate `[M, 2]` for each readout row `[M, count]`.

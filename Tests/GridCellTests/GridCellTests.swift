@@ -66,6 +66,28 @@ struct TargetCellTests {
         for (a, b) in zip(h.scalars, headings.scalars) { headingError += abs(wrapAngle(a - b)) / 100 }
         #expect(headingError < 0.25, "HD decoder floor \(headingError) rad")
     }
+
+    /// Template tracking: a perfect Mexican-hat readout is found exactly when searched for near its position,
+    /// and a search elsewhere never leaves its radius; a tracked window follows a path step by step.
+    @Test func trackingFindsNearbyPositionsAndNeverJumps() {
+        let place = PlaceCells(count: 256, sigma: 0.7, tuning: .mexicanHat), templates = PositionTemplates(place)
+        let truth: [Float] = [6.05, 8.25]
+        let readout = place.activity(Tensor(truth, shape: [1, 2]))
+        let near = templates.decode(readout.storage.pointer, near: 6.5, 8.0)
+        #expect(abs(near.x - truth[0]) < 0.06 && abs(near.y - truth[1]) < 0.06, "\(near)")
+        let far = templates.decode(readout.storage.pointer, near: 10, 3)
+        #expect(hypot(far.x - 10, far.y - 3) <= PositionTemplates.trackingRadius + 0.1, "\(far)")
+        // Outside the square: the nearest candidate, not a crash.
+        let outside = templates.decode(readout.storage.pointer, near: -5, 40)
+        #expect(outside.x < 0.1 && outside.y > 14.9)
+        // A path of 30 steps of 0.2 cells, tracked from its start.
+        var path: [Float] = []
+        for k in 0..<30 { path += [2 + 0.2 * Float(k), 3 + 0.1 * Float(k)] }
+        let tracked = templates.track(place.activity(Tensor(path, shape: [30, 2])), windows: 1, steps: 30, starts: [(2, 3)]).scalars
+        var worst: Float = 0
+        for k in 0..<30 { worst = max(worst, hypot(tracked[2 * k] - path[2 * k], tracked[2 * k + 1] - path[2 * k + 1])) }
+        #expect(worst < 0.08, "worst tracked error \(worst)")
+    }
 }
 
 @Suite("Path-integration loss")
