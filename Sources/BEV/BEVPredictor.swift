@@ -138,6 +138,10 @@ public struct BEVLoss: Codable, Equatable, Sendable {
     /// Weight of a soft Jaccard term over the batch, (Σα̂ + Σα − 2Σα̂α) / (Σα̂ + Σα − Σα̂α + 1): not in the
     /// original; it aims the alpha at the pooled IoU the evaluation reports. nil or 0: the original loss.
     public var iouWeight: Float?
+    /// Weight of a target pixel's colour error against a floor pixel's (nil or 1: the original loss). A target
+    /// disc covers about 3 of a scene's ~1000 opaque pixels, so unweighted the model paints every disc floor grey
+    /// and the BEV never shows a target; target pixels are those whose true colour is clearly not grey.
+    public var targetWeight: Float?
     public init() {}
 
     /// The loss of a batch. In a data-parallel run, `across` sums the soft Jaccard term's three sums over the
@@ -146,7 +150,7 @@ public struct BEVLoss: Codable, Equatable, Sendable {
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor, across: MemberSum? = nil) -> Tensor {
         let n = prediction.shape[2]
         let alpha = prediction.slice(axis: 1, start: 3, end: 4), targetAlpha = target.slice(axis: 1, start: 3, end: 4)
-        let mask = noGrad { Tensor(targetAlpha.scalars.map { $0 > 0.5 ? 1 : 0 }, shape: targetAlpha.shape) }
+        let mask = noGrad { colorMask(target) }
         let bce = Loss.binaryCrossEntropy(alpha, targetAlpha)
         let rgb = Loss.mse(prediction.slice(axis: 1, start: 0, end: 3) * mask, target.slice(axis: 1, start: 0, end: 3) * mask)
         let dx = (alpha.slice(axis: 3, start: 1, end: n) - alpha.slice(axis: 3, start: 0, end: n - 1)).abs().mean()
@@ -158,5 +162,21 @@ public struct BEVLoss: Codable, Equatable, Sendable {
         func sum(_ k: Int) -> Tensor { sums.slice(axis: 0, start: k, end: k + 1).sum() }
         let intersection = sum(2), union = sum(0) + sum(1) - intersection
         return loss + (union - intersection) / (union + 1) * iouWeight
+    }
+
+    /// Per-pixel `[B, 1, S, S]` multiplier of the colour error: 0 where the target is transparent, 1 on floor and
+    /// √`targetWeight` on target pixels (the MSE squares it). Target pixels are told apart from floor as
+    /// `targetEvidence` does: a colour spread (max − min channel) above 0.2.
+    func colorMask(_ target: Tensor) -> Tensor {
+        let b = target.shape[0], plane = target.shape[2] * target.shape[3], v = target.scalars
+        let boost = (targetWeight ?? 1).squareRoot()
+        var out = [Float](repeating: 0, count: b * plane)
+        for i in 0..<b { for k in 0..<plane {
+            let base = i * 4 * plane + k
+            guard v[base + 3 * plane] > 0.5 else { continue }
+            let r = v[base], g = v[base + plane], bl = v[base + 2 * plane]
+            out[i * plane + k] = boost != 1 && max(r, g, bl) - min(r, g, bl) > 0.2 ? boost : 1
+        } }
+        return Tensor(out, shape: [b, 1, target.shape[2], target.shape[3]])
     }
 }

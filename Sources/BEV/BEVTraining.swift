@@ -188,6 +188,7 @@ extension BEVTrainingConfig {
         try validateScheduledRun()
         try ConfigError.nested("model", model.validate)
         try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
+        try ConfigError.check((loss.targetWeight ?? 1) > 0 && (loss.targetWeight ?? 1).isFinite, "loss.targetWeight", "must be a positive number")
         try validateGeneratedScenes(render: render, randomization: randomization, data: data)
     }
 }

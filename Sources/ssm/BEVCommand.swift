@@ -20,6 +20,7 @@ struct BEVTrain: ParsableCommand {
     @OptionGroup var options: PerceptionRunOptions
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
+    @Option(help: "Weight of a target pixel's colour error against a floor pixel's (1: the original loss; without it the BEV never shows targets).") var targetWeight: Float = 1
 
     func validate() throws { try checkConfig { try config().validate() } }
 
@@ -28,6 +29,7 @@ struct BEVTrain: ParsableCommand {
         if original { c.model = .original; c.target.cellsAcross = 250 / 16 }
         c.model.dropout = dropout
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
+        if targetWeight != 1 { c.loss.targetWeight = targetWeight }
         return c
     }
 

@@ -51,14 +51,34 @@ struct BEVPredictorTests {
         #expect(abs(withIoU(Tensor(empty, shape: [1, 4, n, n]), t).item - plain - 32 / 33) < 1e-4)
     }
 
-    @Test(arguments: [nil, 2] as [Float?])
-    func lossGradientMatchesFiniteDifferences(iouWeight: Float?) {
+    /// A target pixel's colour error counts `targetWeight` times a floor pixel's; floor and transparent pixels
+    /// are as before.
+    @Test func targetWeightScalesOnlyTargetPixels() {
+        let n = 4, plane = n * n
+        var truth = [Float](repeating: 0.4, count: 4 * plane)
+        for k in 0..<plane { truth[3 * plane + k] = 1 }
+        truth[5] = 0.9; truth[plane + 5] = 0.1; truth[2 * plane + 5] = 0.1   // pixel 5: a red target
+        let t = Tensor(truth, shape: [1, 4, n, n])
+        var floorWrong = truth; floorWrong[0] = 0.6                          // 0.2 off on one floor channel
+        var targetWrong = truth; targetWrong[5] = 0.7                        // 0.2 off on the target's red
+        var weighted = BEVLoss(); weighted.targetWeight = 25
+        let base = BEVLoss()(t, t).item, excess = 0.5 * 0.04 / Float(3 * plane)   // colourWeight · MSE of one error
+        #expect(abs(weighted(t, t).item - base) < 1e-6)
+        #expect(abs(BEVLoss()(Tensor(targetWrong, shape: t.shape), t).item - base - excess) < 1e-6)
+        #expect(abs(weighted(Tensor(targetWrong, shape: t.shape), t).item - base - 25 * excess) < 1e-5)
+        #expect(abs(weighted(Tensor(floorWrong, shape: t.shape), t).item - base - excess) < 1e-6)
+    }
+
+    @Test(arguments: [(nil, nil), (2, nil), (nil, 9)] as [(Float?, Float?)])
+    func lossGradientMatchesFiniteDifferences(iouWeight: Float?, targetWeight: Float?) {
         var loss = BEVLoss()
         loss.iouWeight = iouWeight
+        loss.targetWeight = targetWeight
         var rng = RandomGenerator(seed: 3)
         let n = 6
         let pred = Tensor((0..<(4 * n * n)).map { _ in 0.1 + 0.8 * rng.nextUniform() }, shape: [1, 4, n, n], requiresGrad: true)
         let target = Tensor((0..<(4 * n * n)).map { _ in rng.nextUniform() < 0.5 ? 1 : 0.2 }, shape: [1, 4, n, n])
+        #expect(targetWeight == nil || loss.colorMask(target).scalars.contains { $0 > 1 }, "no target pixel to weight")
         loss(pred, target).backward()
         let g = pred.grad!.scalars
         for i in stride(from: 0, to: 4 * n * n, by: 7) {
