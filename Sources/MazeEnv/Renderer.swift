@@ -103,11 +103,12 @@ public struct EgocentricRenderer: Sendable {
     /// is the baseboard.
     /// The same with the column's part precomputed (``PanelColumn``): `z` is the height, `panelsPerCell` 3 / wall height.
     @inline(__always) static func panelShadeIndex(_ column: PanelColumn, z: Float, panelsPerCell: Float) -> Int {
-        if z < 0.05 { return 3 }
-        if column.seam { return 1 }
-        let v = z * panelsPerCell, pv = v - v.rounded(.down)
-        if pv < 0.07 { return 1 }
-        return column.innerSeam && pv > 0.3 ? 2 : 0
+        // Selects rather than early returns: the texture changes every few rows, and a branch per change mispredicts.
+        // Wall pixels have |v| ≪ 2⁶³, and for v > 0 truncation is the floor (where v ≤ 0, z < 0.05 decides).
+        let v = z * panelsPerCell, pv = v - Float(Int(v))
+        var k = column.innerSeam && pv > 0.3 ? 2 : 0
+        k = column.seam || pv < 0.07 ? 1 : k
+        return z < 0.05 ? 3 : k
     }
 
     /// What a wall column's texels share: whether it lies on a panel seam or on the finer seam inside a panel.
@@ -121,6 +122,23 @@ public struct EgocentricRenderer: Sendable {
 
     static func panelShade(u: Float, z: Float, wallHeight: Float) -> Float {
         panelShades[panelShadeIndex(PanelColumn(u: u), z: z, panelsPerCell: 3 / wallHeight)]
+    }
+
+    /// The first of `rows` pixel rows whose centre (row + 0.5) is at or below `y` (≥ y), or `rows` if none;
+    /// exactly the per-pixel test, from an estimate corrected by at most a step each way.
+    @inline(__always) static func firstRow(atOrBelow y: Float, rows: Int) -> Int {
+        var r = Int(max(0, min(Float(rows), (y - 0.5).rounded(.up))))
+        while r > 0 && Float(r - 1) + 0.5 >= y { r -= 1 }
+        while r < rows && Float(r) + 0.5 < y { r += 1 }
+        return r
+    }
+
+    /// The first of `rows` pixel rows whose centre is strictly below `y` (> y), or `rows` if none.
+    @inline(__always) static func firstRow(above y: Float, rows: Int) -> Int {
+        var r = Int(max(0, min(Float(rows), (y - 0.5).rounded(.down) + 1)))
+        while r > 0 && Float(r - 1) + 0.5 > y { r -= 1 }
+        while r < rows && Float(r) + 0.5 <= y { r += 1 }
+        return r
     }
 
     /// The view of agent `index` as an RGB image.
@@ -156,8 +174,8 @@ public struct EgocentricRenderer: Sendable {
             // The wall rows are [top, bottom] in pixel-centre coordinates; each takes one colour per column.
             var top = Float.infinity, bottom = -Float.infinity
             var wall: (UInt8, UInt8, UInt8) = (0, 0, 0)
-            // The Memory-Maze look's four shades of this column's wall colour, as bytes.
-            var shaded: (SIMD3<UInt8>, SIMD3<UInt8>, SIMD3<UInt8>, SIMD3<UInt8>) = (.zero, .zero, .zero, .zero)
+            // The Memory-Maze look's four shades of this column's wall colour, RGB bytes packed low to high.
+            var shaded = SIMD4<UInt32>.zero
             var lit = SIMD3<Float>(0, 0, 0), panel = PanelColumn(u: 0)
             if hit.hit {
                 let palette = memoryMaze ? EgocentricRenderer.memoryMazePalette : EgocentricRenderer.wallPalette
@@ -170,37 +188,48 @@ public struct EgocentricRenderer: Sendable {
                 let along = hit.side == 0 ? agent.y + perp * dy : agent.x + perp * dx
                 panel = PanelColumn(u: along - along.rounded(.down))
                 if memoryMaze {
-                    func bytes(_ k: Int) -> SIMD3<UInt8> {
+                    for k in 0..<4 {
                         let c = lit * EgocentricRenderer.panelShades[k]
-                        return SIMD3(UInt8(min(255, c.x)), UInt8(min(255, c.y)), UInt8(min(255, c.z)))
+                        shaded[k] = UInt32(UInt8(min(255, c.x))) | UInt32(UInt8(min(255, c.y))) << 8 | UInt32(UInt8(min(255, c.z))) << 16
                     }
-                    shaded = (bytes(0), bytes(1), bytes(2), bytes(3))
                 }
             }
-            var o = col * 3
-            let zPerRow = perp / f, panelsPerCell = 3 / wallH
-            for row in 0..<h {
-                let y = Float(row) + 0.5
-                if y >= top && y <= bottom {
-                    if memoryMaze {
-                        // The height on the wall this pixel sees, for the panel texture.
-                        let z = camH + (horizon - y) * zPerRow
-                        let c: SIMD3<UInt8>
-                        switch EgocentricRenderer.panelShadeIndex(panel, z: z, panelsPerCell: panelsPerCell) {
-                        case 0: c = shaded.0
-                        case 1: c = shaded.1
-                        case 2: c = shaded.2
-                        default: c = shaded.3
-                        }
-                        out[o] = c.x; out[o + 1] = c.y; out[o + 2] = c.z
-                    } else {
-                        out[o] = wall.0; out[o + 1] = wall.1; out[o + 2] = wall.2
-                    }
-                } else {
+            // Rows split into sky, wall ([first, last]: pixel centres within [top, bottom]) and floor, so the wall
+            // loop does no per-pixel tests but the texture's.
+            var first = h, last = h - 1
+            if hit.hit {
+                first = EgocentricRenderer.firstRow(atOrBelow: top, rows: h)
+                last = EgocentricRenderer.firstRow(above: bottom, rows: h) - 1
+                if last < first { first = h; last = h - 1 }
+            }
+            func fillBackground(_ rows: Range<Int>) {
+                for row in rows {
+                    let o = (row * w + col) * 3
                     out[o] = background[row * 3]; out[o + 1] = background[row * 3 + 1]; out[o + 2] = background[row * 3 + 2]
                 }
-                o += w * 3
             }
+            fillBackground(0..<first)
+            if first <= last {
+                if memoryMaze {
+                    let zPerRow = perp / f, panelsPerCell = 3 / wallH
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4) { table in
+                        for k in 0..<4 { table[k] = shaded[k] }
+                        for row in first...last {
+                            // The height on the wall this pixel sees, for the panel texture.
+                            let z = camH + (horizon - (Float(row) + 0.5)) * zPerRow
+                            let c = table[EgocentricRenderer.panelShadeIndex(panel, z: z, panelsPerCell: panelsPerCell)]
+                            let o = (row * w + col) * 3
+                            out[o] = UInt8(truncatingIfNeeded: c); out[o + 1] = UInt8(truncatingIfNeeded: c >> 8); out[o + 2] = UInt8(truncatingIfNeeded: c >> 16)
+                        }
+                    }
+                } else {
+                    for row in first...last {
+                        let o = (row * w + col) * 3
+                        out[o] = wall.0; out[o + 1] = wall.1; out[o + 2] = wall.2
+                    }
+                }
+            }
+            fillBackground(last + 1..<h)
         }
         // Sprites, far to near: targets (radius 0.3, centred on the floor) and other agents (balls on the floor).
         var sprites: [(x: Float, y: Float, z: Float, r: Float, color: [Float])] = world.targets.map {
@@ -239,11 +268,14 @@ public struct EgocentricRenderer: Sendable {
         if config.targetBorder && !world.targets.isEmpty {
             let c = world.targets[world.currentTarget[index]].color.map { UInt8(min(255, ($0 * 255 * 0.7).rounded())) }
             let b = Int(2 * (Float(h) / 64).squareRoot())
-            for row in 0..<h {
-                for col in 0..<w where row < b || row >= h - b || col < b || col >= w - b {
+            func paint(_ row: Int, _ cols: Range<Int>) {
+                for col in cols {
                     let o = (row * w + col) * 3
                     out[o] = c[0]; out[o + 1] = c[1]; out[o + 2] = c[2]
                 }
+            }
+            for row in 0..<h {
+                if row < b || row >= h - b { paint(row, 0..<w) } else { paint(row, 0..<min(b, w)); paint(row, max(b, w - b)..<w) }
             }
         }
     }
