@@ -178,7 +178,28 @@ extension DetectionMetrics {
 public struct DetectionTally: Sendable {
     var scores: [Float] = [], labels: [Bool] = []
     var positionError = 0.0, located = 0
+    /// Per band of ``distanceBands``: visible targets, and those the detector calls visible (probability > 0.5).
+    var bandVisible = [Int](repeating: 0, count: DetectionTally.distanceBands.count)
+    var bandFound = [Int](repeating: 0, count: DetectionTally.distanceBands.count)
     public init() {}
+
+    /// Distance bands (cells from the agent) for ``recallByDistance``: a target 8 cells off spans about 3 pixels
+    /// of a 64×64 view, one 2 cells off a dozen.
+    public static let distanceBands: [(label: String, range: Range<Float>)] = [("0-3", 0..<3), ("3-6", 3..<6), ("6+", 6..<Float.infinity)]
+
+    /// For each distance band: its visible targets, and the fraction the detector calls visible (NaN where none).
+    public var recallByDistance: [(label: String, visible: Int, recall: Double)] {
+        Self.distanceBands.indices.map {
+            (Self.distanceBands[$0].label, bandVisible[$0], bandVisible[$0] == 0 ? .nan : Double(bandFound[$0]) / Double(bandVisible[$0]))
+        }
+    }
+
+    /// ``recallByDistance`` as a JSON-ready dictionary (NaN as null).
+    public var recallByDistanceSummary: [String: Any] {
+        Dictionary(uniqueKeysWithValues: recallByDistance.map {
+            ($0.label, ["visible": $0.visible, "recall": $0.recall.isFinite ? $0.recall : NSNull()] as [String: Any])
+        })
+    }
 
     /// Runs `detector` on `scenes` (one batch) and adds the outcome.
     public mutating func add(_ detector: TargetDetector, on scenes: [BEVScene]) throws {
@@ -198,7 +219,12 @@ public struct DetectionTally: Sendable {
     /// Adds detections (a visibility score and a position per target) against the truth (visible 0/1, position).
     public mutating func add(scores v: [Float], positions p: [Float], trueVisible: [Float], truePositions q: [Float]) {
         let visible = trueVisible.map { $0 > 0.5 }
-        for i in visible.indices where visible[i] && v[i] > 0.5 {
+        for i in visible.indices where visible[i] {
+            let distance = hypot(q[2 * i], q[2 * i + 1]) * TargetDetection.scale
+            let band = Self.distanceBands.firstIndex { $0.range.contains(distance) } ?? Self.distanceBands.count - 1
+            bandVisible[band] += 1
+            guard v[i] > 0.5 else { continue }
+            bandFound[band] += 1
             positionError += Double(hypot(p[2 * i] - q[2 * i], p[2 * i + 1] - q[2 * i + 1]) * TargetDetection.scale); located += 1
         }
         scores += v; labels += visible

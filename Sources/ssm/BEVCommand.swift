@@ -155,6 +155,7 @@ struct BEVEval: ParsableCommand {
             result["detector"] = detector
             result["detector_visibility_ap"] = m.averagePrecision.isFinite ? m.averagePrecision : NSNull()
             result["detector_position_error_cells"] = m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull()
+            result["detector_recall_by_distance"] = tally.recallByDistanceSummary
             if !json { print(String(format: "detector: visibility AP %.3f  position error %.2f cells", m.averagePrecision, m.positionErrorCells)) }
         }
         result["checkpoint"] = checkpoint
@@ -232,10 +233,12 @@ struct DetectorEval: ParsableCommand {
         let result: [String: Any] = ["checkpoint": checkpoint, "scenes": count, "visible_targets": m.visibleTargets,
                                      "visibility_ap": m.averagePrecision.isFinite ? m.averagePrecision : NSNull(),
                                      "position_error_cells": m.positionErrorCells.isFinite ? m.positionErrorCells : NSNull(),
+                                     "recall_by_distance": tally.recallByDistanceSummary,
                                      "data": scenes.data ?? "held-out generated mazes (seeds ≥ 1,000,000)"]
         if json { printJSON(result) } else {
             print(String(format: "visibility AP %.3f  position error %.2f cells  (%d scenes, %d visible targets)",
                          m.averagePrecision, m.positionErrorCells, count, m.visibleTargets))
+            print("recall by distance: " + tally.recallByDistance.map { String(format: "%@ cells %.2f of %d", $0.label, $0.recall, $0.visible) }.joined(separator: ", "))
         }
     }
 }

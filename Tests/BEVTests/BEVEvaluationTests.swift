@@ -34,6 +34,18 @@ struct BEVEvaluationTests {
         #expect(abs(parts.positionErrorCells - whole.positionErrorCells) < 1e-4 || (parts.positionErrorCells.isNaN && whole.positionErrorCells.isNaN))
     }
 
+    /// Recall by distance bands: visible targets at 1, 4 and 9 cells (scale 7.5), the first two called visible.
+    @Test func recallByDistanceKnownAnswer() {
+        var tally = DetectionTally()
+        let s = TargetDetection.scale
+        tally.add(scores: [0.9, 0.8, 0.1, 0.99], positions: [0, 1 / s, 4 / s, 0, 0, 9 / s, 0, 0],
+                  trueVisible: [1, 1, 1, 0], truePositions: [0, 1 / s, 4 / s, 0, 0, 9 / s, 0, 0])
+        let r = tally.recallByDistance
+        #expect(r.map(\.label) == ["0-3", "3-6", "6+"] && r.map(\.visible) == [1, 1, 1])
+        #expect(r.map(\.recall) == [1, 1, 0])
+        #expect(tally.metrics.positionErrorCells == 0)
+    }
+
     @Test func aPerfectPredictionScoresPerfectlyAndAnEmptyOneDoesNot() throws {
         let scenes = try BEVScene.heldOut(count: 40, seed: 3)
         let geometry = EgocentricBEV()
