@@ -17,8 +17,11 @@ public struct RenderConfig: Codable, Equatable, Sendable {
     public var width = 64, height = 64
     /// Horizontal field of view in degrees (the vertical one follows from the aspect ratio).
     public var fieldOfViewDegrees: Float = 90
-    /// Camera height in cells (Memory-Maze: 0.3 world units = 0.15 cells).
+    /// Camera height in cells. The flat look's 0.15 is ours; Memory-Maze's camera is 0.45 cells up (see ``memoryMaze``).
     public var cameraHeight: Float = 0.15
+    /// The camera this far ahead of the agent's position, in cells (nil: at it). Memory-Maze mounts its camera
+    /// 0.15 world units (0.075 cells) ahead of the body whose position it reports.
+    public var cameraForward: Float?
     /// Wall height in cells (Memory-Maze: 1.5 world units = 0.75 cells).
     public var wallHeight: Float = 0.75
     /// Paint the current target's colour as a border, as Memory-Maze does.
@@ -29,10 +32,14 @@ public struct RenderConfig: Codable, Equatable, Sendable {
     public var tiltDegrees: Float?
     public init() {}
 
-    /// Memory-Maze's camera (80° square view, pitched down) and look.
+    /// Memory-Maze's camera and look. Its walker's camera, measured in MuJoCo (`physics.data.cam_xpos`), sits
+    /// 0.9 world units above the floor (0.45 cells: the head is 0.6 up and the `camera_height=0.3` Memory-Maze
+    /// passes is the camera's offset above it), 0.15 units ahead of the reported position, with an 80° square
+    /// view pitched down by atan 0.1 = 5.71°.
     public static var memoryMaze: RenderConfig {
         var c = RenderConfig()
         c.fieldOfViewDegrees = 80; c.style = .memoryMaze; c.tiltDegrees = 5.71
+        c.cameraHeight = 0.45; c.cameraForward = 0.075
         return c
     }
 
@@ -161,6 +168,8 @@ public struct EgocentricRenderer: Sendable {
         let agent = world.agents[index], layout = world.layout
         let camH = config.cameraHeight, wallH = config.wallHeight
         let fx = cos(agent.heading), fy = sin(agent.heading)
+        let ahead = config.cameraForward ?? 0
+        let camX = agent.x + ahead * fx, camY = agent.y + ahead * fy
         let horizon = config.horizon
         let seed = world.maze.seed
         let memoryMaze = config.style == .memoryMaze
@@ -168,7 +177,7 @@ public struct EgocentricRenderer: Sendable {
             // Ray through the column centre; column 0 is the left edge (counter-clockwise of the heading).
             let offset = (Float(w) / 2 - (Float(col) + 0.5)) / f
             let dx = fx - fy * offset, dy = fy + fx * offset
-            let hit = castRay(layout, x: agent.x, y: agent.y, dx: dx, dy: dy, maxDistance: 64)
+            let hit = castRay(layout, x: camX, y: camY, dx: dx, dy: dy, maxDistance: 64)
             let perp = hit.t // distance along (dx, dy), whose forward component is 1: already perpendicular
             depth[col] = perp
             // The wall rows are [top, bottom] in pixel-centre coordinates; each takes one colour per column.
@@ -185,7 +194,7 @@ public struct EgocentricRenderer: Sendable {
                 top = horizon - f * (wallH - camH) / perp; bottom = horizon + f * camH / perp
                 lit = base * shade * 255
                 wall = (UInt8(min(255, lit.x)), UInt8(min(255, lit.y)), UInt8(min(255, lit.z)))
-                let along = hit.side == 0 ? agent.y + perp * dy : agent.x + perp * dx
+                let along = hit.side == 0 ? camY + perp * dy : camX + perp * dx
                 panel = PanelColumn(u: along - along.rounded(.down))
                 if memoryMaze {
                     for k in 0..<4 {
@@ -240,10 +249,10 @@ public struct EgocentricRenderer: Sendable {
             sprites.append((other.x, other.y, r, r, j % 2 == 0 ? [0.95, 0.95, 0.95] : [0.2, 0.2, 0.2]))
         }
         let projected = sprites.map { s -> (depth: Float, s: (x: Float, y: Float, z: Float, r: Float, color: [Float])) in
-            ((s.x - agent.x) * fx + (s.y - agent.y) * fy, s)
+            ((s.x - camX) * fx + (s.y - camY) * fy, s)
         }.filter { $0.depth > 0.05 }.sorted { $0.depth > $1.depth }
         for (d, s) in projected {
-            let lateral = -(s.x - agent.x) * fy + (s.y - agent.y) * fx
+            let lateral = -(s.x - camX) * fy + (s.y - camY) * fx
             let cx = Float(w) / 2 - f * lateral / d
             let cy = horizon + f * (camH - s.z) / d
             let rp = f * s.r / d

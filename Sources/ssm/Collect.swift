@@ -33,9 +33,10 @@ struct Collect: ParsableCommand {
     func config() -> CollectConfig {
         var config = CollectConfig()
         config.mazeSize = size; config.episodes = episodes; config.stepsPerEpisode = steps; config.seed = seed
+        // The Memory-Maze look brings its camera (height, pitch, mount); the flags set the view's size and field.
+        if style == .memoryMaze { config.render = .memoryMaze }
         config.render.fieldOfViewDegrees = fov; config.bev.fieldOfViewDegrees = fov
         config.render.width = viewSize; config.render.height = viewSize
-        if style == .memoryMaze { config.render.style = .memoryMaze; config.render.tiltDegrees = RenderConfig.memoryMaze.tiltDegrees }
         config.randomActionProbability = randomActions
         config.writeBEVViews = !noBev; config.dropWallCloseups = dropWallCloseups
         if randomize { config.randomization = DomainRandomization() }

@@ -42,11 +42,13 @@ extension DatasetCommand {
         @Option(help: "Output PNG.") var output = "runs/compare.png"
         @Option(help: "Our renderer's look: flat or memory-maze (its camera too: pitched down).") var style: RenderStyle = .flat
         @Option(help: "Camera pitch in degrees (default: the style's).") var tilt: Float?
+        @Option(help: "Camera height in cells (default: the style's).") var cameraHeight: Float?
         @Flag(help: "Print the rendering gap as one JSON line.") var json = false
 
         func validate() throws {
             guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1…32") }
             if let tilt, !(tilt > -45 && tilt < 45) { throw ValidationError("--tilt must be in (-45, 45) degrees") }
+            if let cameraHeight, !(cameraHeight > 0 && cameraHeight < 0.75) { throw ValidationError("--camera-height must be in (0, 0.75) cells (below the walls' top)") }
             guard episode >= 0 else { throw ValidationError("--episode must be ≥ 0") }
         }
 
@@ -66,6 +68,7 @@ extension DatasetCommand {
             let url = URL(fileURLWithPath: output)
             var render = style == .memoryMaze ? RenderConfig.memoryMaze : RenderConfig()
             if let tilt { render.tiltDegrees = tilt }
+            if let cameraHeight { render.cameraHeight = cameraHeight }
             try ep.comparisonFigure(frames: picks, scale: scale, render: render).write(to: url)
             let gap = try ep.renderingGap(render: render)
             if json { printJSON(gap) } else {

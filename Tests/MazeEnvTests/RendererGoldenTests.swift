@@ -34,14 +34,14 @@ struct RendererGoldenTests {
                 "digests now: \(digests.map { String($0, radix: 16) })")
     }
 
-    /// The Memory-Maze look, pinned the same way; its camera is pitched down, so the horizon is above the middle
+    /// The Memory-Maze look (its camera 0.45 cells up, 0.075 ahead), pinned the same way; its camera is pitched down, so the horizon is above the middle
     /// (and below it when pitched up), and the flat look's pixels do not move.
     @Test func memoryMazeViewsAreUnchangedAndThePitchMovesTheHorizon() throws {
         let digests = [
             try Self.digest(size: 9, seed: 1, agents: 2, config: .memoryMaze, steps: 150),
             try Self.digest(size: 15, seed: 2, agents: 4, config: .memoryMaze, steps: 150),
         ]
-        #expect(digests == [0x0103_c42f_4b17_ee39, 0x5b69_2d30_949d_3548], "digests now: \(digests.map { String($0, radix: 16) })")
+        #expect(digests == [0x2946_e5d0_065c_e50a, 0x5009_2973_6686_509c], "digests now: \(digests.map { String($0, radix: 16) })")
         let focal: Float = RenderConfig.memoryMaze.focal, pitch: Float = 5.71 * .pi / 180
         let expected: Float = 32 - focal * tan(pitch)
         #expect(abs(RenderConfig.memoryMaze.horizon - expected) < 1e-4)
@@ -55,5 +55,29 @@ struct RendererGoldenTests {
         let a = EgocentricRenderer(config: level0).render(world, agent: 0), b = EgocentricRenderer(config: .memoryMaze).render(world, agent: 0)
         #expect(a.pixels != b.pixels)
         #expect(EgocentricRenderer.panelShade(u: 0.5, z: 0.01, wallHeight: 0.75) < EgocentricRenderer.panelShade(u: 0.3, z: 0.4, wallHeight: 0.75))
+    }
+
+    /// A camera mounted ahead of the agent sees what a camera at the agent's position would see from that far
+    /// ahead: the same pixels, for poses facing every way.
+    @Test func aCameraAheadSeesWhatTheAgentWouldSeeFromThere() throws {
+        let mounted = RenderConfig.memoryMaze
+        var atBody = mounted
+        atBody.cameraForward = nil
+        let ahead = try #require(mounted.cameraForward)
+        #expect(ahead == 0.075 && mounted.cameraHeight == 0.45)
+        let world = try MazeWorld(size: 15, seed: 6, agents: 2)
+        var rng = RandomGenerator(seed: 9)
+        var compared = 0
+        for _ in 0..<40 {
+            let free = world.layout.freeCells, c = free[rng.nextInt(free.count)], heading = rng.nextUniform() * 2 * .pi - .pi
+            let x = Float(c.x) + 0.5, y = Float(c.y) + 0.5
+            world.place(0, x: x, y: y, heading: heading)
+            let a = EgocentricRenderer(config: mounted).render(world, agent: 0)
+            world.place(0, x: x + ahead * cos(heading), y: y + ahead * sin(heading), heading: heading)
+            let b = EgocentricRenderer(config: atBody).render(world, agent: 0)
+            #expect(a.pixels == b.pixels)
+            compared += 1
+        }
+        #expect(compared == 40)
     }
 }
