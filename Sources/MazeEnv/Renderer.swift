@@ -17,7 +17,7 @@ public struct RenderConfig: Codable, Equatable, Sendable {
     public var width = 64, height = 64
     /// Horizontal field of view in degrees (the vertical one follows from the aspect ratio).
     public var fieldOfViewDegrees: Float = 90
-    /// Camera height in cells. The flat look's 0.15 is ours; Memory-Maze's camera is 0.45 cells up (see ``memoryMaze``).
+    /// Camera height in cells. The flat look's 0.15 is ours; Memory-Maze's camera is 0.45 cells up (see `RenderConfig.memoryMaze`).
     public var cameraHeight: Float = 0.15
     /// The camera this far ahead of the agent's position, in cells (nil: at it). Memory-Maze mounts its camera
     /// 0.15 world units (0.075 cells) ahead of the body whose position it reports.
