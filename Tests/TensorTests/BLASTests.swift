@@ -88,19 +88,25 @@ struct SmallProductTests {
         }
     }
 
-    /// A row's result does not depend on the rows that share its call (so the LSTM's batch halves on two threads
-    /// give the bits one thread gives), and shapes the kernel does not cover fall back to OpenBLAS.
+    /// Where the register-tile kernel runs (AVX-512), a row's result does not depend on the rows that share its
+    /// call (so the LSTM's batch halves on two threads give the bits one thread gives); elsewhere OpenBLAS picks
+    /// different kernels for one row and for thirteen, and the rows agree to rounding only. Shapes the kernel
+    /// does not cover fall back to OpenBLAS.
     @Test func rowsAreIndependentOfTheirNeighbours() {
         var rng = RandomGenerator(seed: 12)
         let m = 13, n = 96, k = 128
         let a = Tensor.randn([m, k], rng: &rng), b = Tensor.randn([k, n], rng: &rng)
-        let whole = Tensor.zeros([m, n])
+        let whole = Tensor.zeros([m, n]), probe = Tensor.zeros([n])
+        let kernel = smallGemmKernel(m: 1, n: n, k: k, a: a.storage.pointer, lda: k, b: b.storage.pointer, ldb: n, beta: 0,
+                                     c: probe.storage.pointer, ldc: n)
         smallGemm(m: m, n: n, k: k, a: a.storage.pointer, lda: k, b: b.storage.pointer, ldb: n, c: whole.storage.pointer, ldc: n)
         for i in 0..<m {
             let row = Tensor.zeros([n])
             smallGemm(m: 1, n: n, k: k, a: a.storage.pointer + i * k, lda: k, b: b.storage.pointer, ldb: n,
                       c: row.storage.pointer, ldc: n)
-            #expect((0..<n).allSatisfy { row.storage.pointer[$0] == whole.storage.pointer[i * n + $0] }, "row \(i)")
+            let tolerance: Float = kernel ? 0 : 1e-4 * Float(k).squareRoot()
+            #expect((0..<n).allSatisfy { abs(row.storage.pointer[$0] - whole.storage.pointer[i * n + $0]) <= tolerance },
+                    "row \(i) (register-tile kernel: \(kernel))")
         }
         let odd = Tensor.zeros([m, 12]), bOdd = Tensor.randn([k, 12], rng: &rng)
         smallGemm(m: m, n: 12, k: k, a: a.storage.pointer, lda: k, b: bOdd.storage.pointer, ldb: 12, c: odd.storage.pointer, ldc: 12)
