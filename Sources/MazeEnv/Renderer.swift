@@ -118,6 +118,17 @@ public struct EgocentricRenderer: Sendable {
         return z < 0.05 ? 3 : k
     }
 
+    /// The height below `z` at which a column's texture next changes shade going down the wall (a seam edge or
+    /// the baseboard's top at 0.05), or nil on the baseboard, whose shade lasts to the floor. Edges lie at heights
+    /// v / `panelsPerCell` for v = n, n + 0.07 and (inner-seam columns) n + 0.3.
+    @inline(__always) static func nextPanelEdge(below z: Float, column: PanelColumn, panelsPerCell: Float) -> Float? {
+        if z < 0.05 { return nil }
+        if column.seam { return 0.05 }
+        let v = z * panelsPerCell, n = Float(Int(v)), pv = v - n
+        let edge: Float = pv > 0.3 && column.innerSeam ? n + 0.3 : pv >= 0.07 ? n + 0.07 : n
+        return max(0.05, edge / panelsPerCell)
+    }
+
     /// What a wall column's texels share: whether it lies on a panel seam or on the finer seam inside a panel.
     struct PanelColumn {
         var seam = false, innerSeam = false
@@ -221,15 +232,22 @@ public struct EgocentricRenderer: Sendable {
             if first <= last {
                 if memoryMaze {
                     let zPerRow = perp / f, panelsPerCell = 3 / wallH
-                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4) { table in
-                        for k in 0..<4 { table[k] = shaded[k] }
-                        for row in first...last {
-                            // The height on the wall this pixel sees, for the panel texture.
-                            let z = camH + (horizon - (Float(row) + 0.5)) * zPerRow
-                            let c = table[EgocentricRenderer.panelShadeIndex(panel, z: z, panelsPerCell: panelsPerCell)]
-                            let o = (row * w + col) * 3
-                            out[o] = UInt8(truncatingIfNeeded: c); out[o + 1] = UInt8(truncatingIfNeeded: c >> 8); out[o + 2] = UInt8(truncatingIfNeeded: c >> 16)
+                    // The texture in runs of one shade: each run's shade is the texture's at its first row (the
+                    // height on the wall that pixel sees), and it lasts until the height crosses the next seam
+                    // edge or the baseboard, a few runs per column instead of a texture lookup per pixel.
+                    var row = first
+                    while row <= last {
+                        let z = camH + (horizon - (Float(row) + 0.5)) * zPerRow
+                        let k = EgocentricRenderer.panelShadeIndex(panel, z: z, panelsPerCell: panelsPerCell)
+                        let below = EgocentricRenderer.nextPanelEdge(below: z, column: panel, panelsPerCell: panelsPerCell)
+                        let end = below.map { min(last, row + max(0, Int(min(Float(h), ((z - $0) / zPerRow).rounded(.down))))) } ?? last
+                        let c = shaded[k]
+                        let r = UInt8(truncatingIfNeeded: c), g = UInt8(truncatingIfNeeded: c >> 8), b = UInt8(truncatingIfNeeded: c >> 16)
+                        for run in row...end {
+                            let o = (run * w + col) * 3
+                            out[o] = r; out[o + 1] = g; out[o + 2] = b
                         }
+                        row = end + 1
                     }
                 } else {
                     for row in first...last {

@@ -69,6 +69,15 @@ struct BEVPredictorTests {
         #expect(abs(weighted(Tensor(floorWrong, shape: t.shape), t).item - base - excess) < 1e-6)
     }
 
+    /// Generated batches do hold target pixels for the weight to act on (targets render as coloured discs).
+    @Test func generatedBatchesHaveTargetPixelsToWeigh() throws {
+        var loss = BEVLoss()
+        loss.targetWeight = 16
+        let batch = try BEVSamples(seed: 3, render: .memoryMaze).batch(0, size: 32)
+        let boosted = loss.colorMask(batch.targets).scalars.filter { $0 == 4 }.count
+        #expect(boosted > 0, "no target pixel in 32 scenes")
+    }
+
     @Test(arguments: [(nil, nil), (2, nil), (nil, 9)] as [(Float?, Float?)])
     func lossGradientMatchesFiniteDifferences(iouWeight: Float?, targetWeight: Float?) {
         var loss = BEVLoss()
