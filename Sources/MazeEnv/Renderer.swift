@@ -96,6 +96,26 @@ public struct EgocentricRenderer: Sendable {
         [0.27, 0.31, 0.69], [0.84, 0.48, 0.41], [0.56, 0.13, 0.10], [0.77, 0.66, 0.15],
     ]
 
+    /// The block of wall cell (`x`, `y`) in a Memory-Maze arena of `n`×`n` cells, 0…8 row-major from its top
+    /// left: Memory-Maze splits its arena (the maze and its outer wall ring, n + 2 cells a side) into 3×3 blocks,
+    /// block b spanning padded coordinates b·(n + 2)/3 ..< (b + 1)·(n + 2)/3 (integer division), rows counted from
+    /// the top; its layout is flipped against ours, so our row y is its padded row n − y.
+    static func memoryMazeWallBlock(_ x: Int, _ y: Int, size n: Int) -> Int {
+        let side = n + 2
+        func block(_ c: Int) -> Int { c < side / 3 ? 0 : c < 2 * side / 3 ? 1 : 2 }
+        return block(n - y) * 3 + block(x + 1)
+    }
+
+    /// The Memory-Maze look's wall colour: one of its eight textures' colours per block
+    /// (``memoryMazeWallBlock(_:_:size:)``), drawn from the maze's seed as Memory-Maze draws one texture per block.
+    static func memoryMazeWallColor(_ x: Int, _ y: Int, size n: Int, seed: UInt64) -> SIMD3<Float> {
+        var h = UInt64(memoryMazeWallBlock(x, y, size: n) + 1) &* 0x9E37_79B9_7F4A_7C15 ^ seed &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= h >> 31
+        h &*= 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        return memoryMazePalette[Int(h % UInt64(memoryMazePalette.count))]
+    }
+
     static func wallColor(_ x: Int, _ y: Int, seed: UInt64, palette: [SIMD3<Float>] = wallPalette) -> SIMD3<Float> {
         var h = UInt64(bitPattern: Int64((x + 3) / 3)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64((y + 3) / 3)) &* 0xC2B2_AE3D_27D4_EB4F ^ seed
         h ^= h >> 29
@@ -198,8 +218,8 @@ public struct EgocentricRenderer: Sendable {
             var shaded = SIMD4<UInt32>.zero
             var lit = SIMD3<Float>(0, 0, 0), panel = PanelColumn(u: 0)
             if hit.hit {
-                let palette = memoryMaze ? EgocentricRenderer.memoryMazePalette : EgocentricRenderer.wallPalette
-                let base = EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: seed, palette: palette)
+                let base = memoryMaze ? EgocentricRenderer.memoryMazeWallColor(hit.cellX, hit.cellY, size: layout.size, seed: seed)
+                                      : EgocentricRenderer.wallColor(hit.cellX, hit.cellY, seed: seed)
                 let shade: Float = memoryMaze ? (hit.side == 0 ? 0.95 : 0.72) / (1 + 0.07 * perp)
                                               : (hit.side == 0 ? 1.0 : 0.78) / (1 + 0.04 * perp)
                 top = horizon - f * (wallH - camH) / perp; bottom = horizon + f * camH / perp

@@ -41,7 +41,7 @@ struct RendererGoldenTests {
             try Self.digest(size: 9, seed: 1, agents: 2, config: .memoryMaze, steps: 150),
             try Self.digest(size: 15, seed: 2, agents: 4, config: .memoryMaze, steps: 150),
         ]
-        #expect(digests == [0x2946_e5d0_065c_e50a, 0x5009_2973_6686_509c], "digests now: \(digests.map { String($0, radix: 16) })")
+        #expect(digests == [0xab0f_7b24_af13_36b7, 0x6a03_9f75_3a00_9a9e], "digests now: \(digests.map { String($0, radix: 16) })")
         let focal: Float = RenderConfig.memoryMaze.focal, pitch: Float = 5.71 * .pi / 180
         let expected: Float = 32 - focal * tan(pitch)
         #expect(abs(RenderConfig.memoryMaze.horizon - expected) < 1e-4)
@@ -55,6 +55,20 @@ struct RendererGoldenTests {
         let a = EgocentricRenderer(config: level0).render(world, agent: 0), b = EgocentricRenderer(config: .memoryMaze).render(world, agent: 0)
         #expect(a.pixels != b.pixels)
         #expect(EgocentricRenderer.panelShade(u: 0.5, z: 0.01, wallHeight: 0.75) < EgocentricRenderer.panelShade(u: 0.3, z: 0.4, wallHeight: 0.75))
+    }
+
+    /// Memory-Maze's wall blocks: a 15×15 arena is 17 cells a side with the ring, split at padded 5 and 11; our
+    /// row y is its padded row 15 − y. A 9×9 arena is 11 a side, split at 3 and 7.
+    @Test func memoryMazeWallBlocksKnownAnswers() {
+        #expect(EgocentricRenderer.memoryMazeWallBlock(-1, 15, size: 15) == 0)   // top-left corner of the ring
+        #expect(EgocentricRenderer.memoryMazeWallBlock(3, 11, size: 15) == 0)    // padded (4, 4)
+        #expect(EgocentricRenderer.memoryMazeWallBlock(4, 11, size: 15) == 1)    // padded column 5
+        #expect(EgocentricRenderer.memoryMazeWallBlock(3, 10, size: 15) == 3)    // padded row 5
+        #expect(EgocentricRenderer.memoryMazeWallBlock(15, -1, size: 15) == 8)   // bottom-right corner
+        #expect(EgocentricRenderer.memoryMazeWallBlock(7, 7, size: 15) == 4)     // padded (8, 8): the middle
+        #expect(EgocentricRenderer.memoryMazeWallBlock(9, 4, size: 15) == 7)     // padded row 11, column 10
+        #expect(EgocentricRenderer.memoryMazeWallBlock(1, 7, size: 9) == 0 && EgocentricRenderer.memoryMazeWallBlock(2, 6, size: 9) == 4)
+        #expect(Set((-1...15).flatMap { x in (-1...15).map { EgocentricRenderer.memoryMazeWallBlock(x, $0, size: 15) } }) == Set(0..<9))
     }
 
     /// A camera mounted ahead of the agent sees what a camera at the agent's position would see from that far
