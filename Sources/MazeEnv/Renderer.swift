@@ -116,10 +116,11 @@ public struct EgocentricRenderer: Sendable {
         return memoryMazePalette[Int(h % UInt64(memoryMazePalette.count))]
     }
 
-    static func wallColor(_ x: Int, _ y: Int, seed: UInt64, palette: [SIMD3<Float>] = wallPalette) -> SIMD3<Float> {
+    /// The flat look's wall colour: one of ``wallPalette`` per 3×3 block of cells, drawn from the maze's seed.
+    static func wallColor(_ x: Int, _ y: Int, seed: UInt64) -> SIMD3<Float> {
         var h = UInt64(bitPattern: Int64((x + 3) / 3)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64((y + 3) / 3)) &* 0xC2B2_AE3D_27D4_EB4F ^ seed
         h ^= h >> 29
-        return palette[Int(h % UInt64(palette.count))]
+        return wallPalette[Int(h % UInt64(wallPalette.count))]
     }
 
     /// The shades of a Memory-Maze wall texel (``panelShade(u:z:wallHeight:)`` returns one of them).
@@ -130,7 +131,6 @@ public struct EgocentricRenderer: Sendable {
     /// is the baseboard.
     /// The same with the column's part precomputed (``PanelColumn``): `z` is the height, `panelsPerCell` 3 / wall height.
     @inline(__always) static func panelShadeIndex(_ column: PanelColumn, z: Float, panelsPerCell: Float) -> Int {
-        // Selects rather than early returns: the texture changes every few rows, and a branch per change mispredicts.
         // Wall pixels have |v| ≪ 2⁶³, and for v > 0 truncation is the floor (where v ≤ 0, z < 0.05 decides).
         let v = z * panelsPerCell, pv = v - Float(Int(v))
         var k = column.innerSeam && pv > 0.3 ? 2 : 0
