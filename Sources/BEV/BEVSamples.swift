@@ -92,12 +92,48 @@ public struct BEVSceneSamples: BEVBatchSource {
     }
 }
 
+/// Batches whose first `round(size · fraction)` rows come from recorded scenes and the rest are generated: real
+/// recordings mixed into training on generated scenes. Batch `index` is a pure function of both sources' seeds.
+public struct MixedBEVSamples: BEVBatchSource {
+    public let recorded: any BEVBatchSource, generated: any BEVBatchSource
+    /// The share of each batch's rows drawn from `recorded`, in (0, 1).
+    public let fraction: Double
+
+    public init(recorded: any BEVBatchSource, generated: any BEVBatchSource, fraction: Double) {
+        precondition(fraction > 0 && fraction < 1, "MixedBEVSamples: fraction must be in (0, 1), got \(fraction)")
+        self.recorded = recorded; self.generated = generated; self.fraction = fraction
+    }
+
+    /// The number of recorded rows in a batch of `size`.
+    public func recordedRows(_ size: Int) -> Int { Int((Double(size) * fraction).rounded()) }
+
+    public func batch(_ index: Int, size: Int, rows: Range<Int>) throws -> (views: Tensor, targets: Tensor) {
+        let k = recordedRows(size)
+        var views: [Tensor] = [], targets: [Tensor] = []
+        let fromRecorded = rows.clamped(to: 0..<k), fromGenerated = rows.clamped(to: k..<size)
+        if !fromRecorded.isEmpty {
+            let b = try recorded.batch(index, size: k, rows: fromRecorded)
+            views.append(b.views); targets.append(b.targets)
+        }
+        if !fromGenerated.isEmpty {
+            let b = try generated.batch(index, size: size - k, rows: (fromGenerated.lowerBound - k)..<(fromGenerated.upperBound - k))
+            views.append(b.views); targets.append(b.targets)
+        }
+        return (Tensor.concat(views, axis: 0), Tensor.concat(targets, axis: 0))
+    }
+}
+
 /// Checks the look and randomisation of generated training scenes (the BEV and detector trainers share them).
-func validateGeneratedScenes(render: RenderConfig?, randomization: DomainRandomization?, data: String?) throws {
+func validateGeneratedScenes(render: RenderConfig?, randomization: DomainRandomization?, data: String?, dataFraction: Double? = nil) throws {
     if let render {
         try ConfigError.check(render.fieldOfViewDegrees > 0 && render.fieldOfViewDegrees < 180, "render.fieldOfViewDegrees", "must be in (0, 180)")
         try ConfigError.check(render.width == 64 && render.height == 64, "render.width", "generated views are 64×64, as the model reads them")
     }
     try randomization.map { try $0.validate(baseFieldOfView: render?.fieldOfViewDegrees ?? RenderConfig().fieldOfViewDegrees) }
-    try ConfigError.check(randomization == nil || data == nil, "randomization", "applies to generated scenes, not to --data")
+    try ConfigError.check(randomization == nil || data == nil || (dataFraction ?? 1) < 1, "randomization",
+                          "applies to generated scenes, not to --data (unless --data-fraction mixes some in)")
+    if let dataFraction {
+        try ConfigError.check(data != nil, "dataFraction", "needs a dataset (--data) to draw that share of each batch from")
+        try ConfigError.check(dataFraction > 0 && dataFraction < 1, "dataFraction", "must be in (0, 1): the share of each batch from --data")
+    }
 }

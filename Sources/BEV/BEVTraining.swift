@@ -17,6 +17,9 @@ public struct BEVTrainingConfig: CosineScheduledRunConfig, Sendable {
     public var seed: UInt64 = 42
     /// A dataset (Docs/Datasets.md) to train on instead of generated scenes: its last episode validates, the others train.
     public var data: String?
+    /// With `data`: the share of each batch drawn from it, the rest generated (`render`, `randomization`), and
+    /// validation on its last episode; nil: batches from `data` alone.
+    public var dataFraction: Double?
     /// Weights to start from (fine-tuning); the model configuration must match.
     public var initialWeights: String?
     /// Cosine-anneal the learning rate to zero over this many steps (after `warmupSteps` of linear warm-up)
@@ -103,7 +106,13 @@ public final class BEVTrainer {
         self.target = target
         if let data = config.data {
             let split = try BEVScene.trainingSplit(datasetAt: data)
-            train = BEVSceneSamples(split.train, target: target, seed: config.seed)
+            let recorded = BEVSceneSamples(split.train, target: target, seed: config.seed)
+            if let fraction = config.dataFraction {
+                train = MixedBEVSamples(recorded: recorded, generated: BEVSamples(seed: config.seed, target: target, render: config.render ?? RenderConfig(),
+                                                                                  randomization: config.randomization), fraction: fraction)
+            } else {
+                train = recorded
+            }
             validation = BEVSceneSamples(split.validation, target: target, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
             let render = config.render ?? RenderConfig()
@@ -189,6 +198,6 @@ extension BEVTrainingConfig {
         try ConfigError.nested("model", model.validate)
         try ConfigError.check((loss.iouWeight ?? 0) >= 0, "loss.iouWeight", "must be ≥ 0")
         try ConfigError.check((loss.targetWeight ?? 1) > 0 && (loss.targetWeight ?? 1).isFinite, "loss.targetWeight", "must be a positive number")
-        try validateGeneratedScenes(render: render, randomization: randomization, data: data)
+        try validateGeneratedScenes(render: render, randomization: randomization, data: data, dataFraction: dataFraction)
     }
 }

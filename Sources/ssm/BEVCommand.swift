@@ -21,6 +21,7 @@ struct BEVTrain: ParsableCommand {
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
     @Option(help: "Weight of a target pixel's colour error against a floor pixel's (1: the original loss; without it the BEV never shows targets).") var targetWeight: Float = 1
+    @Option(help: "With --data: the share of each batch drawn from it, the rest generated (--style, --randomize); validation on its last episode.") var dataFraction: Double?
 
     func validate() throws { try checkConfig { try config().validate() } }
 
@@ -30,6 +31,7 @@ struct BEVTrain: ParsableCommand {
         c.model.dropout = dropout
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
         if targetWeight != 1 { c.loss.targetWeight = targetWeight }
+        c.dataFraction = dataFraction
         return c
     }
 

@@ -69,6 +69,28 @@ struct BEVPredictorTests {
         #expect(abs(weighted(Tensor(floorWrong, shape: t.shape), t).item - base - excess) < 1e-6)
     }
 
+    /// A mixed batch is the recorded source's rows then the generated source's, and a member's shard of it is
+    /// the same rows of the whole batch.
+    @Test func mixedBatchesTakeTheirShareFromEachSourceAndShardExactly() throws {
+        let scenes = try BEVScene.heldOut(count: 6, seed: 4)
+        let recorded = BEVSceneSamples(scenes, target: EgocentricBEV(), seed: 1)
+        let generated = BEVSamples(seed: 2)
+        let mixed = MixedBEVSamples(recorded: recorded, generated: generated, fraction: 0.25)
+        #expect(mixed.recordedRows(8) == 2)
+        let whole = try mixed.batch(3, size: 8)
+        #expect(whole.views.shape == [8, 3, 64, 64] && whole.targets.shape[0] == 8)
+        let r = try recorded.batch(3, size: 2), g = try generated.batch(3, size: 6)
+        #expect(whole.views.scalars == Tensor.concat([r.views, g.views], axis: 0).scalars)
+        let a = try mixed.batch(3, size: 8, rows: 0..<3), b = try mixed.batch(3, size: 8, rows: 3..<8)
+        #expect(Tensor.concat([a.views, b.views], axis: 0).scalars == whole.views.scalars)
+        #expect(Tensor.concat([a.targets, b.targets], axis: 0).scalars == whole.targets.scalars)
+        var config = BEVTrainingConfig()
+        config.dataFraction = 0.25
+        #expect(throws: ConfigError.self) { try config.validate() }   // a share of no dataset
+        config.data = "some/dataset"; config.dataFraction = 1
+        #expect(throws: ConfigError.self) { try config.validate() }
+    }
+
     /// Generated batches do hold target pixels for the weight to act on (targets render as coloured discs).
     @Test func generatedBatchesHaveTargetPixelsToWeigh() throws {
         var loss = BEVLoss()
