@@ -104,19 +104,16 @@ public final class BEVTrainer {
         target.size = config.model.outputSize
         if let render = config.render { target.fieldOfViewDegrees = render.fieldOfViewDegrees }
         self.target = target
+        // Generated scenes in the configured look: the whole of each batch, or with a dataset its other rows.
+        let render = config.render ?? RenderConfig()
+        let generated = BEVSamples(seed: config.seed, target: target, render: render, randomization: config.randomization)
         if let data = config.data {
             let split = try BEVScene.trainingSplit(datasetAt: data)
             let recorded = BEVSceneSamples(split.train, target: target, seed: config.seed)
-            if let fraction = config.dataFraction {
-                train = MixedBEVSamples(recorded: recorded, generated: BEVSamples(seed: config.seed, target: target, render: config.render ?? RenderConfig(),
-                                                                                  randomization: config.randomization), fraction: fraction)
-            } else {
-                train = recorded
-            }
+            train = config.dataFraction.map { MixedBEVSamples(recorded: recorded, generated: generated, fraction: $0) } ?? recorded
             validation = BEVSceneSamples(split.validation, target: target, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
-            let render = config.render ?? RenderConfig()
-            train = BEVSamples(seed: config.seed, target: target, render: render, randomization: config.randomization)
+            train = generated
             validation = BEVSamples(seed: SeedStream.validation.seed(from: config.seed), target: target, render: render,
                                     randomization: config.randomization)
         }

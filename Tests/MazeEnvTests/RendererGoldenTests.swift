@@ -81,7 +81,6 @@ struct RendererGoldenTests {
         #expect(ahead == 0.075 && mounted.cameraHeight == 0.45)
         let world = try MazeWorld(size: 15, seed: 6, agents: 2)
         var rng = RandomGenerator(seed: 9)
-        var compared = 0
         for _ in 0..<40 {
             let free = world.layout.freeCells, c = free[rng.nextInt(free.count)], heading = rng.nextUniform() * 2 * .pi - .pi
             let x = Float(c.x) + 0.5, y = Float(c.y) + 0.5
@@ -90,8 +89,6 @@ struct RendererGoldenTests {
             world.place(0, x: x + ahead * cos(heading), y: y + ahead * sin(heading), heading: heading)
             let b = EgocentricRenderer(config: atBody).render(world, agent: 0)
             #expect(a.pixels == b.pixels)
-            compared += 1
         }
-        #expect(compared == 40)
     }
 }
