@@ -17,6 +17,9 @@ public struct BEVModelConfig: Codable, Equatable, Sendable, ModelConfiguration {
     /// Side of the RGBA output after the final bilinear resize.
     public var outputSize: Int
     public var dropout: Float
+    /// Target colours the predictor classifies per pixel (class 0 background, class k + 1 the palette's target k),
+    /// beside the RGBA image; nil: no target-class head (the original, whose colour regression never shows a target).
+    public var targetSlots: Int?
 
     public var width: Int { encoderChannels.last! }
 
@@ -36,6 +39,7 @@ public struct BEVModelConfig: Codable, Equatable, Sendable, ModelConfiguration {
         try ConfigError.check(queryGrid << upsampleChannels.count <= 1024, "upsampleChannels", "must not grow the \(queryGrid)² query grid past 1024²")
         try ConfigError.check(outputSize, in: 1...1024, "outputSize")
         try ConfigError.check(dropout, in: 0...0.999, "dropout")
+        if let targetSlots { try ConfigError.check(targetSlots, in: 1...64, "targetSlots") }
     }
 
     public static let original = BEVModelConfig(encoderChannels: [32, 64, 128, 256], heads: 8, feedforward: 2048, encoderLayers: 3,
@@ -59,7 +63,8 @@ public func sinusoidalPositions(_ length: Int, _ dim: Int) -> Tensor {
 
 /// The BEV predictor: a CNN encoder to a 4×4 feature map, a transformer encoder over
 /// each feature row, a transformer decoder whose fixed positional queries form an 8×8 grid, a per-pixel
-/// projection, transposed-convolution upsampling and a sigmoid RGBA output resized to `outputSize`.
+/// projection, transposed-convolution upsampling and a sigmoid RGBA output resized to `outputSize`; with
+/// `targetSlots`, a second head beside the RGBA one gives per-pixel target-class logits.
 public final class BEVPredictor: Module {
     public let config: BEVModelConfig
     let encoder: [(Conv2d, BatchNorm2d)]
@@ -68,6 +73,8 @@ public final class BEVPredictor: Module {
     let projection: Linear
     let upsampler: [(ConvTranspose2d, BatchNorm2d)]
     let head: Conv2d
+    /// Per-pixel logits of background and each target slot (nil without `targetSlots`).
+    let targetHead: Conv2d?
     /// Position encodings of the 4 tokens of a feature row and of the decoder's queries (constants, made once).
     let rowPositions, queryPositions: Tensor
 
@@ -92,6 +99,7 @@ public final class BEVPredictor: Module {
             return (ConvTranspose2d(c, out, kernel: 4, stride: 2, padding: 1, rng: &rng), BatchNorm2d(out))
         }
         head = Conv2d(c, 4, kernel: 3, padding: 1, rng: &rng)
+        targetHead = config.targetSlots.map { Conv2d(c, $0 + 1, kernel: 3, padding: 1, rng: &rng) }
         rowPositions = sinusoidalPositions(4, d).reshaped([1, 4, d])
         queryPositions = sinusoidalPositions(config.queryGrid * config.queryGrid, d).reshaped([1, config.queryGrid * config.queryGrid, d])
     }
@@ -104,10 +112,12 @@ public final class BEVPredictor: Module {
         out.append(("projection", projection))
         for (i, (conv, bn)) in upsampler.enumerated() { out += [("upsampler.\(3 * i)", conv), ("upsampler.\(3 * i + 1)", bn)] }
         out.append(("head", head))
+        if let targetHead { out.append(("target_head", targetHead)) }
         return out
     }
 
-    /// RGBA predictions `[B, 4, outputSize, outputSize]` in [0, 1] from normalised views `[B, 3, 64, 64]`.
+    /// RGBA predictions `[B, 4, outputSize, outputSize]` in [0, 1] from normalised views `[B, 3, 64, 64]`; with
+    /// `targetSlots` K, followed by K + 1 channels of target-class logits (background first): `[B, 5 + K, …]`.
     public func callAsFunction(_ views: Tensor) -> Tensor {
         var x = views
         for (conv, bn) in encoder { x = bn(conv(x)).relu() }
@@ -126,7 +136,8 @@ public final class BEVPredictor: Module {
         let rows = target.reshaped([b, h, q, d]).permuted([0, 2, 1, 3]).reshaped([b, q, h * d])
         var y = projection(rows).permuted([0, 2, 1]).reshaped([b, d, config.queryGrid, config.queryGrid])
         for (conv, bn) in upsampler { y = bn(conv(y)).relu() }
-        let out = head(y).sigmoid()
+        var out = head(y).sigmoid()
+        if let targetHead { out = Tensor.concat([out, targetHead(y)], axis: 1) }
         return out.shape[2] == config.outputSize ? out : out.upsampleBilinear(size: (config.outputSize, config.outputSize))
     }
 }
@@ -142,9 +153,16 @@ public struct BEVLoss: Codable, Equatable, Sendable {
     /// disc covers about 3 of a scene's ~1000 opaque pixels, so unweighted the model paints every disc floor grey
     /// and the BEV never shows a target; target pixels are those whose true colour is clearly not grey.
     public var targetWeight: Float?
+    /// Weight of the per-pixel target-class cross-entropy, for a predictor with a target-class head (nil: 1).
+    public var classWeight: Float?
+    /// Weight of a target pixel's class error against a background pixel's in that cross-entropy (nil: 20): a
+    /// target covers about a dozen of a scene's 4096 pixels, and scenes without one are most of a batch.
+    public var targetClassWeight: Float?
     public init() {}
 
-    /// The loss of a batch. In a data-parallel run, `across` sums the soft Jaccard term's three sums over the
+    /// The loss of a batch: predictions `[B, 4, S, S]` (or `[B, 5 + K, S, S]` with target-class logits) against
+    /// targets `[B, 5, S, S]` (RGBA, then the target-class map ``EgocentricBEV/trainingTarget(_:pose:targets:)``
+    /// makes). In a data-parallel run, `across` sums the soft Jaccard term's three sums over the
     /// members, so that it is the global batch's pooled term (the other terms are means, which averaging the
     /// members' gradients already makes global).
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor, across: MemberSum? = nil) -> Tensor {
@@ -155,7 +173,8 @@ public struct BEVLoss: Codable, Equatable, Sendable {
         let rgb = Loss.mse(prediction.slice(axis: 1, start: 0, end: 3) * mask, target.slice(axis: 1, start: 0, end: 3) * mask)
         let dx = (alpha.slice(axis: 3, start: 1, end: n) - alpha.slice(axis: 3, start: 0, end: n - 1)).abs().mean()
         let dy = (alpha.slice(axis: 2, start: 1, end: n) - alpha.slice(axis: 2, start: 0, end: n - 1)).abs().mean()
-        let loss = bce * alphaWeight + rgb * colorWeight + (dx + dy) * (smoothnessWeight / 2)
+        var loss = bce * alphaWeight + rgb * colorWeight + (dx + dy) * (smoothnessWeight / 2)
+        if prediction.shape[1] > 4 { loss = loss + classLoss(prediction, target) * (classWeight ?? 1) }
         guard let iouWeight, iouWeight != 0 else { return loss }
         var sums = Tensor.stack([alpha.sum(), targetAlpha.sum(), (alpha * targetAlpha).sum()])
         if let across { sums = sums.summedOverMembers(across) }
@@ -164,15 +183,28 @@ public struct BEVLoss: Codable, Equatable, Sendable {
         return loss + (union - intersection) / (union + 1) * iouWeight
     }
 
+    /// The weighted per-pixel cross-entropy of the target-class logits (channels 4…) against the class map
+    /// (target channel 4), as PyTorch's `cross_entropy(weight:)` averages: Σ wᵢ·CEᵢ / Σ wᵢ.
+    func classLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+        let b = prediction.shape[0], c = prediction.shape[1], s = prediction.shape[2], plane = s * prediction.shape[3]
+        precondition(target.shape[1] == 5, "BEVLoss: a target-class head needs targets [B, 5, S, S] (RGBA and class map), got \(target.shape)")
+        let classes = target.slice(axis: 1, start: 4, end: 5).scalars.map { Int($0.rounded()) }
+        precondition(classes.allSatisfy { $0 >= 0 && $0 < c - 4 }, "BEVLoss: a target class beyond the head's \(c - 5) slots")
+        let weights = classes.map { $0 == 0 ? Float(1) : targetClassWeight ?? 20 }
+        let logits = prediction.slice(axis: 1, start: 4, end: c).permuted([0, 2, 3, 1]).reshaped([b * plane, c - 4])
+        let ce = Loss.crossEntropy(logits, classes: classes, reduction: .none)
+        return (ce * Tensor(weights, shape: [b * plane])).sum() * (1 / weights.reduce(0, +))
+    }
+
     /// Per-pixel `[B, 1, S, S]` multiplier of the colour error: 0 where the target is transparent, 1 on floor and
     /// √`targetWeight` on target pixels (the MSE squares it). Target pixels are told apart from floor as
     /// `targetEvidence` does: a colour spread (max − min channel) above 0.2.
     func colorMask(_ target: Tensor) -> Tensor {
-        let b = target.shape[0], plane = target.shape[2] * target.shape[3], v = target.scalars
+        let b = target.shape[0], channels = target.shape[1], plane = target.shape[2] * target.shape[3], v = target.scalars
         let boost = (targetWeight ?? 1).squareRoot()
         var out = [Float](repeating: 0, count: b * plane)
         for i in 0..<b { for k in 0..<plane {
-            let base = i * 4 * plane + k
+            let base = i * channels * plane + k
             guard v[base + 3 * plane] > 0.5 else { continue }
             let r = v[base], g = v[base + plane], bl = v[base + 2 * plane]
             out[i * plane + k] = boost != 1 && max(r, g, bl) - min(r, g, bl) > 0.2 ? boost : 1

@@ -2,7 +2,8 @@ import Foundation
 import MazeEnv
 import Tensor
 
-/// Where BEV training batches come from: views `[B, 3, 64, 64]` (normalised) and targets `[B, 4, S, S]`,
+/// Where BEV training batches come from: views `[B, 3, 64, 64]` (normalised) and targets `[B, 5, S, S]` (RGBA and
+/// the target-class map, ``EgocentricBEV/trainingTarget(_:pose:targets:)``),
 /// batch `index` a pure function of the source's seed.
 public protocol BEVBatchSource {
     /// Rows `rows` of batch `index` of `size` samples (a data-parallel member's shard): the same samples the
@@ -38,7 +39,7 @@ public struct BEVSamples: BEVBatchSource, Sendable {
         return Tensor(v, shape: [3, image.height, image.width])
     }
 
-    /// Rows `rows` of `size` samples (views `[B, 3, 64, 64]`, targets `[B, 4, S, S]`) at random free poses of
+    /// Rows `rows` of `size` samples (views `[B, 3, 64, 64]`, targets `[B, 5, S, S]`) at random free poses of
     /// generated mazes. The poses are drawn for the whole batch in order; only the rows asked for are rendered.
     public func batch(_ index: Int, size: Int, rows: Range<Int>) throws -> (views: Tensor, targets: Tensor) {
         var rng = RandomGenerator(seed: (seed &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(index)) &* 0x94D0_49BB)
@@ -64,7 +65,7 @@ public struct BEVSamples: BEVBatchSource, Sendable {
                 view = renderer.render(world, agent: 0)
             }
             views.append(Self.normalise(view).unsqueezed(0))
-            targets.append(sampleTarget.render(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
+            targets.append(sampleTarget.trainingTarget(world.layout, pose: world.agents[0], targets: world.targets).unsqueezed(0))
         }
         return (Tensor.concat(views, axis: 0), Tensor.concat(targets, axis: 0))
     }
@@ -81,7 +82,7 @@ public struct BEVSceneSamples: BEVBatchSource {
     public init(_ scenes: [BEVScene], target: EgocentricBEV, seed: UInt64) {
         precondition(!scenes.isEmpty, "BEVSceneSamples: no scenes")
         views = scenes.map { BEVSamples.normalise($0.view).unsqueezed(0) }
-        targets = scenes.map { $0.truth(target).unsqueezed(0) }
+        targets = scenes.map { $0.trainingTarget(target).unsqueezed(0) }
         count = scenes.count; self.seed = seed
     }
 

@@ -21,6 +21,13 @@ public struct BEVScene: Sendable {
         return g.render(layout, pose: pose, targets: targets)
     }
 
+    /// ``truth(_:)`` with the target-class map: the training target `[5, S, S]`.
+    public func trainingTarget(_ geometry: EgocentricBEV) -> Tensor {
+        var g = geometry
+        if let fieldOfViewDegrees { g.fieldOfViewDegrees = fieldOfViewDegrees }
+        return g.trainingTarget(layout, pose: pose, targets: targets)
+    }
+
     /// Scenes at random free poses of generated mazes whose seeds (from 1,000,000 on) training never uses:
     /// ``BEVSamples`` draws maze seeds below 100,000.
     public static func heldOut(count: Int, mazeSize: Int = 15, seed: UInt64 = 1, render: RenderConfig = RenderConfig()) throws -> [BEVScene] {

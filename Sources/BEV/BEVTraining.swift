@@ -40,17 +40,19 @@ public struct BEVMetrics: Codable, Sendable {
     public var freeIoU: Float
     public var rgbError: Float
 
+    /// From predictions `[B, C, S, S]` and targets `[B, C′, S, S]` whose first four channels are RGBA (any
+    /// further channels, target classes, are not read).
     public init(prediction: Tensor, target: Tensor) {
         let b = prediction.shape[0], s = prediction.shape[2] * prediction.shape[3]
-        let p = prediction.scalars, t = target.scalars
+        let pc = prediction.shape[1], tc = target.shape[1], p = prediction.scalars, t = target.scalars
         var inter = 0, union = 0, err: Float = 0, n = 0
         for i in 0..<b {
-            let a = (i * 4 + 3) * s
+            let a = (i * pc + 3) * s, ta = (i * tc + 3) * s
             for k in 0..<s {
-                let pf = p[a + k] > 0.5, tf = t[a + k] > 0.5
+                let pf = p[a + k] > 0.5, tf = t[ta + k] > 0.5
                 if pf && tf { inter += 1 }
                 if pf || tf { union += 1 }
-                if tf { for c in 0..<3 { err += abs(p[(i * 4 + c) * s + k] - t[(i * 4 + c) * s + k]) }; n += 3 }
+                if tf { for c in 0..<3 { err += abs(p[(i * pc + c) * s + k] - t[(i * tc + c) * s + k]) }; n += 3 }
             }
         }
         freeIoU = union == 0 ? 1 : Float(inter) / Float(union)
@@ -117,7 +119,8 @@ public final class BEVTrainer {
             validation = BEVSamples(seed: SeedStream.validation.seed(from: config.seed), target: target, render: render,
                                     randomization: config.randomization)
         }
-        if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
+        // Weights from a model without a target-class head give this one's head its fresh initialisation.
+        if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial), newParts: ["target_head."]) }
         folder = RunFolder(runFolder)
         if collective.rank == 0, let saved = try folder.open(config: config, resume: resume, module: model, optimizer: optimizer) { progress = saved }
         collective.barrier()

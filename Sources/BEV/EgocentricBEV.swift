@@ -40,4 +40,26 @@ public struct EgocentricBEV: Codable, Equatable, Sendable {
         }
         return Tensor(out, shape: [4, s, s])
     }
+
+    /// Radius (cells) of a visible target's patch in the target-class map: twice the drawn disc, so that a target
+    /// a dozen pixels wide is a class a network can find, and its centre is still the target's position.
+    public static let targetClassRadius: Float = 0.5
+
+    /// The training target `[5, size, size]`: ``render(_:pose:targets:)``'s RGBA, then the target-class map —
+    /// 0 for background, k + 1 within ``targetClassRadius`` of visible target k (the nearest where patches meet).
+    public func trainingTarget(_ layout: MazeLayout, pose: AgentState, targets: [Target]) -> Tensor {
+        let rgba = render(layout, pose: pose, targets: targets)
+        let visible = GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+        let seen = GroundTruth.visibleTargets(targets, size: layout.size, visible: visible)
+        var classes = [Float](repeating: 0, count: size * size)
+        for row in 0..<size { for col in 0..<size {
+            let w = worldPoint(row: row, col: col, pose: pose)
+            var best = Self.targetClassRadius
+            for t in seen {
+                let d = hypot(w.x - targets[t].x, w.y - targets[t].y)
+                if d <= best { best = d; classes[row * size + col] = Float(t + 1) }
+            }
+        } }
+        return Tensor.concat([rgba, Tensor(classes, shape: [1, size, size])], axis: 0)
+    }
 }

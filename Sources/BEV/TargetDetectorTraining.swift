@@ -52,14 +52,21 @@ public protocol TargetDetectionBatchSource {
 /// 1–5 cells from a random target, facing it within ±60°, so that targets are in view often enough.
 public struct TargetDetectionSamples: TargetDetectionBatchSource, Sendable {
     public let mazeSize: Int, seed: UInt64
+    /// When set, each sample's maze size is drawn from these (the presets a detector should handle; a 9×9 maze has
+    /// 3 targets in rooms up to 5 cells wide) instead of `mazeSize`.
+    public let mazeSizes: [Int]?
     /// Maze seeds are drawn from `mazeSeeds` (training below 100,000; ``BEVScene/heldOut(count:mazeSize:seed:render:)`` from 1,000,000).
     public let mazeSeeds: Range<UInt64>
     public let render: RenderConfig
     /// Each sample draws its own appearance (field of view, colour, lighting, noise) from these ranges; nil: none.
     public let randomization: DomainRandomization?
+    /// Target slots the labels have (nil: the maze's target count); a maze with fewer leaves the last ones empty.
+    public let slots: Int?
     public init(mazeSize: Int = 15, seed: UInt64, mazeSeeds: Range<UInt64> = 0..<100_000, render: RenderConfig = RenderConfig(),
-                randomization: DomainRandomization? = nil) {
+                randomization: DomainRandomization? = nil, slots: Int? = nil, mazeSizes: [Int]? = nil) {
+        precondition(mazeSizes.map { !$0.isEmpty } ?? true, "TargetDetectionSamples: mazeSizes must not be empty")
         self.mazeSize = mazeSize; self.seed = seed; self.mazeSeeds = mazeSeeds; self.render = render; self.randomization = randomization
+        self.slots = slots; self.mazeSizes = mazeSizes
     }
 
     public func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch {
@@ -67,14 +74,16 @@ public struct TargetDetectionSamples: TargetDetectionBatchSource, Sendable {
         let renderer = EgocentricRenderer(config: render)
         var views: [Tensor] = [], headings: [Float] = [], visible: [Float] = [], positions: [Float] = []
         for row in 0..<size {
-            let world = try MazeWorld(size: mazeSize, seed: mazeSeeds.lowerBound + rng.next() % UInt64(mazeSeeds.count))
+            // Without `mazeSizes` no draw is made, so such runs see the samples they always saw.
+            let size = mazeSizes.map { $0[rng.nextInt($0.count)] } ?? mazeSize
+            let world = try MazeWorld(size: size, seed: mazeSeeds.lowerBound + rng.next() % UInt64(mazeSeeds.count))
             let pose = Self.pose(in: world, rng: &rng)
             world.place(0, x: pose.x, y: pose.y, heading: pose.heading)
             // A pure function of (seed, batch, row), so plain runs see the samples they always saw.
             let appearance = randomization?.draw(seed: (seed ^ 0xDE7_EC7) &+ UInt64(bitPattern: Int64(index)) &* 0xBF58_476D_1CE4_E5B9 &+ UInt64(row),
                                                  baseFieldOfView: render.fieldOfViewDegrees)
             let fieldOfView = appearance?.fieldOfViewDegrees ?? render.fieldOfViewDegrees
-            let labels = TargetDetection.labels(world.layout, pose: pose, targets: world.targets, fieldOfViewDegrees: fieldOfView)
+            let labels = TargetDetection.labels(world.layout, pose: pose, targets: world.targets, fieldOfViewDegrees: fieldOfView, slots: slots)
             var view: Image
             if let appearance {
                 var r = render
@@ -141,6 +150,32 @@ public struct TargetDetectionSceneSamples: TargetDetectionBatchSource {
         let t = visible[0].count
         return (Tensor.concat(picks.map { views[$0] }, axis: 0), Tensor(picks.map { headings[$0] }, shape: [size]),
                 Tensor(picks.flatMap { visible[$0] }, shape: [size, t]), Tensor(picks.flatMap { positions[$0] }, shape: [size, t, 2]))
+    }
+}
+
+/// Batches whose first `round(size · fraction)` rows come from recorded scenes and the rest are generated: real
+/// recordings mixed into detector training on generated scenes, as ``MixedBEVSamples`` does for the BEV. Both
+/// sources must label the same number of target slots.
+public struct MixedTargetDetectionSamples: TargetDetectionBatchSource {
+    public let recorded: any TargetDetectionBatchSource, generated: any TargetDetectionBatchSource
+    /// The share of each batch's rows drawn from `recorded`, in (0, 1).
+    public let fraction: Double
+
+    public init(recorded: any TargetDetectionBatchSource, generated: any TargetDetectionBatchSource, fraction: Double) {
+        precondition(fraction > 0 && fraction < 1, "MixedTargetDetectionSamples: fraction must be in (0, 1), got \(fraction)")
+        self.recorded = recorded; self.generated = generated; self.fraction = fraction
+    }
+
+    /// The number of recorded rows in a batch of `size`.
+    public func recordedRows(_ size: Int) -> Int { Int((Double(size) * fraction).rounded()) }
+
+    public func batch(_ index: Int, size: Int) throws -> TargetDetectionBatch {
+        let k = recordedRows(size)
+        let parts = try [k > 0 ? recorded.batch(index, size: k) : nil, k < size ? generated.batch(index, size: size - k) : nil].compactMap { $0 }
+        let slots = Set(parts.map { $0.visible.shape[1] })
+        guard slots.count == 1 else { throw TargetCountError(slots: slots.min()!, found: slots.max()!) }
+        return (Tensor.concat(parts.map(\.views), axis: 0), Tensor.concat(parts.map(\.headings), axis: 0),
+                Tensor.concat(parts.map(\.visible), axis: 0), Tensor.concat(parts.map(\.positions), axis: 0))
     }
 }
 
@@ -256,6 +291,9 @@ public struct TargetDetectorTrainingConfig: CosineScheduledRunConfig, Sendable {
     public var seed: UInt64 = 42
     /// A dataset (Docs/Datasets.md) to train on instead of generated scenes: its last episode validates, the others train.
     public var data: String?
+    /// With `data`: the share of each training batch drawn from it, the other rows generated (`render`,
+    /// `randomization`); nil: the whole batch from `data`. Validation stays on the dataset's last episode.
+    public var dataFraction: Double?
     /// Weights to start from (fine-tuning); the model configuration must match.
     public var initialWeights: String?
     /// Cosine-anneal the learning rate to zero over this many steps (after `warmupSteps` of linear warm-up)
@@ -266,6 +304,8 @@ public struct TargetDetectorTrainingConfig: CosineScheduledRunConfig, Sendable {
     public var render: RenderConfig?
     /// Per-sample domain randomisation of generated scenes; nil: none.
     public var randomization: DomainRandomization?
+    /// Maze sizes generated scenes are drawn from (nil: 15 only); labels have `model.targets` slots whatever the size.
+    public var mazeSizes: [Int]?
     public init() {}
 }
 
@@ -307,13 +347,22 @@ public final class TargetDetectorTrainer {
         if let data = config.data {
             // Scenes may have fewer targets than the detector has slots (a 9×9 maze has 3), never more (refused by name).
             let (scenes, held) = try BEVScene.trainingSplit(datasetAt: data)
-            train = try TargetDetectionSceneSamples(scenes, slots: config.model.targets, seed: config.seed)
+            let recorded = try TargetDetectionSceneSamples(scenes, slots: config.model.targets, seed: config.seed)
+            if let fraction = config.dataFraction {
+                let generated = TargetDetectionSamples(seed: config.seed, render: config.render ?? RenderConfig(), randomization: config.randomization,
+                                                       slots: config.model.targets, mazeSizes: config.mazeSizes)
+                train = MixedTargetDetectionSamples(recorded: recorded, generated: generated, fraction: fraction)
+            } else {
+                train = recorded
+            }
             validation = try TargetDetectionSceneSamples(held, slots: config.model.targets, seed: SeedStream.heldOut.seed(from: config.seed))
         } else {
             let render = config.render ?? RenderConfig()
-            train = TargetDetectionSamples(seed: config.seed, render: render, randomization: config.randomization)
+            // Slots are fixed only when sizes vary (a 15×15 maze fills all six; a plain run keeps its labels as they were).
+            let slots = config.mazeSizes == nil ? nil : config.model.targets
+            train = TargetDetectionSamples(seed: config.seed, render: render, randomization: config.randomization, slots: slots, mazeSizes: config.mazeSizes)
             validation = TargetDetectionSamples(seed: SeedStream.heldOut.seed(from: config.seed), mazeSeeds: 1_000_000..<2_000_000, render: render,
-                                                randomization: config.randomization)
+                                                randomization: config.randomization, slots: slots, mazeSizes: config.mazeSizes)
         }
         if !resume, let initial = config.initialWeights { try Checkpoint.load(into: model, from: URL(fileURLWithPath: initial)) }
         folder = RunFolder(runFolder)
@@ -384,6 +433,11 @@ extension TargetDetectorTrainingConfig {
     public func validate() throws {
         try validateScheduledRun()
         try ConfigError.nested("model", model.validate)
-        try validateGeneratedScenes(render: render, randomization: randomization, data: data)
+        try validateGeneratedScenes(render: render, randomization: randomization, data: data, dataFraction: dataFraction)
+        if let mazeSizes {
+            try ConfigError.check(!mazeSizes.isEmpty && mazeSizes.allSatisfy(MazeConfig.presetSizes.contains), "mazeSizes",
+                                  "must list preset sizes (\(MazeConfig.presetSizes.map(String.init).joined(separator: ", ")))")
+            try ConfigError.check(data == nil || dataFraction != nil, "mazeSizes", "applies to generated scenes, not to --data alone")
+        }
     }
 }

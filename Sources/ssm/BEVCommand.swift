@@ -20,8 +20,9 @@ struct BEVTrain: ParsableCommand {
     @OptionGroup var options: PerceptionRunOptions
     @Option(help: "Transformer dropout (the original's 0.1 by default; samples are fresh every step, so 0 loses little).") var dropout: Float = 0.1
     @Option(help: "Weight of a soft IoU term added to the original loss (0: the original loss).") var iouWeight: Float = 0
-    @Option(help: "Weight of a target pixel's colour error against a floor pixel's (1: the original loss; without it the BEV never shows targets).") var targetWeight: Float = 1
-    @Option(help: "With --data: the share of each batch drawn from it, the rest generated (--style, --randomize); validation on its last episode.") var dataFraction: Double?
+    @Option(help: "Weight of a target pixel's colour error against a floor pixel's (1: the original loss).") var targetWeight: Float = 1
+    @Option(help: "Add a target-class head with this many target slots (6 covers every preset): the BEV then shows each visible target it classifies, in its palette colour; with --init-from, the head starts fresh.") var targetClasses: Int?
+    @Option(help: "With --target-classes: weight of a target pixel's class error against a background pixel's.") var targetClassWeight: Float = 20
 
     func validate() throws { try checkConfig { try config().validate() } }
 
@@ -31,7 +32,8 @@ struct BEVTrain: ParsableCommand {
         c.model.dropout = dropout
         if iouWeight != 0 { c.loss.iouWeight = iouWeight }
         if targetWeight != 1 { c.loss.targetWeight = targetWeight }
-        c.dataFraction = dataFraction
+        if let targetClasses { c.model.targetSlots = targetClasses }
+        if targetClassWeight != 20 { c.loss.targetClassWeight = targetClassWeight }
         return c
     }
 
@@ -40,6 +42,7 @@ struct BEVTrain: ParsableCommand {
         if let initFrom = options.initFrom {
             let base = try BEVModel.load(URL(fileURLWithPath: initFrom))
             c.model = base.predictor.config; c.model.dropout = dropout; c.target = base.geometry
+            if let targetClasses { c.model.targetSlots = targetClasses }
             c.initialWeights = initFrom
         }
         let collective = trainingCollective()
@@ -58,6 +61,7 @@ struct PerceptionRunOptions: ParsableArguments {
     @Option(help: "Learning rate (Adam).") var lr: Float = 3e-4
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Train on this dataset (with layouts; Docs/Datasets.md) instead of generated scenes; its last episode validates.") var data: String?
+    @Option(help: "With --data: the share of each batch drawn from it, the rest generated (--style, --randomize); validation on its last episode.") var dataFraction: Double?
     @Option(help: "Start from these weights (fine-tuning); the model size is read from the checkpoint.") var initFrom: String?
     @Option(help: "Cosine-anneal the learning rate to zero over this many steps instead of the original's ReduceLROnPlateau.") var cosineSteps: Int?
     @Option(help: "Linear warm-up steps before the cosine schedule.") var warmupSteps = 0
@@ -73,7 +77,7 @@ struct PerceptionRunOptions: ParsableArguments {
     func apply<C: PerceptionRunSettings>(to config: C) -> C {
         var c = config
         c.epochs = epochs; c.stepsPerEpoch = stepsPerEpoch; c.maxMinutes = minutes; c.batchSize = batchSize; c.learningRate = lr; c.seed = seed
-        c.data = data; c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
+        c.data = data; c.dataFraction = dataFraction; c.cosineSteps = cosineSteps; c.warmupSteps = cosineSteps == nil ? nil : warmupSteps
         if style == .memoryMaze { c.render = .memoryMaze }
         if randomize { c.randomization = DomainRandomization() }
         return c
@@ -89,6 +93,7 @@ protocol PerceptionRunSettings {
     var learningRate: Float { get set }
     var seed: UInt64 { get set }
     var data: String? { get set }
+    var dataFraction: Double? { get set }
     var cosineSteps: Int? { get set }
     var warmupSteps: Int? { get set }
     var render: RenderConfig? { get set }
@@ -203,17 +208,23 @@ struct DetectorTrain: ParsableCommand {
     @Option(help: "Run folder.") var output = "runs/detector"
     @Flag(help: "Use the original size (ResNet-18 conv1…layer3, about 2.8 M parameters).") var original = false
     @OptionGroup var options: PerceptionRunOptions
+    @Option(help: "Comma-separated maze sizes to draw generated scenes from (default: 15), e.g. 9,15.") var mazeSizes: String?
 
     func validate() throws { try checkConfig { try config().validate() } }
 
-    func config() -> TargetDetectorTrainingConfig {
+    func config() throws -> TargetDetectorTrainingConfig {
         var c = options.apply(to: TargetDetectorTrainingConfig())
         if original { c.model = .original }
+        if let mazeSizes {
+            let sizes = mazeSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else { throw ValidationError("--maze-sizes \(mazeSizes): comma-separated integers") }
+            c.mazeSizes = sizes.map { $0! }
+        }
         return c
     }
 
     func run() throws {
-        var c = config()
+        var c = try config()
         if let initFrom = options.initFrom { c.model = try TargetDetector.load(URL(fileURLWithPath: initFrom)).config; c.initialWeights = initFrom }
         try runTraining(try TargetDetectorTrainer(config: c, runFolder: URL(fileURLWithPath: output), resume: options.resume), name: "detector", json: options.json)
     }

@@ -112,7 +112,7 @@ struct BEVDatasetTrainingTests {
         #expect(scenes.count == 24)
         let samples = BEVSceneSamples(scenes, target: EgocentricBEV(), seed: 3)
         let a = try samples.batch(5, size: 4), b = try samples.batch(5, size: 4)
-        #expect(a.views.shape == [4, 3, 64, 64] && a.targets.shape == [4, 4, 64, 64] && a.targets.scalars == b.targets.scalars)
+        #expect(a.views.shape == [4, 3, 64, 64] && a.targets.shape == [4, 5, 64, 64] && a.targets.scalars == b.targets.scalars)
 
         var config = BEVTrainingConfig()
         config.epochs = 1; config.stepsPerEpoch = 1; config.batchSize = 2; config.validationBatches = 1

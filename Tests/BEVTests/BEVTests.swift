@@ -110,18 +110,137 @@ struct BEVPredictorTests {
         let pred = Tensor((0..<(4 * n * n)).map { _ in 0.1 + 0.8 * rng.nextUniform() }, shape: [1, 4, n, n], requiresGrad: true)
         let target = Tensor((0..<(4 * n * n)).map { _ in rng.nextUniform() < 0.5 ? 1 : 0.2 }, shape: [1, 4, n, n])
         #expect(targetWeight == nil || loss.colorMask(target).scalars.contains { $0 > 1 }, "no target pixel to weight")
-        loss(pred, target).backward()
-        let g = pred.grad!.scalars
-        for i in stride(from: 0, to: 4 * n * n, by: 7) {
-            let saved = pred.storage.pointer[i], h: Float = 1e-3
-            pred.storage.pointer[i] = saved + h
-            let up = noGrad { loss(pred, target).item }
-            pred.storage.pointer[i] = saved - h
-            let down = noGrad { loss(pred, target).item }
-            pred.storage.pointer[i] = saved
-            let numeric = (up - down) / (2 * h)
-            #expect(abs(numeric - g[i]) < 2e-3, "element \(i): analytic \(g[i]) numeric \(numeric)")
+        expectGradientMatchesFiniteDifferences(loss, pred, target, every: 7)
+    }
+}
+
+/// Central differences of `loss` at every `every`-th element of `prediction` agree with its gradient.
+func expectGradientMatchesFiniteDifferences(_ loss: BEVLoss, _ prediction: Tensor, _ target: Tensor, every: Int) {
+    loss(prediction, target).backward()
+    let g = prediction.grad!.scalars
+    for i in stride(from: 0, to: prediction.count, by: every) {
+        let saved = prediction.storage.pointer[i], h: Float = 1e-3
+        prediction.storage.pointer[i] = saved + h
+        let up = noGrad { loss(prediction, target).item }
+        prediction.storage.pointer[i] = saved - h
+        let down = noGrad { loss(prediction, target).item }
+        prediction.storage.pointer[i] = saved
+        let numeric = (up - down) / (2 * h)
+        #expect(abs(numeric - g[i]) < 2e-3, "element \(i): analytic \(g[i]) numeric \(numeric)")
+    }
+}
+
+@Suite("BEV target classes")
+struct BEVTargetClassTests {
+    /// A predictor with a target-class head adds K + 1 logit channels; its loss reaches every parameter, the new
+    /// head included.
+    @Test func theHeadAddsLogitChannelsAndGetsGradients() throws {
+        var rng = RandomGenerator(seed: 2)
+        var config = BEVModelConfig.cpu
+        config.targetSlots = 6
+        let model = BEVPredictor(config: config, rng: &rng)
+        let batch = try BEVSamples(seed: 3).batch(0, size: 2)
+        let out = model(batch.views)
+        #expect(out.shape == [2, 11, 64, 64] && batch.targets.shape == [2, 5, 64, 64])
+        BEVLoss()(out, batch.targets).backward()
+        for (name, p) in model.namedParameters() {
+            #expect(p.grad.map { $0.scalars.contains { $0 != 0 } } ?? false, "\(name) gets no gradient")
         }
+    }
+
+    /// Known answer: uniform logits over 3 classes cost log 3 per pixel whatever the weights; a confident right
+    /// answer on background and a uniform one on the single target pixel cost w·log 3 / (w + 15).
+    @Test func classLossKnownAnswer() {
+        let n = 4, plane = n * n
+        var target = [Float](repeating: 0, count: 5 * plane)
+        target[4 * plane + 5] = 2                                   // pixel 5 shows target 1 (class 2)
+        let t = Tensor(target, shape: [1, 5, n, n])
+        let uniform = Tensor([Float](repeating: 0, count: 7 * plane), shape: [1, 7, n, n])
+        var loss = BEVLoss()
+        loss.targetClassWeight = 9
+        #expect(abs(loss.classLoss(uniform, t).item - log(3)) < 1e-5)
+        var confident = [Float](repeating: 0, count: 7 * plane)
+        for k in 0..<plane where k != 5 { confident[4 * plane + k] = 30 }   // background logit 30 elsewhere
+        #expect(abs(loss.classLoss(Tensor(confident, shape: [1, 7, n, n]), t).item - 9 * Float(log(3.0)) / 24) < 1e-5)
+    }
+
+    @Test func classLossGradientMatchesFiniteDifferences() {
+        var rng = RandomGenerator(seed: 5)
+        let n = 5, plane = n * n
+        let pred = Tensor((0..<(8 * plane)).map { i in i < 4 * plane ? 0.1 + 0.8 * rng.nextUniform() : 2 * rng.nextUniform() - 1 },
+                          shape: [1, 8, n, n], requiresGrad: true)
+        var truth = (0..<(5 * plane)).map { _ in rng.nextUniform() < 0.5 ? Float(1) : 0.2 }
+        for k in 0..<plane { truth[4 * plane + k] = Float(k % 4) }
+        let target = Tensor(truth, shape: [1, 5, n, n])
+        expectGradientMatchesFiniteDifferences(BEVLoss(), pred, target, every: 5)
+    }
+
+    /// The class map marks exactly the pixels within 0.5 cells of each visible target (class k + 1), and its
+    /// first four channels are the RGBA ground truth.
+    @Test func theClassMapMarksVisibleTargetsOnly() throws {
+        let world = try MazeWorld(size: 15, seed: 6)
+        let t = world.targets[2]
+        var pose = AgentState(x: t.x, y: t.y - 1.5, heading: .pi / 2)
+        if !world.layout.isFree(point: pose.x, pose.y) { pose = AgentState(x: t.x - 1.5, y: t.y, heading: 0) }
+        let bev = EgocentricBEV(), target = bev.trainingTarget(world.layout, pose: pose, targets: world.targets)
+        let plane = bev.size * bev.size, v = target.scalars
+        #expect(Array(v[0..<(4 * plane)]) == bev.render(world.layout, pose: pose, targets: world.targets).scalars)
+        let seen = Set(GroundTruth.visibleTargets(world.targets, size: 15, visible: GroundTruth.visibleCells(world.layout, pose: pose)))
+        #expect(seen.contains(2))
+        for row in 0..<bev.size { for col in 0..<bev.size {
+            let w = bev.worldPoint(row: row, col: col, pose: pose)
+            let near = seen.filter { hypot(w.x - world.targets[$0].x, w.y - world.targets[$0].y) <= EgocentricBEV.targetClassRadius }
+            let label = Int(v[4 * plane + row * bev.size + col])
+            #expect(near.isEmpty ? label == 0 : near.contains(label - 1), "pixel (\(row), \(col)): class \(label)")
+        } }
+        #expect(v[(4 * plane)...].filter { $0 == 3 }.count >= 8)
+    }
+
+    /// Training metrics read RGBA from the first four channels whatever follows: a headed prediction against a
+    /// five-channel target scores as its RGBA against the RGBA.
+    @Test func trainingMetricsReadTheRGBAChannels() throws {
+        var rng = RandomGenerator(seed: 9)
+        var config = BEVModelConfig.cpu
+        config.targetSlots = 6
+        let batch = try BEVSamples(seed: 4).batch(0, size: 3)
+        let out = noGrad { BEVPredictor(config: config, rng: &rng)(batch.views) }
+        let headed = BEVMetrics(prediction: out, target: batch.targets)
+        let plain = BEVMetrics(prediction: out.slice(axis: 1, start: 0, end: 4), target: batch.targets.slice(axis: 1, start: 0, end: 4))
+        #expect(headed.freeIoU == plain.freeIoU && headed.rgbError == plain.rgbError && plain.freeIoU > 0)
+    }
+
+    /// A prediction paints pixels where a target's logit leads, in that target's palette colour, opaque.
+    @Test func predictionsPaintClassifiedTargetsInTheirColour() {
+        let plane = 4
+        var rgba = [Float](repeating: 0.2, count: 4 * plane)
+        var logits = [Float](repeating: 0, count: 3 * plane)          // background, target 0, target 1
+        logits[0 * plane + 0] = 1; logits[2 * plane + 1] = 2; logits[1 * plane + 2] = 0.5; logits[2 * plane + 3] = -1
+        BEVModel.paintTargets(&rgba, logits: logits[...], plane: plane)
+        #expect(rgba[1] == targetPalette[1][0] && rgba[plane + 1] == targetPalette[1][1] && rgba[3 * plane + 1] == 1)
+        #expect(rgba[2] == targetPalette[0][0] && rgba[3 * plane + 2] == 1)
+        #expect(rgba[0] == 0.2 && rgba[3] == 0.2 && rgba[3 * plane] == 0.2 && rgba[3 * plane + 3] == 0.2)
+    }
+
+    /// Weights from a BEV without the head start one with it (the head fresh); a file missing any other tensor
+    /// is still refused by name.
+    @Test func aModelWithoutTheHeadStartsOneWithIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bev-head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = RandomGenerator(seed: 7)
+        let plain = BEVPredictor(config: .cpu, rng: &rng)
+        let file = dir.appendingPathComponent("plain.safetensors")
+        try SafeTensors.save(plain.stateDict(), to: file)
+        var config = BEVModelConfig.cpu
+        config.targetSlots = 6
+        let headed = BEVPredictor(config: config, rng: &rng)
+        let head = headed.targetHead!.weight.scalars
+        try Checkpoint.load(into: headed, from: file, newParts: ["target_head."])
+        #expect(headed.encoder[0].0.weight.scalars == plain.encoder[0].0.weight.scalars && headed.targetHead!.weight.scalars == head)
+        #expect(throws: FileFormatError.self) { try Checkpoint.load(into: headed, from: file) }
+        let partial = dir.appendingPathComponent("partial.safetensors")
+        try SafeTensors.save(plain.stateDict().filter { $0.0 != "projection.weight" }, to: partial)
+        #expect { try Checkpoint.load(into: headed, from: partial, newParts: ["target_head."]) } throws: { "\($0)".contains("projection.weight") }
     }
 }
 
@@ -153,7 +272,7 @@ struct BEVSampleTests {
     @Test func batchesAreNormalisedReproducibleAndShaped() throws {
         let samples = BEVSamples(seed: 3)
         let (v, t) = try samples.batch(0, size: 3)
-        #expect(v.shape == [3, 3, 64, 64] && t.shape == [3, 4, 64, 64])
+        #expect(v.shape == [3, 3, 64, 64] && t.shape == [3, 5, 64, 64])
         #expect(try samples.batch(0, size: 3).targets.scalars == t.scalars)
         let mean = v.mean().item
         #expect(abs(mean) < 2.5 && v.scalars.contains { $0 < 0 })          // ImageNet-normalised, not [0, 1]

@@ -152,6 +152,45 @@ struct TargetDetectorTests {
         try trainer.train()
     }
 
+    /// A mixed detector batch is the recorded rows then the generated ones (a 9×9 dataset's 3 targets padded to the
+    /// generated scenes' 6 slots); sources with different slot counts, and a share without a dataset, are refused.
+    @Test func mixedBatchesTakeTheirShareFromEachSource() throws {
+        var scenes: [BEVScene] = []
+        for seed: UInt64 in 1...3 {
+            let world = try MazeWorld(size: 9, seed: seed)
+            scenes.append(BEVScene(view: EgocentricRenderer().render(world, agent: 0), pose: world.agents[0], layout: world.layout, targets: world.targets))
+        }
+        let recorded = try TargetDetectionSceneSamples(scenes, slots: 6, seed: 1)
+        let generated = TargetDetectionSamples(seed: 2, slots: 6)
+        let mixed = MixedTargetDetectionSamples(recorded: recorded, generated: generated, fraction: 0.25)
+        let whole = try mixed.batch(5, size: 8), r = try recorded.batch(5, size: 2), g = try generated.batch(5, size: 6)
+        #expect(whole.visible.shape == [8, 6] && whole.positions.shape == [8, 6, 2])
+        #expect(whole.views.scalars == Tensor.concat([r.views, g.views], axis: 0).scalars)
+        #expect(whole.visible.scalars == Tensor.concat([r.visible, g.visible], axis: 0).scalars)
+        #expect(whole.headings.scalars == r.headings.scalars + g.headings.scalars)
+        let narrow = MixedTargetDetectionSamples(recorded: try TargetDetectionSceneSamples(scenes, slots: 3, seed: 1), generated: generated, fraction: 0.5)
+        #expect(throws: TargetCountError.self) { try narrow.batch(0, size: 4) }
+        var config = TargetDetectorTrainingConfig()
+        config.dataFraction = 0.25
+        #expect(throws: ConfigError.self) { try config.validate() }
+        config.data = "some/dataset"; config.dataFraction = 0
+        #expect(throws: ConfigError.self) { try config.validate() }
+    }
+
+    /// Generated scenes drawn from several maze sizes keep the detector's slots (a 9×9 maze's 3 targets leave
+    /// the last 3 empty); without sizes the samples are what they always were; sizes that are no preset are refused.
+    @Test func samplesFromSeveralMazeSizesKeepTheSlots() throws {
+        let nine = try TargetDetectionSamples(seed: 6, slots: 6, mazeSizes: [9]).batch(0, size: 16)
+        #expect(nine.visible.shape == [16, 6] && nine.visible.scalars.enumerated().allSatisfy { $0.offset % 6 < 3 || $0.element == 0 })
+        #expect(nine.visible.scalars.contains(1), "a 9×9 scene shows a target")
+        let mixed = try TargetDetectionSamples(seed: 6, slots: 6, mazeSizes: [9, 15]).batch(0, size: 16)
+        #expect(mixed.visible.shape == [16, 6] && mixed.views.scalars != nine.views.scalars)
+        #expect(try TargetDetectionSamples(seed: 6).batch(0, size: 4).views.scalars == TargetDetectionSamples(seed: 6, slots: 6).batch(0, size: 4).views.scalars)
+        var config = TargetDetectorTrainingConfig()
+        config.mazeSizes = [9, 10]
+        #expect { try config.validate() } throws: { "\($0)".contains("mazeSizes") }
+    }
+
     /// Randomised detector samples: reproducible, another look than the plain ones, labels from each sample's own
     /// field of view (the same poses, so most labels agree).
     @Test func randomisedSamplesDrawTheirOwnLook() throws {

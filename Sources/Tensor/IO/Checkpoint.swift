@@ -118,13 +118,16 @@ public enum Checkpoint {
 
     /// Loads into `module` (and `optimizer`, if given); errors name the file and the tensor. With an optimiser,
     /// completes a save that was interrupted after its model file was committed, and refuses an optimiser file
-    /// that belongs to another save of the model.
+    /// that belongs to another save of the model. Tensors whose names start with one of `newParts` may be absent
+    /// from the file (parts the model has and the file's does not, such as a new head): they keep their values.
     @discardableResult
-    public static func load(into module: Module, optimizer: Optimizer? = nil, from url: URL,
+    public static func load(into module: Module, optimizer: Optimizer? = nil, from url: URL, newParts: [String] = [],
                             allowNonFinite: Bool = acceptsNonFinite) throws -> [String: String] {
         let data = try read(url)
-        let (tensors, metadata) = try SafeTensors.decode(data, file: url.path)
+        let decoded = try SafeTensors.decode(data, file: url.path), metadata = decoded.metadata
+        var tensors = decoded.tensors
         try checkFinite(tensors, file: url.path, allow: allowNonFinite)
+        for (name, own) in module.stateDict() where tensors[name] == nil && newParts.contains(where: { name.hasPrefix($0) }) { tensors[name] = own }
         do { try module.load(stateDict: tensors) } catch let e as TensorError {
             throw FileFormatError(file: url.path, e.description)
         }
