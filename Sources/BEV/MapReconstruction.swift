@@ -56,6 +56,8 @@ public struct MapReconstructionResult: Codable, Sendable {
     public var source, targetMemory, output: String
     public var poses: String?
     public var poseErrorCells: Double?
+    /// With estimated poses: their mean heading error over the fused frames, degrees.
+    public var headingErrorDegrees: Double?
     public var frames, fusedFrames, videoFrames: Int
     public var observedCellAccuracy, freeCoverage, freeIoU: Double?
     public var observedCells: Int?
@@ -66,6 +68,7 @@ public struct MapReconstructionResult: Codable, Sendable {
     public var video: String?
     enum CodingKeys: String, CodingKey {
         case source, targetMemory = "target_memory", output, poses, poseErrorCells = "pose_error_cells"
+        case headingErrorDegrees = "heading_error_degrees"
         case frames, fusedFrames = "fused_frames", videoFrames = "video_frames", observedCellAccuracy = "observed_cell_accuracy"
         case freeCoverage = "free_coverage", freeIoU = "free_iou", observedCells = "observed_cells", targetsSighted = "targets_sighted"
         case targetMemoryErrorCells = "target_memory_error_cells", targetMemoryErrorsCells = "target_memory_errors_cells", video
@@ -121,9 +124,11 @@ public struct MapReconstruction {
         g.fieldOfViewDegrees = episode.fieldOfViewDegrees ?? EgocentricBEV().fieldOfViewDegrees
         let truthSource = episode.layout.map { BEVSource.groundTruth(layout: $0, targets: episode.targets, geometry: g) }
         var fused = 0, written = 0
+        var headingError = 0.0
         let start = Date()
         let map = try mapper.map(episode.frames, mazeSize: episode.mazeSize) { step, map in
             fused += 1
+            headingError += Double(abs(wrapAngle(step.frame.pose.heading - episode.truePoses[step.frameIndex].heading))) * 180 / .pi
             if frameEvery > 0 && (fused - 1) % frameEvery == 0 {
                 let truth = truthSource?.predict([step.frame]).first
                 let picture = MapFigures.frame(view: step.frame.view, truth: truth, prediction: step.prediction, map: map, layout: episode.layout,
@@ -137,6 +142,7 @@ public struct MapReconstruction {
                                              output: output.relativePath, poses: episode.poseEstimate?.source,
                                              poseErrorCells: episode.poseEstimate?.meanErrorCells, frames: episode.frames.count,
                                              fusedFrames: fused, videoFrames: written, targetsSighted: map.targets.count)
+        if episode.poseEstimate != nil, fused > 0 { result.headingErrorDegrees = headingError / Double(fused) }
         try writeFigures(map, episode, fused: fused, into: output, result: &result)
         let errors = map.targetEvidence.sorted { $0.key < $1.key }.compactMap { k, e -> Double? in
             k < episode.targets.count ? Double(hypot(e.x / e.weight - episode.targets[k].x, e.y / e.weight - episode.targets[k].y)) : nil

@@ -6,15 +6,19 @@ extension GridCellNetwork {
     /// Poses dead-reckoned by the network from self-motion alone: the path is cut into windows of `window`
     /// steps, each started from the true pose at its first step (a landmark fix, as in training) and then
     /// integrated from the velocities; positions and headings are decoded from the place and head-direction
-    /// read-outs (``PathIntegrationErrors``). The velocities are the pose differences, as in a dataset.
-    public func integratePath(_ poses: [AgentState], window: Int = 100) -> [AgentState] {
+    /// read-outs (``PathIntegrationErrors``). The velocities are `motion` (one per pose, `motion[k]` the step
+    /// into pose k), by default the pose differences, as in a dataset. With a `filter`, the decoded poses are
+    /// blended with the self-motion between fixes (``PoseFilter``).
+    public func integratePath(_ poses: [AgentState], window: Int = 100, motion: [SelfMotion]? = nil, filter: PoseFilter? = nil) -> [AgentState] {
         precondition(window > 0, "integratePath: window must be positive")
+        precondition(motion.map { $0.count == poses.count } ?? true, "integratePath: one self-motion per pose")
         guard !poses.isEmpty else { return [] }
         eval()
         let placeCells = config.makePlaceCells(), headDirectionCells = config.makeHeadDirectionCells()
         func frames(_ range: Range<Int>) -> [TrajectoryFrame] {
             range.map { k in
                 let p = poses[k], q = k > 0 ? poses[k - 1] : p
+                if let m = motion?[k], k > 0 { return (p.x, p.y, p.heading, m.dx, m.dy, m.dHeading) }
                 return (p.x, p.y, p.heading, p.x - q.x, p.y - q.y, wrapAngle(p.heading - q.heading))
             }
         }
@@ -33,18 +37,25 @@ extension GridCellNetwork {
                 }
             }
         }
-        return out
+        guard let filter else { return out }
+        let steps = motion ?? SelfMotionNoise(translation: 0, turnDegrees: 0).motion(along: poses, seed: 0)
+        return filter(out, motion: steps) { $0 % window == 0 }
     }
 }
 
 /// Dead reckoning one step at a time, as an agent does it while it moves: the network's state is set from the
 /// observed pose every `fixEvery` steps (a landmark fix, as each window of ``GridCellNetwork/integratePath(_:window:)``
 /// starts) and otherwise carried on from the step's self-motion alone; the believed pose is decoded from the
-/// read-outs. Fed the same poses, it believes what `integratePath` with `window: fixEvery` returns.
+/// read-outs. Fed the same poses, it believes what `integratePath` with `window: fixEvery` returns (with a
+/// `filter`, what that filter makes of it).
 public struct OnlinePathIntegrator {
     public let network: GridCellNetwork
     /// Steps from one fix to the next.
     public let fixEvery: Int
+    /// When set, the believed pose is the filter's blend of the decoded pose with the last belief carried on by
+    /// the self-motion; nil: the decoded pose.
+    public let filter: PoseFilter?
+    var belief: AgentState?
     let placeCells: PlaceCells, headDirectionCells: HeadDirectionCells
     let templates: PositionTemplates?
     var state: (h: Tensor, c: Tensor)?
@@ -52,10 +63,10 @@ public struct OnlinePathIntegrator {
     /// The last believed position: the template decoder searches near it.
     var previous: (x: Float, y: Float) = (0, 0)
 
-    public init(network: GridCellNetwork, fixEvery: Int = 100) {
+    public init(network: GridCellNetwork, fixEvery: Int = 100, filter: PoseFilter? = nil) {
         precondition(fixEvery > 0, "OnlinePathIntegrator: fixEvery must be positive")
         network.eval()
-        self.network = network; self.fixEvery = fixEvery
+        self.network = network; self.fixEvery = fixEvery; self.filter = filter
         placeCells = network.config.makePlaceCells(); headDirectionCells = network.config.makeHeadDirectionCells()
         templates = placeCells.tuning == .mexicanHat ? PositionTemplates(placeCells) : nil
     }
@@ -75,7 +86,7 @@ public struct OnlinePathIntegrator {
         let (output, next) = noGrad { network(velocity, state: state!) }
         state = next
         sinceFix += 1
-        if fix { previous = (observed.x, observed.y); return observed }
+        if fix { previous = (observed.x, observed.y); belief = observed; return observed }
         let readout = output.placeLogits.reshaped([1, placeCells.count])
         if let templates {
             previous = templates.decode(readout.storage.pointer, near: previous.x, previous.y)
@@ -84,6 +95,9 @@ public struct OnlinePathIntegrator {
             previous = (p[0], p[1])
         }
         let heading = headDirectionCells.decode(logits: output.headDirectionLogits.reshaped([1, headDirectionCells.count]))
-        return AgentState(x: previous.x, y: previous.y, heading: heading.scalars[0])
+        let decoded = AgentState(x: previous.x, y: previous.y, heading: heading.scalars[0])
+        guard let filter, let last = belief else { return decoded }
+        belief = filter.update(last, motion: motion, decoded: decoded)
+        return belief!
     }
 }

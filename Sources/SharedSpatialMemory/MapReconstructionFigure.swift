@@ -49,7 +49,7 @@ public struct MapReconstructionFigure {
         perfectMapper.walls = .literal
         let perfect = perfectMapper.map(frames, mazeSize: 15)
         let network = try GridCellNetwork.load(models.appendingPathComponent("pathintegrator/model.safetensors"))
-        let estimated = network.integratePath(frames.map(\.pose), window: 100)
+        let estimated = network.integratePath(frames.map(\.pose), window: 100, filter: .standard)
         let dead = mapper.map(zip(frames, estimated).map { EpisodeFrame(view: $0.view, pose: $1) }, mazeSize: 15)
         let poseError = Double(zip(estimated, frames).map { hypot($0.x - $1.pose.x, $0.y - $1.pose.y) }.reduce(0, +)) / Double(steps)
         let summary = Summary(perfectAccuracy: perfect.metrics(against: world.layout).accuracy, modelAccuracy: final.metrics(against: world.layout).accuracy,

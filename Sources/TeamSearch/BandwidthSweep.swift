@@ -35,12 +35,14 @@ public struct BandwidthSweep: Sendable {
         public var perception: TeamSearchConfig.PerceptionKind
         /// Steps between pose fixes when the path integrator gives the pose (absent: exact self-motion).
         public var poseFixEvery: Int?
+        /// The pose filter's gain (absent: the integrator's decoded poses).
+        public var poseGain: Float?
         public var mazeSize, agents, episodes: Int
         public var successRate: Double
         public var successCI95: [Double]
         public var meanSteps, coverage, wireBitsPerAgentStep, queuedBitsPerAgentStep, meanMessageAge, wallBumpsPerEpisode: Double
         enum CodingKeys: String, CodingKey {
-            case method, bitsPerStep = "bits_per_step", perception, poseFixEvery = "pose_fix_every", mazeSize = "maze_size", agents, episodes
+            case method, bitsPerStep = "bits_per_step", perception, poseFixEvery = "pose_fix_every", poseGain = "pose_gain", mazeSize = "maze_size", agents, episodes
             case successRate = "success_rate"
             case successCI95 = "success_ci95", meanSteps = "mean_steps", coverage, wireBitsPerAgentStep = "wire_bits_per_agent_step"
             case queuedBitsPerAgentStep = "queued_bits_per_agent_step", meanMessageAge = "mean_message_age", wallBumpsPerEpisode = "wall_bumps_per_episode"
@@ -183,7 +185,7 @@ public struct BandwidthSweep: Sendable {
             let n = Double(max(rs.count, 1)), wins = rs.filter(\.success).count
             func mean(_ f: (TeamEpisodeResult) -> Double) -> Double { rs.map(f).reduce(0, +) / n }
             let ci = wilsonInterval(successes: wins, trials: rs.count)
-            return Row(method: m, bitsPerStep: rate.description, perception: config.task.perception, poseFixEvery: config.task.poseFixEvery, mazeSize: config.task.mazeSize, agents: config.task.agents, episodes: rs.count,
+            return Row(method: m, bitsPerStep: rate.description, perception: config.task.perception, poseFixEvery: config.task.poseFixEvery, poseGain: config.task.poseGain, mazeSize: config.task.mazeSize, agents: config.task.agents, episodes: rs.count,
                        successRate: Double(wins) / n, successCI95: [ci.lower, ci.upper], meanSteps: mean { Double($0.steps) },
                        coverage: mean(\.coverage), wireBitsPerAgentStep: mean(\.wireBitsPerAgentStep), queuedBitsPerAgentStep: mean(\.queuedBitsPerAgentStep),
                        meanMessageAge: mean(\.meanMessageAge), wallBumpsPerEpisode: mean { Double($0.wallBumps) })

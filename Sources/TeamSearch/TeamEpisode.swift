@@ -12,6 +12,8 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     public var perception: TeamSearchConfig.PerceptionKind
     /// Steps between pose fixes when the path integrator gives the pose (absent: exact self-motion).
     public var poseFixEvery: Int?
+    /// The pose filter's gain, when one blends the integrator's poses with the self-motion.
+    public var poseGain: Float?
     public var mazeSize, agents: Int
     public var seed: UInt64
     public var success: Bool
@@ -30,7 +32,7 @@ public struct TeamEpisodeResult: Codable, Equatable, Sendable {
     /// Messages that arrived but did not decode.
     public var undecodable: Int
     enum CodingKeys: String, CodingKey {
-        case method, bitsPerStep = "bits_per_step", perception, poseFixEvery = "pose_fix_every", mazeSize = "maze_size", agents, seed, success, steps, coverage
+        case method, bitsPerStep = "bits_per_step", perception, poseFixEvery = "pose_fix_every", poseGain = "pose_gain", mazeSize = "maze_size", agents, seed, success, steps, coverage
         case wireBitsPerAgentStep = "wire_bits_per_agent_step", queuedBitsPerAgentStep = "queued_bits_per_agent_step", messagesSent = "messages_sent", messagesDelivered = "messages_delivered", messagesRejected = "messages_rejected"
         case meanMessageAge = "mean_message_age", wallBumps = "wall_bumps", undecodable
     }
@@ -54,7 +56,8 @@ public enum TeamEpisode {
         } else {
             let perception = c.perception == .learned ? try LearnedPerception.shipped(models: models) : nil
             let integrator = try c.poseFixEvery.map {
-                OnlinePathIntegrator(network: try GridCellNetwork.load(models.appendingPathComponent("pathintegrator/model.safetensors")), fixEvery: $0)
+                OnlinePathIntegrator(network: try GridCellNetwork.load(models.appendingPathComponent("pathintegrator/model.safetensors")), fixEvery: $0,
+                                     filter: c.poseGain.map(PoseFilter.init(gain:)))
             }
             team = TeamMember.team(method, config: c, objects: observations[0].colors.count, perception: perception, pathIntegrator: integrator, seed: seed)
         }
@@ -70,7 +73,7 @@ public enum TeamEpisode {
         let stats = env.channelStatistics
         var known = CellMap(size: c.mazeSize)
         for m in team { known.fill(from: m.agent.map) }
-        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, poseFixEvery: c.poseFixEvery, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
+        return TeamEpisodeResult(method: method, bitsPerStep: c.rate.description, perception: c.perception, poseFixEvery: c.poseFixEvery, poseGain: c.poseGain, mazeSize: c.mazeSize, agents: c.agents, seed: seed,
                                  success: success, steps: env.step, coverage: Double(known.coverage(of: env.layout)),
                                  wireBitsPerAgentStep: Double(stats.wireBitsTransmitted) / Double(max(1, env.step * c.agents)),
                                  queuedBitsPerAgentStep: Double(stats.wireBitsSent) / Double(max(1, env.step * c.agents)),

@@ -37,10 +37,13 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
     /// its self-motion, with a fix from its observed pose every this many steps (a landmark fix), so its map and
     /// plans carry the integrator's drift; nil: the pose is the exact integrated self-motion.
     public var poseFixEvery: Int?
+    /// With `poseFixEvery`: the integrator's decoded pose is blended each step into the belief carried on by the
+    /// self-motion with this weight (`PoseFilter`); nil: the decoded pose alone.
+    public var poseGain: Float?
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case mazeSize, agents, rate, quota, dropProbability, corruptionProbability, silentAgent, silentFrom, tMax, reachDistance, perception, poseFixEvery
+        case mazeSize, agents, rate, quota, dropProbability, corruptionProbability, silentAgent, silentFrom, tMax, reachDistance, perception, poseFixEvery, poseGain
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +56,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
         reachDistance = try c.decode(Float.self, forKey: .reachDistance)
         perception = try c.decodeIfPresent(PerceptionKind.self, forKey: .perception) ?? .groundTruth
         poseFixEvery = try c.decodeIfPresent(Int.self, forKey: .poseFixEvery)
+        poseGain = try c.decodeIfPresent(Float.self, forKey: .poseGain)
     }
 
     /// The step limit in force (0 when none is calibrated for this team size and none is given).
@@ -81,5 +85,7 @@ public struct TeamSearchConfig: Codable, Equatable, Sendable {
         try ConfigError.check(quota.map { $0 > 0 } ?? true, "quota", "must be positive")
         try ConfigError.check(poseFixEvery.map { $0 > 0 } ?? true, "poseFixEvery", "must be positive")
         try ConfigError.check(poseFixEvery == nil || perception == .learned, "poseFixEvery", "needs learned perception")
+        try ConfigError.check(poseGain.map { $0 > 0 && $0 <= 1 } ?? true, "poseGain", "must be in (0, 1]")
+        try ConfigError.check(poseGain == nil || poseFixEvery != nil, "poseGain", "filters the path integrator's poses: it needs poseFixEvery")
     }
 }

@@ -33,6 +33,11 @@ struct MapCommand: ParsableCommand {
     var poses: PoseSource = .truth
     @Option(help: "Path-integrator checkpoint for --poses gridcell.") var pathIntegrator = "Models/pathintegrator/model.safetensors"
     @Option(help: "Steps between true pose fixes for --poses gridcell (the shipped model was trained on 100-step windows).") var fixEvery = 100
+    @Option(help: "With --poses gridcell: each step's decoded pose is blended into the belief carried on by the self-motion with this weight (1: the decoded pose alone).")
+    var poseGain: Float = PoseFilter.standard.gain
+    @Option(help: "With --poses gridcell: odometry noise, the standard deviation of each step's displacement error as a fraction of its length (both the network and the filter get the noisy self-motion).")
+    var motionNoise: Float = 0
+    @Option(help: "With --poses gridcell: the standard deviation of each step's turn error, degrees.") var turnNoise: Float = 0
     @Option(help: "Transparent cells in view farther than this (cells) are not evidence of a wall.") var wallRange: Float = 5
     @Option(help: "Lower bound of a wall observation's free probability (0.5: predictions never mark walls).") var wallFloor: Float = 0.35
     @Option(help: "Output folder.") var output = "runs/map"
@@ -44,6 +49,8 @@ struct MapCommand: ParsableCommand {
         }
         guard wallRange.isFinite, wallRange > 0 else { throw ValidationError("--wall-range must be a finite number > 0") }
         guard wallFloor.isFinite, (0...1).contains(wallFloor) else { throw ValidationError("--wall-floor must be in [0, 1]") }
+        guard poseGain > 0, poseGain <= 1 else { throw ValidationError("--pose-gain must be in (0, 1]") }
+        guard motionNoise.isFinite, motionNoise >= 0, turnNoise.isFinite, turnNoise >= 0 else { throw ValidationError("--motion-noise and --turn-noise must be finite and ≥ 0") }
         // The episode is held whole: each step's 64×64 view, pose and fused evidence, about 20 KB.
         try MemoryLimit.check("--steps", count: steps, bytesPerUnit: 20_000)
     }
@@ -59,7 +66,14 @@ struct MapCommand: ParsableCommand {
         var episode = try loadEpisode()
         if poses == .gridcell {
             let network = try GridCellNetwork.load(URL(fileURLWithPath: pathIntegrator))
-            episode.estimatePoses({ network.integratePath($0, window: fixEvery) }, describedAs: "grid-cell path integrator, fix every \(fixEvery) steps")
+            let noise = SelfMotionNoise(translation: motionNoise, turnDegrees: turnNoise), filter = poseGain < 1 ? PoseFilter(gain: poseGain) : nil
+            var source = "grid-cell path integrator, fix every \(fixEvery) steps"
+            if poseGain < 1 { source += String(format: ", filtered (gain %g)", poseGain) }
+            if motionNoise > 0 || turnNoise > 0 { source += String(format: ", odometry noise %g × step length and %g° per step", motionNoise, turnNoise) }
+            episode.estimatePoses({ poses in
+                let motion = noise.motion(along: poses, seed: seed)
+                return network.integratePath(poses, window: fixEvery, motion: motion, filter: filter)
+            }, describedAs: source)
             stderr(String(format: "poses from the path integrator: mean error %.2f cells (a true fix every %d steps)\n", episode.poseEstimate!.meanErrorCells, fixEvery))
         }
         let model = groundTruth ? nil : (try BEVModel.load(URL(fileURLWithPath: checkpoint)), checkpoint)

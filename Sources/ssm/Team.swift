@@ -15,6 +15,8 @@ struct TeamTaskOptions: ParsableArguments {
     @Option(help: "Perception: gt (the visibility raycast) or learned (the shipped BEV model and detector on rendered views).") var perception = "gt"
     @Option(help: "With --perception learned: dead-reckon each agent's pose with the shipped path integrator, fixed from the observed pose every N steps.")
     var poseFixEvery: Int?
+    @Option(help: "With --pose-fix-every: blend each step's decoded pose into the belief carried on by the self-motion with this weight, in (0, 1] (default: the decoded pose alone).")
+    var poseGain: Float?
     @Option(help: "Probability that a message is lost.") var drop: Float = 0
     @Option(help: "Step limit (default: the calibrated T_max of the preset and team size).") var tMax: Int?
 
@@ -22,7 +24,7 @@ struct TeamTaskOptions: ParsableArguments {
         guard let kind = TeamSearchConfig.PerceptionKind(rawValue: perception) else { throw ValidationError("--perception \(perception): gt or learned") }
         var c = TeamSearchConfig()
         c.perception = kind
-        c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax; c.poseFixEvery = poseFixEvery
+        c.mazeSize = preset; c.agents = agents; c.dropProbability = drop; c.tMax = tMax; c.poseFixEvery = poseFixEvery; c.poseGain = poseGain
         return c
     }
 }

@@ -41,4 +41,59 @@ struct PoseEstimationTests {
         }
         #expect(worst < (tuning == .mexicanHat ? 0.11 : 1e-4), "largest difference \(worst)")
     }
+
+    /// The filtered online integrator believes what the filter makes of the batch (Gaussian tuning: exact
+    /// decoding), and the given self-motion, not the pose differences, is what the batch integrates.
+    @Test func theFilteredOnlineIntegratorEqualsTheFilteredBatch() throws {
+        var rng = RandomGenerator(seed: 5)
+        var config = GridCellConfig()
+        config.hiddenSize = 32; config.bottleneckSize = 48; config.placeCells = 64
+        let network = GridCellNetwork(config: config, rng: &rng)
+        let world = try MazeWorld(size: 15, seed: 3)
+        let poses = FrontierExplorer.explore(world, steps: 120, seed: 3, renderer: nil).trajectory.observations(of: 0).dropFirst().map(\.pose)
+        let motion = SelfMotionNoise(translation: 0.1, turnDegrees: 2).motion(along: poses, seed: 9)
+        let filter = PoseFilter(gain: 0.2)
+        let batch = network.integratePath(poses, window: 50, motion: motion, filter: filter)
+        #expect(batch == filter(network.integratePath(poses, window: 50, motion: motion), motion: motion) { $0 % 50 == 0 })
+        #expect(network.integratePath(poses, window: 50, motion: motion) != network.integratePath(poses, window: 50))
+        var online = OnlinePathIntegrator(network: network, fixEvery: 50, filter: filter)
+        var worst: Float = 0
+        for (k, p) in poses.enumerated() {
+            let believed = online.step(motion: motion[k], observed: p)
+            worst = max(worst, hypot(believed.x - batch[k].x, believed.y - batch[k].y), abs(wrapAngle(believed.heading - batch[k].heading)))
+        }
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+}
+
+@Suite("Pose filter")
+struct PoseFilterTests {
+    /// Known answers: gain 1 passes the decoded pose through; a step carries the belief by the motion and then
+    /// moves it `gain` of the way to the decoded pose, headings along the shorter arc across ±π.
+    @Test func oneStepKnownAnswers() {
+        let belief = AgentState(x: 1, y: 2, heading: 3.0), motion = SelfMotion(dx: 0.5, dy: -0.5, dHeading: 0.1)
+        let decoded = AgentState(x: 2.5, y: 0.5, heading: -3.0)
+        #expect(PoseFilter(gain: 1).update(belief, motion: motion, decoded: decoded) == AgentState(x: 2.5, y: 0.5, heading: wrapAngle(-3.0)))
+        let half = PoseFilter(gain: 0.5).update(belief, motion: motion, decoded: decoded)
+        // Carried: (1.5, 1.5, 3.1); halfway to (2.5, 0.5): (2, 1); 3.1 → −3.0 is 0.1832 the short way round.
+        #expect(abs(half.x - 2) < 1e-6 && abs(half.y - 1) < 1e-6)
+        #expect(abs(wrapAngle(half.heading - (3.1 + 0.5 * Float(2 * Double.pi - 6.1)))) < 1e-5)
+    }
+
+    /// Decoded poses that jitter ±0.4 cells and ±12° about the truth, with exact self-motion: the filter's error
+    /// falls to a fraction of the jitter; fixes reset it; gain 1 changes nothing.
+    @Test func jitterIsFilteredOutAndFixesReset() {
+        let truth = (0..<200).map { AgentState(x: 1 + 0.05 * Float($0), y: 2, heading: wrapAngle(0.03 * Float($0))) }
+        let decoded = truth.enumerated().map { k, p in
+            AgentState(x: p.x + (k % 2 == 0 ? 0.4 : -0.4), y: p.y, heading: wrapAngle(p.heading + (k % 2 == 0 ? 0.21 : -0.21)))
+        }
+        let motion = SelfMotionNoise(translation: 0, turnDegrees: 0).motion(along: truth, seed: 1)
+        let filtered = PoseFilter(gain: 0.1)(decoded, motion: motion) { $0 % 100 == 0 }
+        #expect(filtered[0] == decoded[0] && filtered[100] == decoded[100])
+        let late = (150..<200).map { abs(filtered[$0].x - truth[$0].x) }.max()!
+        #expect(late < 0.03, "x error \(late) after filtering ±0.4")
+        #expect((150..<200).allSatisfy { abs(wrapAngle(filtered[$0].heading - truth[$0].heading)) < 0.02 })
+        let passed = PoseFilter(gain: 1)(decoded, motion: motion) { _ in false }
+        #expect(zip(passed, decoded).allSatisfy { abs($0.x - $1.x) < 1e-5 && abs(wrapAngle($0.heading - $1.heading)) < 1e-5 })
+    }
 }
