@@ -11,9 +11,9 @@ public struct PoseFilter: Codable, Equatable, Sendable {
     /// The decoded pose's weight each step, in (0, 1]; 1 passes the decoded poses through unchanged.
     public var gain: Float
 
-    /// Gain 0.1: on 15×15 maps from `ssm map --poses gridcell` it took the held-out generated mazes of seeds 7–12
-    /// from 78.0% to 88.4% right on average and the real Memory-Maze episodes from 73.5 / 64.6 / 72.5% to
-    /// 85.3 / 70.0 / 74.0%; 0.05 did about as well, 0.2–0.3 less.
+    /// Gain 0.1: it took the maps of `ssm map --poses gridcell` on the held-out generated mazes of seeds 7–12 from
+    /// 78.0% to 88.4% right on average, and those of recorded real Memory-Maze walks up by 3–12 points (Docs/GridCell.md);
+    /// 0.05 did about as well, 0.2–0.3 less.
     public static let standard = PoseFilter(gain: 0.1)
 
     public init(gain: Float) {
