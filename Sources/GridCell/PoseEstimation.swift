@@ -44,7 +44,7 @@ extension GridCellNetwork {
 }
 
 /// Dead reckoning one step at a time, as an agent does it while it moves: the network's state is set from the
-/// observed pose every `fixEvery` steps (a landmark fix, as each window of ``GridCellNetwork/integratePath(_:window:)``
+/// observed pose every `fixEvery` steps (a landmark fix, as each window of ``GridCellNetwork/integratePath(_:window:motion:filter:)``
 /// starts) and otherwise carried on from the step's self-motion alone; the believed pose is decoded from the
 /// read-outs. Fed the same poses, it believes what `integratePath` with `window: fixEvery` returns (with a
 /// `filter`, what that filter makes of it).

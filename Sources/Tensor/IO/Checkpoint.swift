@@ -14,7 +14,7 @@ public protocol ModelConfiguration: Decodable {
 /// The pair is saved as one unit: the optimiser file names the model file it belongs to (a digest of its bytes,
 /// `model_digest`), is first written beside it as `<name>.optim.next.safetensors`, then the model file is renamed
 /// into place (the commit), then the optimiser file. A process killed at any moment leaves a pair that
-/// ``load(into:optimizer:from:allowNonFinite:)`` either completes or refuses with a message, never a mismatched one loaded silently.
+/// ``load(into:optimizer:from:newParts:allowNonFinite:)`` either completes or refuses with a message, never a mismatched one loaded silently.
 public enum Checkpoint {
     /// Whether loads accept weights holding NaN or infinity (to inspect a diverged run); false, the default,
     /// refuses them. Process-wide, for a tool's flag (`ssm --allow-non-finite`), so that models loaded on worker
