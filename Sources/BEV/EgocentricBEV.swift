@@ -16,7 +16,16 @@ public struct EgocentricBEV: Codable, Equatable, Sendable {
     /// RGBA `[4, size, size]` in [0, 1]: visible free floor grey (102/255) with alpha 1, visible targets as
     /// discs of radius 0.25 cells in their colour; everything else transparent. Row 0 is the far edge (ahead).
     public func render(_ layout: MazeLayout, pose: AgentState, targets: [Target]) -> Tensor {
-        let visible = GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+        render(layout, pose: pose, targets: targets, visible: visibleCells(layout, pose: pose))
+    }
+
+    /// The cells in view from `pose` (this geometry's field of view and range).
+    func visibleCells(_ layout: MazeLayout, pose: AgentState) -> [Bool] {
+        GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+    }
+
+    /// ``render(_:pose:targets:)`` with the cells in view already cast.
+    func render(_ layout: MazeLayout, pose: AgentState, targets: [Target], visible: [Bool]) -> Tensor {
         let n = layout.size, s = size, perPixel = cellsAcross / Float(s)
         let fx = cos(pose.heading), fy = sin(pose.heading)       // forward
         let rx = fy, ry = -fx                                      // right = forward rotated by −90°
@@ -48,8 +57,8 @@ public struct EgocentricBEV: Codable, Equatable, Sendable {
     /// The training target `[5, size, size]`: ``render(_:pose:targets:)``'s RGBA, then the target-class map —
     /// 0 for background, k + 1 within ``targetClassRadius`` of visible target k (the nearest where patches meet).
     public func trainingTarget(_ layout: MazeLayout, pose: AgentState, targets: [Target]) -> Tensor {
-        let rgba = render(layout, pose: pose, targets: targets)
-        let visible = GroundTruth.visibleCells(layout, pose: pose, fieldOfViewDegrees: fieldOfViewDegrees, range: range)
+        // The rays are cast once for both the image and the class map (they are most of a training target's cost).
+        let visible = visibleCells(layout, pose: pose), rgba = render(layout, pose: pose, targets: targets, visible: visible)
         let seen = GroundTruth.visibleTargets(targets, size: layout.size, visible: visible)
         var classes = [Float](repeating: 0, count: size * size)
         for row in 0..<size { for col in 0..<size {

@@ -13,14 +13,11 @@ extension GridCellNetwork {
         precondition(window > 0, "integratePath: window must be positive")
         precondition(motion.map { $0.count == poses.count } ?? true, "integratePath: one self-motion per pose")
         guard !poses.isEmpty else { return [] }
+        let steps = motion ?? SelfMotion.steps(along: poses)
         eval()
         let placeCells = config.makePlaceCells(), headDirectionCells = config.makeHeadDirectionCells()
         func frames(_ range: Range<Int>) -> [TrajectoryFrame] {
-            range.map { k in
-                let p = poses[k], q = k > 0 ? poses[k - 1] : p
-                if let m = motion?[k], k > 0 { return (p.x, p.y, p.heading, m.dx, m.dy, m.dHeading) }
-                return (p.x, p.y, p.heading, p.x - q.x, p.y - q.y, wrapAngle(p.heading - q.heading))
-            }
+            range.map { k in (poses[k].x, poses[k].y, poses[k].heading, steps[k].dx, steps[k].dy, steps[k].dHeading) }
         }
         let starts = Array(stride(from: 0, to: poses.count, by: window))
         // Full windows go in one batch, a shorter last one in its own.
@@ -38,7 +35,6 @@ extension GridCellNetwork {
             }
         }
         guard let filter else { return out }
-        let steps = motion ?? SelfMotionNoise(translation: 0, turnDegrees: 0).motion(along: poses, seed: 0)
         return filter(out, motion: steps) { $0 % window == 0 }
     }
 }

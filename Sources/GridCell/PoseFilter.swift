@@ -39,6 +39,16 @@ public struct PoseFilter: Codable, Equatable, Sendable {
     }
 }
 
+extension SelfMotion {
+    /// The exact self-motion between consecutive `poses` (the first step: none), as a dataset's velocities are.
+    public static func steps(along poses: [AgentState]) -> [SelfMotion] {
+        poses.indices.map { k in
+            k == 0 ? .zero : SelfMotion(dx: poses[k].x - poses[k - 1].x, dy: poses[k].y - poses[k - 1].y,
+                                        dHeading: wrapAngle(poses[k].heading - poses[k - 1].heading))
+        }
+    }
+}
+
 /// Noise on self-motion, as a real agent's odometry has it: each step's displacement gains a Gaussian error of
 /// `translation` times its length per axis, and its turn one of `turnDegrees`.
 public struct SelfMotionNoise: Codable, Equatable, Sendable {
@@ -48,14 +58,14 @@ public struct SelfMotionNoise: Codable, Equatable, Sendable {
         self.translation = translation; self.turnDegrees = turnDegrees
     }
 
-    /// The self-motion between consecutive `poses` (the first step: none), with this noise drawn from `seed`.
+    /// ``SelfMotion/steps(along:)`` with this noise drawn from `seed`.
     public func motion(along poses: [AgentState], seed: UInt64) -> [SelfMotion] {
         var rng = RandomGenerator(seed: seed)
-        return poses.indices.map { k in
-            guard k > 0 else { return .zero }
-            let dx = poses[k].x - poses[k - 1].x, dy = poses[k].y - poses[k - 1].y, length = hypot(dx, dy)
-            return SelfMotion(dx: dx + translation * length * rng.nextNormal(), dy: dy + translation * length * rng.nextNormal(),
-                              dHeading: wrapAngle(poses[k].heading - poses[k - 1].heading) + turnDegrees * .pi / 180 * rng.nextNormal())
+        return SelfMotion.steps(along: poses).enumerated().map { k, m in
+            guard k > 0 else { return m }
+            let length = hypot(m.dx, m.dy)
+            return SelfMotion(dx: m.dx + translation * length * rng.nextNormal(), dy: m.dy + translation * length * rng.nextNormal(),
+                              dHeading: m.dHeading + turnDegrees * .pi / 180 * rng.nextNormal())
         }
     }
 }

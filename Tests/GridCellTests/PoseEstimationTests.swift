@@ -87,7 +87,7 @@ struct PoseFilterTests {
         let decoded = truth.enumerated().map { k, p in
             AgentState(x: p.x + (k % 2 == 0 ? 0.4 : -0.4), y: p.y, heading: wrapAngle(p.heading + (k % 2 == 0 ? 0.21 : -0.21)))
         }
-        let motion = SelfMotionNoise(translation: 0, turnDegrees: 0).motion(along: truth, seed: 1)
+        let motion = SelfMotion.steps(along: truth)
         let filtered = PoseFilter(gain: 0.1)(decoded, motion: motion) { $0 % 100 == 0 }
         #expect(filtered[0] == decoded[0] && filtered[100] == decoded[100])
         let late = (150..<200).map { abs(filtered[$0].x - truth[$0].x) }.max()!
