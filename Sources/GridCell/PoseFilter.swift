@@ -58,7 +58,7 @@ public struct SelfMotionNoise: Codable, Equatable, Sendable {
         self.translation = translation; self.turnDegrees = turnDegrees
     }
 
-    /// ``SelfMotion/steps(along:)`` with this noise drawn from `seed`.
+    /// `SelfMotion.steps(along:)` with this noise drawn from `seed`.
     public func motion(along poses: [AgentState], seed: UInt64) -> [SelfMotion] {
         var rng = RandomGenerator(seed: seed)
         return SelfMotion.steps(along: poses).enumerated().map { k, m in
